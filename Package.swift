@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, bottom to top (an arrow means "may import"):
+//
+//   phalanx (executable) → PhalanxCLI → PhalanxFederation → PhalanxControl → PhalanxLedger → PhalanxCore
+//                                                         ↘ PhalanxProviders ──────────────────↗
+//
+// PhalanxCore holds value types and protocols with no I/O; nothing below it but swift-crypto.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Phalanx",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "phalanx", targets: ["phalanx"]),
+        .library(name: "PhalanxCore", targets: ["PhalanxCore"]),
+        .library(name: "PhalanxProviders", targets: ["PhalanxProviders"]),
+        .library(name: "PhalanxLedger", targets: ["PhalanxLedger"]),
+        .library(name: "PhalanxControl", targets: ["PhalanxControl"]),
+        .library(name: "PhalanxFederation", targets: ["PhalanxFederation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "PhalanxCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PhalanxProviders",
+            dependencies: ["PhalanxCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PhalanxLedger",
+            dependencies: ["PhalanxCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PhalanxControl",
+            dependencies: [
+                "PhalanxCore", "PhalanxLedger", "PhalanxProviders",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PhalanxFederation",
+            dependencies: ["PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PhalanxCLI",
+            dependencies: [
+                "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "phalanx",
+            dependencies: ["PhalanxCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PhalanxCoreTests",
+            dependencies: ["PhalanxCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),
+        .testTarget(name: "PhalanxLedgerTests", dependencies: ["PhalanxLedger"], swiftSettings: swiftSettings),
+        .testTarget(name: "PhalanxControlTests", dependencies: ["PhalanxControl"], swiftSettings: swiftSettings),
+        .testTarget(name: "PhalanxFederationTests", dependencies: ["PhalanxFederation"], swiftSettings: swiftSettings),
+        .testTarget(name: "PhalanxCLITests", dependencies: ["PhalanxCLI"], swiftSettings: swiftSettings),
+    ]
+)

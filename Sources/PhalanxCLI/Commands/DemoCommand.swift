@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import PhalanxControl
+import PhalanxCore
+import PhalanxFederation
+import PhalanxLedger
+
+extension Fault: ExpressibleByArgument {}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run a federated job end to end in one process and tell its story.",
+        discussion: """
+            Five organizations keep logs of the requests their local safety agents blocked. They run the \
+            safety-event-count plug-in to learn how many prompts were blocked per category per day across all \
+            of them, while each log stays inside its node. You watch admission, the rounds, signed 1 Hz \
+            telemetry checked by the collector, the guard-rail predicates, and the audit record.
+
+            Faults (--inject-fault):
+              overspend     \(Fault.overspend.summary)
+              forged-frame  \(Fault.forgedFrame.summary)
+              replay        \(Fault.replay.summary)
+
+            Exit code 0 means the job ended as the scenario expects: finalized without a fault or with a \
+            network fault, aborted under overspend. Exit code 1 means it did not.
+            """
+    )
+
+    @Option(name: .long, help: "Inject a fault: overspend, forged-frame or replay.")
+    var injectFault: Fault?
+
+    @Option(name: .long, help: "Write a machine-readable JSON report to this file.")
+    var json: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Write the run's artifacts (manifest, plug-in IR, public keys, signed frames, audit record) into this directory."
+    )
+    var out: String?
+
+    @Option(name: .long, help: "Use this guardrails.yaml instead of the embedded default.")
+    var guardrails: String?
+
+    @Option(name: .long, help: "Days of data, one round each (1–30).")
+    var rounds: Int = 3
+
+    @Option(name: .long, help: "Seed of the synthetic safety-event data.")
+    var seed: UInt64 = 2026
+
+    @Flag(name: .long, help: "Pace ticks at 1 Hz (real time) instead of running them back to back.")
+    var realtime = false
+
+    @Flag(name: .long, help: "Print only the outcome line.")
+    var quiet = false
+
+    func validate() throws {
+        guard (1...30).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 30") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let policy = try GuardrailsCommand.loadPolicy(guardrails)
+            let configuration = FederationRun.Configuration(
+                rounds: rounds, dataSeed: seed, policy: policy, fault: injectFault, realtime: realtime)
+            let report: FederationRun.Report
+            do {
+                report = try await FederationRun(configuration).run()
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError(.internalError, "the federation stopped: \(error)")
+            }
+            let story = DemoStory(report: report)
+            if quiet { print(story.outcomeLine) } else { print(story.render()) }
+            if let json {
+                try Files.writeAtomically(try Files.encodeJSON(DemoReportJSON(report)), to: json)
+                if !quiet { print("JSON report written to \(json)") }
+            }
+            if let out {
+                try DemoArtifacts.write(
+                    report,
+                    policy: guardrails.map { try Files.read($0, what: "guard-rail policy") } ?? DefaultPolicy.bytes(),
+                    to: out)
+                if !quiet { print("artifacts written to \(out)/ (try: phalanx audit verify \(out)/audit.jsonl)") }
+            }
+            let expectedAbort = injectFault?.abortsJob ?? false
+            let ok: Bool =
+                switch report.outcome {
+                case .finalized: !expectedAbort
+                case .aborted: expectedAbort
+                case .refused: false
+                }
+            if !ok {
+                throw CLIError(.checkFailed, "the job did not end as the scenario expects (\(story.outcomeLine))")
+            }
+        }
+    }
+}

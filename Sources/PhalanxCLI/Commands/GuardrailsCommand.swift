@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import PhalanxControl
+import PhalanxCore
+import PhalanxFederation
+import PhalanxProviders
+
+struct GuardrailsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guardrails",
+        abstract: "Check or create guardrails.yaml policies (format: docs/guardrails.md).",
+        subcommands: [Check.self, Init.self]
+    )
+
+    /// Loads `path`, or the embedded default when `nil`, with CLI errors.
+    static func loadPolicy(_ path: String?) throws -> GuardrailPolicy {
+        guard let path else { return try DefaultPolicy.load() }
+        let bytes = try Files.read(path, what: "guard-rail policy")
+        do {
+            return try GuardrailPolicyLoader.load(bytes, file: path)
+        } catch {
+            throw CLIError(.malformedInput, error.description, hint: "see docs/guardrails.md for the format")
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse a guardrails.yaml and show which predicates a provider enables.",
+            discussion: "Exit code 0 if the file is valid, 65 with FILE:LINE:COLUMN if not."
+        )
+
+        @Argument(help: "The guardrails.yaml to check.")
+        var file: String
+
+        @Option(name: .customLong("ep"), help: "Show the predicates enabled for this execution provider.")
+        var executionProvider: String = PlainProvider.name
+
+        func run() async throws {
+            try await reportingErrors {
+                let policy = try GuardrailsCommand.loadPolicy(file)
+                print(
+                    "\(file): version \(policy.version), \(policy.predicates.count) predicate(s), sha256 \(policy.digest.hex)"
+                )
+                guard let provider = ProviderRegistry.builtIn.provider(named: executionProvider) else {
+                    throw CLIError(.usage, "unknown execution provider \"\(executionProvider)\"")
+                }
+                let selection = policy.selection(
+                    availableMetricKeys: provider.descriptor.metricKeys.union(MetricKey.frameFields))
+                for rule in selection.enabled {
+                    print(
+                        "  enabled   \(rule.id) [\(rule.severity.rawValue)] \(rule.expression.source) → \(rule.command)"
+                    )
+                }
+                for d in selection.disabled {
+                    print(
+                        "  disabled  \(d.rule.id): \(executionProvider) does not emit \(d.missingKeys.joined(separator: ", "))"
+                    )
+                }
+            }
+        }
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the embedded default policy to a file you can edit.")
+
+        @Argument(help: "Where to write it; refuses to overwrite.")
+        var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try Array(DefaultPolicy.text.utf8).withUnsafeBytes {
+                    try Files.createExclusive(file, mode: 0o644, bytes: $0)
+                }
+                print("wrote \(file)")
+            }
+        }
+    }
+}

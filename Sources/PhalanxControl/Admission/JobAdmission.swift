@@ -1,0 +1,182 @@
+import PhalanxCore
+import PhalanxProviders
+
+/// A job that passed admission. Only ``JobAdmission/admit(manifest:plugin:providers:policy:roster:)`` creates one.
+public struct AdmittedJob: Sendable {
+    public let manifest: JobManifest
+    /// The manifest hash: the job's name everywhere.
+    public let jobId: SHA256Digest
+    public let plugin: PluginIR
+    public let provider: any ExecutionProvider
+    /// The enabled predicates, in the order of the manifest.
+    public let predicates: [PredicateRule]
+
+    fileprivate init(
+        manifest: JobManifest, plugin: PluginIR, provider: any ExecutionProvider, predicates: [PredicateRule]
+    ) {
+        self.manifest = manifest
+        self.jobId = manifest.hash
+        self.plugin = plugin
+        self.provider = provider
+        self.predicates = predicates
+    }
+}
+
+/// Fail-fast admission (seed 003 §4): every check runs before any data moves, and a refusal lists every
+/// problem found, each with the manifest path it concerns.
+public enum JobAdmission {
+    /// Builds the manifest for running `plugin` on `provider` under `policy`: it records the opcodes, the
+    /// provider's metric keys, the predicates the provider can feed (the others are left out) and the
+    /// parameters they use.
+    public static func makeManifest(
+        plugin: PluginIR,
+        provider: ProviderDescriptor,
+        policy: GuardrailPolicy,
+        participants: ParticipantSet,
+        rounds: Int,
+        jobNonce: String = JobAdmission.freshNonce()
+    ) throws -> (manifest: JobManifest, selection: PolicySelection) {
+        let selection = policy.selection(availableMetricKeys: provider.metricKeys.union(MetricKey.frameFields))
+        var parameters: [String: Double] = [:]
+        for rule in selection.enabled {
+            for name in rule.expression.parameterNames { parameters[name] = policy.parameters[name] }
+        }
+        let manifest = JobManifest(
+            jobNonce: jobNonce,
+            plugin: PluginReference(name: plugin.name, version: plugin.version, digest: try plugin.digest),
+            opcodes: plugin.opcodes,
+            executionProvider: provider.name,
+            metricKeys: provider.metricKeys.sorted(),
+            predicates: selection.enabled.map(\.id).sorted(),
+            guardrails: policy.reference,
+            parameters: parameters,
+            inputSchema: plugin.inputSchema,
+            participants: participants,
+            rounds: rounds
+        )
+        return (manifest, selection)
+    }
+
+    /// 16 random bytes from the system's cryptographic source, as hex.
+    public static func freshNonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Checks `manifest` against the plug-in it names, the provider registry, the guard-rail policy and the
+    /// federation roster.
+    public static func admit(
+        manifest: JobManifest,
+        plugin: PluginIR,
+        providers: ProviderRegistry,
+        policy: GuardrailPolicy,
+        roster: FederationRoster
+    ) throws(AdmissionError) -> AdmittedJob {
+        var problems: [AdmissionError.Problem] = []
+        func problem(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
+
+        do { try manifest.validate() } catch {
+            throw AdmissionError(problems: [.init(path: error.path, message: error.message)])
+        }
+        do { try plugin.validate() } catch { problem("$.plugin", "the plug-in is not well formed: \(error)") }
+
+        if manifest.plugin.name != plugin.name || manifest.plugin.version != plugin.version {
+            problem(
+                "$.plugin",
+                "names \(manifest.plugin.name)@\(manifest.plugin.version) but the plug-in is \(plugin.name)@\(plugin.version)"
+            )
+        }
+        if let digest = try? plugin.digest, digest != manifest.plugin.digest {
+            problem(
+                "$.plugin.digest",
+                "does not match the plug-in's IR (\(digest.short)…); the plug-in changed after compilation")
+        }
+        if manifest.opcodes != plugin.opcodes {
+            problem(
+                "$.opcodes",
+                "lists \(manifest.opcodes.map(\.rawValue)) but the plug-in uses \(plugin.opcodes.map(\.rawValue))")
+        }
+        if manifest.inputSchema != plugin.inputSchema {
+            problem("$.inputSchema", "differs from the plug-in's declared input schema")
+        }
+
+        let provider = providers.provider(named: manifest.executionProvider)
+        if let provider {
+            let unsupported = provider.descriptor.unsupportedOpcodes(in: manifest.opcodes)
+            if !unsupported.isEmpty {
+                let list = unsupported.map(\.rawValue).joined(separator: ", ")
+                problem("$.opcodes", "execution provider \(manifest.executionProvider) does not implement \(list)")
+            }
+            let emitted = provider.descriptor.metricKeys.sorted()
+            if manifest.metricKeys != emitted {
+                problem(
+                    "$.metricKeys",
+                    "must be the keys \(manifest.executionProvider) emits: \(emitted.joined(separator: ", "))")
+            }
+        } else {
+            problem(
+                "$.executionProvider",
+                "unknown execution provider \"\(manifest.executionProvider)\"; this build has: \(providers.names.joined(separator: ", "))"
+            )
+        }
+
+        if manifest.guardrails.digest != policy.digest {
+            problem(
+                "$.guardrails.digest",
+                "was made with guard-rail policy \(manifest.guardrails.version) (\(manifest.guardrails.digest.short)…), but the loaded policy is \(policy.version) (\(policy.digest.short)…)"
+            )
+        }
+        let available = Set(manifest.metricKeys).union(MetricKey.frameFields)
+        var enabled: [PredicateRule] = []
+        for (i, id) in manifest.predicates.enumerated() {
+            guard let rule = policy.predicate(id: id) else {
+                problem("$.predicates[\(i)]", "predicate \"\(id)\" is not in the guard-rail policy")
+                continue
+            }
+            let missing = rule.expression.metricKeys.subtracting(available).sorted()
+            if !missing.isEmpty {
+                problem(
+                    "$.predicates[\(i)]",
+                    "predicate \(id) reads \(missing.joined(separator: ", ")), which this job's frames do not carry")
+            }
+            for name in rule.expression.parameterNames.sorted()
+            where manifest.parameters[name] != policy.parameters[name] {
+                problem(
+                    "$.parameters.\(name)",
+                    "predicate \(id) needs params.\(name) = \(policy.parameters[name].map { "\($0)" } ?? "?") from the policy"
+                )
+            }
+            enabled.append(rule)
+        }
+
+        func checkRole(_ id: ParticipantID, _ role: Role, _ path: String) {
+            guard let identity = roster.identity(for: id) else {
+                problem(path, "\"\(id)\" is not in the federation roster")
+                return
+            }
+            if identity.role != role { problem(path, "\"\(id)\" is a \(identity.role), not a \(role)") }
+        }
+        for (i, node) in manifest.participants.nodes.enumerated() {
+            checkRole(node, .node, "$.participants.nodes[\(i)]")
+        }
+        checkRole(manifest.participants.aggregator, .aggregator, "$.participants.aggregator")
+        checkRole(manifest.participants.control, .control, "$.participants.control")
+
+        guard problems.isEmpty, let provider else { throw AdmissionError(problems: problems) }
+        return AdmittedJob(manifest: manifest, plugin: plugin, provider: provider, predicates: enabled)
+    }
+}
+
+/// Why a job was refused at admission.
+public struct AdmissionError: Error, Sendable, CustomStringConvertible {
+    public struct Problem: Hashable, Sendable {
+        public let path: String
+        public let message: String
+    }
+
+    public let problems: [Problem]
+
+    public var description: String {
+        "job refused at admission:\n" + problems.map { "  - at \($0.path): \($0.message)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,267 @@
+import PhalanxCore
+import PhalanxLedger
+import PhalanxProviders
+
+/// The control plane of one federation: admission, the telemetry collector, the sentinel, the control engine
+/// and the audit ledger, talking to participants only through a ``MessageTransport``.
+///
+/// Each tick has two phases, driven from outside: ``collect(tick:)`` seals the tick's frames, evaluates the
+/// predicates and dispatches commands or the release clearance; after participants handled their commands,
+/// ``settle(tick:)`` gathers the acks (a missing ack is itself recorded) and commits the audit block.
+public actor ControlPlane<Ledger: AuditLedger> {
+    public let identity: SigningIdentity
+    public let roster: FederationRoster
+    public let providers: ProviderRegistry
+    public let policy: GuardrailPolicy
+    private let transport: any MessageTransport
+    private let clock: @Sendable () -> Int64
+    public private(set) var ledger: Ledger
+    private var events: [JobEvent] = []
+
+    /// Returns the events since the last call, oldest first.
+    public func takeEvents() -> [JobEvent] {
+        defer { events = [] }
+        return events
+    }
+
+    private var job: AdmittedJob?
+    private var collector: TelemetryCollector?
+    private var sentinel: Sentinel?
+    private var engine: ControlEngine?
+    /// The aggregator's published result, once verified.
+    public private(set) var result: JobResult?
+    public private(set) var abortReason: String?
+
+    public init(
+        identity: SigningIdentity,
+        roster: FederationRoster,
+        providers: ProviderRegistry,
+        policy: GuardrailPolicy,
+        transport: any MessageTransport,
+        ledger: Ledger,
+        clock: @escaping @Sendable () -> Int64
+    ) {
+        self.identity = identity
+        self.roster = roster
+        self.providers = providers
+        self.policy = policy
+        self.transport = transport
+        self.ledger = ledger
+        self.clock = clock
+    }
+
+    public var admittedJob: AdmittedJob? { job }
+    public var rejectionCounts: [FrameRejection: Int] { collector?.rejectionCounts ?? [:] }
+    public var missingCounts: [ParticipantID: Int] { collector?.missingCounts ?? [:] }
+
+    /// Admits the job, records it, and announces it to every participant. Refusals are recorded too.
+    public func submit(manifest: JobManifest, plugin: PluginIR) async throws -> AdmittedJob {
+        let admitted: AdmittedJob
+        do {
+            admitted = try JobAdmission.admit(
+                manifest: manifest, plugin: plugin, providers: providers, policy: policy, roster: roster)
+        } catch {
+            events.append(.refused(error))
+            try ledger.append(
+                .jobRejected(jobId: manifest.hash, reason: error.description), tick: nil, timestampMs: clock())
+            throw error
+        }
+        job = admitted
+        collector = TelemetryCollector(manifest: manifest, roster: roster)
+        let parameters = manifest.parameters
+        sentinel = Sentinel(predicates: admitted.predicates, parameters: parameters)
+        engine = ControlEngine(identity: identity, manifest: manifest)
+        let selection = policy.selection(availableMetricKeys: Set(manifest.metricKeys).union(MetricKey.frameFields))
+        events.append(
+            .admitted(
+                jobId: admitted.jobId, plugin: "\(plugin.name)@\(plugin.version)",
+                provider: admitted.provider.descriptor,
+                enabled: admitted.predicates.map(\.id),
+                disabled: selection.disabled.map { ($0.rule.id, $0.missingKeys) }
+            )
+        )
+        try ledger.append(
+            .jobAdmitted(
+                jobId: admitted.jobId, plugin: "\(plugin.name)@\(plugin.version)", provider: manifest.executionProvider,
+                predicates: manifest.predicates),
+            tick: nil, timestampMs: clock()
+        )
+        let announcement = try Signed(
+            signing: JobAnnouncement(issuer: identity.id, manifest: manifest, plugin: plugin), with: identity)
+        for participant in manifest.participants.reporters {
+            try await transport.send(.announcement(announcement), from: identity.id, to: participant)
+        }
+        events.append(.announced(jobId: admitted.jobId, participants: manifest.participants.reporters.count))
+        try ledger.commitBlock()
+        return admitted
+    }
+
+    /// Phase 1 of a tick: verify and seal frames, evaluate predicates, dispatch commands or the clearance.
+    public func collect(tick: UInt64) async throws {
+        guard let job, var collector, var sentinel, var engine else { return }
+        for delivery in await transport.drain(identity.id) {
+            switch delivery.message {
+            case .frame(let envelope):
+                if case .failure(let reason) = collector.ingest(envelope, tick: tick, nowMs: clock()) {
+                    events.append(.frameRejected(tick: tick, signer: envelope.signer, reason: reason))
+                }
+            case .ack(let envelope):
+                try receiveAck(envelope, tick: tick, engine: &engine)
+            case .result(let envelope):
+                try receiveResult(envelope, job: job, tick: tick)
+            case .aggregationStep(let envelope):
+                try receiveAggregationStep(envelope, job: job, tick: tick)
+            default:
+                events.append(
+                    .messageRefused(
+                        participant: identity.id, kind: delivery.message.kind,
+                        reason: "the control plane does not accept this message"))
+            }
+        }
+        let batch = collector.seal(tick: tick)
+        events.append(
+            .tickSealed(
+                tick: tick, accepted: batch.frames.count, rejected: batch.rejected.values.reduce(0, +),
+                missing: batch.missing))
+        try ledger.append(
+            .framesSealed(
+                jobId: job.jobId, tick: tick, frames: batch.digests,
+                rejected: Dictionary(uniqueKeysWithValues: batch.rejected.map { ($0.key.rawValue, $0.value) }),
+                missing: batch.missing),
+            tick: tick, timestampMs: clock()
+        )
+        let outcomes = batch.frames.isEmpty ? [] : sentinel.evaluate(batch)
+        for outcome in outcomes where outcome.holds {
+            let offenders = outcome.evaluation?.offenders ?? []
+            events.append(
+                .predicateHeld(
+                    tick: tick, predicate: outcome.rule.id, severity: outcome.rule.severity.rawValue,
+                    command: outcome.rule.command,
+                    trace: (outcome.evaluation?.trace ?? []) + [outcome.failure].compactMap { $0 }, offenders: offenders
+                )
+            )
+            try ledger.append(
+                .predicateFired(
+                    jobId: job.jobId, tick: tick, predicate: outcome.rule.id,
+                    offenders: offenders.compactMap { try? ParticipantID($0) }),
+                tick: tick, timestampMs: clock()
+            )
+        }
+        let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: clock())
+        for envelope in decision.commands {
+            let command = try envelope.verify(with: identity.publicIdentity).value
+            try ledger.append(
+                .commandIssued(
+                    jobId: command.jobId, command: command.id, kind: command.kind, predicate: command.predicate,
+                    targets: command.targets, digest: envelope.digest),
+                tick: tick, timestampMs: clock()
+            )
+            events.append(.commandIssued(tick: tick, command: command))
+            for target in command.targets {
+                try await transport.send(.command(envelope), from: identity.id, to: target)
+            }
+            if command.kind == .abortJob, abortReason == nil {
+                abortReason = "guard-rail \(command.predicate ?? "?") fired: \(command.reason)"
+            }
+        }
+        if let clearance = decision.clearance {
+            try ledger.append(
+                .releaseCleared(jobId: job.jobId, tick: tick, digest: clearance.digest), tick: tick,
+                timestampMs: clock())
+            events.append(.clearanceIssued(tick: tick))
+            try await transport.send(.clearance(clearance), from: identity.id, to: job.manifest.participants.aggregator)
+        }
+        self.collector = collector
+        self.sentinel = sentinel
+        self.engine = engine
+    }
+
+    /// Phase 2 of a tick: gather acks, record missing ones, commit the tick's audit block.
+    public func settle(tick: UInt64) async throws {
+        guard let job, var engine else { return }
+        var leftovers: [Delivery] = []
+        for delivery in await transport.drain(identity.id) {
+            switch delivery.message {
+            case .ack(let envelope): try receiveAck(envelope, tick: tick, engine: &engine)
+            case .result(let envelope): try receiveResult(envelope, job: job, tick: tick)
+            case .aggregationStep(let envelope): try receiveAggregationStep(envelope, job: job, tick: tick)
+            default: leftovers.append(delivery)
+            }
+        }
+        // Frames that arrived during the command phase belong to the next tick's collection.
+        for delivery in leftovers {
+            try await transport.send(delivery.message, from: delivery.sender, to: identity.id)
+        }
+        for (command, participant) in try engine.settle(tick: tick) {
+            events.append(.ackMissing(tick: tick, participant: participant, command: command.id))
+            try ledger.append(
+                .ackMissing(command: command.id, participant: participant), tick: tick, timestampMs: clock())
+        }
+        if case .aborting = engine.concluded, let abortReason,
+            !ledger.entries.contains(where: { $0.record.kind == "job-aborted" })
+        {
+            try ledger.append(.jobAborted(jobId: job.jobId, reason: abortReason), tick: tick, timestampMs: clock())
+            events.append(.aborted(reason: abortReason))
+        }
+        try ledger.commitBlock()
+        self.engine = engine
+    }
+
+    private func receiveAck(_ envelope: Signed<CommandAck>, tick: UInt64, engine: inout ControlEngine) throws {
+        let ack: CommandAck
+        do {
+            ack = try envelope.verify(with: roster).value
+        } catch {
+            events.append(.messageRefused(participant: identity.id, kind: "ack", reason: error.description))
+            return
+        }
+        guard engine.record(ack) else {
+            events.append(
+                .messageRefused(
+                    participant: identity.id, kind: "ack",
+                    reason: "unexpected ack from \(ack.participant) for \(ack.commandId)"))
+            return
+        }
+        events.append(
+            .ackReceived(tick: tick, participant: ack.participant, command: ack.commandId, outcome: ack.outcome))
+        try ledger.append(
+            .ackReceived(
+                command: ack.commandId, participant: ack.participant, outcome: ack.outcome, digest: envelope.digest),
+            tick: tick, timestampMs: clock())
+    }
+
+    private func receiveAggregationStep(_ envelope: Signed<AggregationStep>, job: AdmittedJob, tick: UInt64) throws {
+        guard envelope.signer == job.manifest.participants.aggregator,
+            let verified = try? envelope.verify(with: roster),
+            verified.value.jobId == job.jobId
+        else {
+            events.append(
+                .messageRefused(
+                    participant: identity.id, kind: "aggregation-step",
+                    reason: "not a valid aggregation step of this job"))
+            return
+        }
+        let step = verified.value
+        events.append(.roundMerged(round: step.round, contributors: step.contributors))
+        try ledger.append(
+            .aggregationStep(
+                jobId: job.jobId, round: step.round, contributors: step.contributors, mergedDigest: step.mergedDigest),
+            tick: tick, timestampMs: clock()
+        )
+    }
+
+    private func receiveResult(_ envelope: Signed<JobResult>, job: AdmittedJob, tick: UInt64) throws {
+        guard envelope.signer == job.manifest.participants.aggregator,
+            let verified = try? envelope.verify(with: roster),
+            verified.value.jobId == job.jobId, result == nil
+        else {
+            events.append(
+                .messageRefused(participant: identity.id, kind: "result", reason: "not a valid result of this job"))
+            return
+        }
+        result = verified.value
+        try ledger.append(
+            .jobFinalized(jobId: job.jobId, resultDigest: envelope.digest), tick: tick, timestampMs: clock())
+        events.append(.finalized(outputs: verified.value.outputs))
+    }
+}

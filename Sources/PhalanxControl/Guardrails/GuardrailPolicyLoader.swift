@@ -1,0 +1,256 @@
+import Foundation
+import PhalanxCore
+import Yams
+
+/// Parses `guardrails.yaml` into a ``GuardrailPolicy``. The format is documented in `docs/guardrails.md`.
+public enum GuardrailPolicyLoader {
+    /// The keys a predicate entry may have.
+    static let predicateKeys: Set<String> = ["id", "description", "expr", "severity", "command"]
+    /// Keys reserved for the full sentinel; refused with a clear message rather than silently ignored.
+    static let reservedPredicateKeys: Set<String> = ["for", "keep_firing_for"]
+
+    /// Parses `bytes`; `file` is the name errors report.
+    public static func load(_ bytes: [UInt8], file: String) throws(GuardrailPolicyError) -> GuardrailPolicy {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw GuardrailPolicyError(file: file, line: nil, column: nil, message: "the file is not UTF-8 text")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw GuardrailPolicyError(
+                    file: file, line: nil, column: nil,
+                    message: "the file is empty; expected version, parameters and predicates")
+            }
+            root = node
+        } catch let error as GuardrailPolicyError {
+            throw error
+        } catch let error as YamlError {
+            throw GuardrailPolicyError(yaml: error, file: file)
+        } catch {
+            throw GuardrailPolicyError(file: file, line: nil, column: nil, message: "cannot parse YAML: \(error)")
+        }
+        let context = Context(file: file, text: text)
+        let top = try context.mapping(root, what: "the top level")
+        try context.rejectUnknownKeys(top, allowed: ["version", "parameters", "predicates"], what: "the top level")
+
+        guard let versionNode = top.value(for: "version") else {
+            throw context.error(root, "missing \"version\" (a string naming this policy version)")
+        }
+        let version = try context.string(versionNode, what: "version")
+        guard !version.isEmpty, version.utf8.count <= 64 else {
+            throw context.error(versionNode, "version must be 1–64 characters")
+        }
+
+        var parameters: [String: Double] = [:]
+        if let paramsNode = top.value(for: "parameters") {
+            let params = try context.mapping(paramsNode, what: "parameters")
+            for (keyNode, valueNode) in params.pairs {
+                let name = try context.string(keyNode, what: "a parameter name")
+                guard MetricKey.isValid(name) else {
+                    throw context.error(
+                        keyNode, "parameter name \"\(name)\" must be letters, digits and '_', not starting with a digit"
+                    )
+                }
+                parameters[name] = try context.number(valueNode, what: "parameter \(name)")
+            }
+        }
+
+        var predicates: [PredicateRule] = []
+        guard let predicatesNode = top.value(for: "predicates") else {
+            throw context.error(root, "missing \"predicates\" (a list of guard-rail predicates)")
+        }
+        guard case .sequence(let sequence) = predicatesNode else {
+            throw context.error(predicatesNode, "\"predicates\" must be a list")
+        }
+        var ids: [String: Int] = [:]
+        for item in sequence {
+            let rule = try context.predicate(item, parameters: parameters)
+            if let first = ids[rule.id] {
+                throw context.error(item, "predicate id \"\(rule.id)\" is already used on line \(first)")
+            }
+            ids[rule.id] = rule.line
+            predicates.append(rule)
+        }
+        return GuardrailPolicy(
+            version: version, digest: SHA256Digest.of(bytes), parameters: parameters, predicates: predicates)
+    }
+
+    /// Reads and parses the file at `path`.
+    public static func load(path: String) throws(GuardrailPolicyError) -> GuardrailPolicy {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GuardrailPolicyError(
+                file: path, line: nil, column: nil, message: "cannot read the file (does it exist?)")
+        }
+        return try load([UInt8](data), file: path)
+    }
+
+    private struct Context {
+        let file: String
+        let text: String
+
+        func error(_ node: Node, _ message: String) -> GuardrailPolicyError {
+            GuardrailPolicyError(file: file, line: node.mark?.line, column: node.mark?.column, message: message)
+        }
+
+        func mapping(_ node: Node, what: String) throws(GuardrailPolicyError) -> Node.Mapping {
+            guard case .mapping(let m) = node else { throw error(node, "\(what) must be a mapping of keys to values") }
+            var seen: [String: Node] = [:]
+            for (key, _) in m.pairs {
+                if let k = key.string, seen.updateValue(key, forKey: k) != nil {
+                    throw error(key, "key \"\(k)\" appears twice")
+                }
+            }
+            return m
+        }
+
+        func rejectUnknownKeys(_ m: Node.Mapping, allowed: Set<String>, what: String) throws(GuardrailPolicyError) {
+            for (key, _) in m.pairs {
+                let name = key.string ?? ""
+                if reservedPredicateKeys.contains(name) && allowed == predicateKeys {
+                    throw error(key, "\"\(name)\" is not supported by this version of Phalanx yet; remove it")
+                }
+                guard allowed.contains(name) else {
+                    let list = allowed.sorted().joined(separator: ", ")
+                    throw error(key, "unknown key \"\(name)\" in \(what); expected one of: \(list)")
+                }
+            }
+        }
+
+        func string(_ node: Node, what: String) throws(GuardrailPolicyError) -> String {
+            guard case .scalar(let s) = node else { throw error(node, "\(what) must be a string") }
+            return s.string
+        }
+
+        func number(_ node: Node, what: String) throws(GuardrailPolicyError) -> Double {
+            guard case .scalar(let s) = node, s.style == .plain, let value = Double(s.string), value.isFinite else {
+                throw error(node, "\(what) must be a finite number")
+            }
+            return value
+        }
+
+        func predicate(_ node: Node, parameters: [String: Double]) throws(GuardrailPolicyError) -> PredicateRule {
+            let m = try mapping(node, what: "a predicate")
+            try rejectUnknownKeys(m, allowed: predicateKeys, what: "a predicate")
+            func required(_ key: String) throws(GuardrailPolicyError) -> Node {
+                guard let v = m.value(for: key) else { throw error(node, "this predicate has no \"\(key)\"") }
+                return v
+            }
+            let idNode = try required("id")
+            let id = try string(idNode, what: "id")
+            guard PredicateRule.isValidID(id) else {
+                throw error(
+                    idNode, "predicate id \"\(id)\" must be 1–64 characters of a-z, 0-9 and '-', starting with a letter"
+                )
+            }
+            let exprNode = try required("expr")
+            guard case .scalar(let exprScalar) = exprNode else { throw error(exprNode, "expr must be a string") }
+            let expression: GuardrailExpression
+            do {
+                expression = try GuardrailExpression(parsing: exprScalar.string, origin: origin(of: exprScalar))
+            } catch {
+                throw GuardrailPolicyError(file: file, expression: error)
+            }
+            for name in expression.parameterNames.sorted() where parameters[name] == nil {
+                throw error(exprNode, "predicate \(id) uses params.\(name), which is not defined under \"parameters\"")
+            }
+            let commandNode = try required("command")
+            let commandName = try string(commandNode, what: "command")
+            guard let command = CommandKind(rawValue: commandName) else {
+                let list = CommandKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw error(commandNode, "unknown command \"\(commandName)\"; expected one of: \(list)")
+            }
+            var severity = Severity.warning
+            if let severityNode = m.value(for: "severity") {
+                let name = try string(severityNode, what: "severity")
+                guard let parsed = Severity(rawValue: name) else {
+                    throw error(severityNode, "unknown severity \"\(name)\"; expected info, warning or critical")
+                }
+                severity = parsed
+            }
+            let description = try m.value(for: "description").map { (n: Node) throws(GuardrailPolicyError) in
+                try string(n, what: "description")
+            }
+            return PredicateRule(
+                id: id,
+                description: description ?? "",
+                expression: expression,
+                severity: severity,
+                command: command,
+                line: node.mark?.line ?? 0
+            )
+        }
+
+        /// Where the expression text starts in the file, so expression errors point into the YAML.
+        func origin(of scalar: Node.Scalar) -> SourceOrigin {
+            guard let mark = scalar.mark else { return SourceOrigin(line: 1, column: 1) }
+            switch scalar.style {
+            case .singleQuoted, .doubleQuoted:
+                return SourceOrigin(line: mark.line, column: mark.column + 1)
+            case .literal, .folded:
+                // The text starts on the next line, after its indentation.
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                let next = mark.line < lines.count ? lines[mark.line] : ""
+                let indent = next.prefix(while: { $0 == " " }).count
+                return SourceOrigin(line: mark.line + 1, column: indent + 1)
+            default:
+                return SourceOrigin(line: mark.line, column: mark.column)
+            }
+        }
+    }
+}
+
+extension Node.Mapping {
+    fileprivate func value(for key: String) -> Node? {
+        pairs.first { $0.key.string == key }?.value
+    }
+
+    fileprivate var pairs: [(key: Node, value: Node)] { map { ($0.key, $0.value) } }
+}
+
+extension PredicateRule {
+    /// Lowercase letters, digits and `-`, starting with a letter, at most 64 characters.
+    public static func isValidID(_ id: String) -> Bool {
+        guard let first = id.utf8.first, (0x61...0x7A).contains(first), id.utf8.count <= 64 else { return false }
+        return id.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+    }
+}
+
+/// A `guardrails.yaml` that cannot be used. The description reads `FILE:LINE:COLUMN: message`.
+public struct GuardrailPolicyError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    public let column: Int?
+    public let message: String
+
+    public init(file: String, line: Int?, column: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    init(file: String, expression: ExpressionError) {
+        // The expression's description starts with its own "line:column: "; the file prefix replaces it.
+        var text = expression.description
+        let position = "\(expression.line):\(expression.column): "
+        if text.hasPrefix(position) { text.removeFirst(position.count) }
+        self.init(file: file, line: expression.line, column: expression.column, message: text)
+    }
+
+    init(yaml: YamlError, file: String) {
+        switch yaml {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            self.init(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        default:
+            self.init(file: file, line: nil, column: nil, message: "invalid YAML: \(yaml)")
+        }
+    }
+
+    public var description: String {
+        var place = file
+        if let line { place += ":\(line)" }
+        if let column { place += ":\(column)" }
+        return "\(place): \(message)"
+    }
+}

@@ -1,0 +1,16 @@
+/// Names of telemetry metrics.
+public enum MetricKey {
+    /// Delay between the tick boundary and the frame's emission, in milliseconds. Every frame has it.
+    public static let lagMs = "lagMs"
+    /// Time the participant spent on its last operation, in milliseconds. Every frame has it.
+    public static let opLatencyMs = "opLatencyMs"
+    /// The metrics that are top-level frame fields rather than provider metrics.
+    public static let frameFields: Set<String> = [lagMs, opLatencyMs]
+
+    /// Whether `key` is a well-formed metric key: ASCII letters, digits and `_`, not starting with a digit.
+    public static func isValid(_ key: String) -> Bool {
+        guard let first = key.utf8.first, key.utf8.count <= 64 else { return false }
+        func isLetter(_ b: UInt8) -> Bool { (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x5F }
+        return isLetter(first) && key.utf8.allSatisfy { isLetter($0) || (0x30...0x39).contains($0) }
+    }
+}

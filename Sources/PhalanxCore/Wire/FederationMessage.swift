@@ -1,0 +1,140 @@
+/// Everything participants send each other. Every message travels signed by its sender.
+public enum FederationMessage: Hashable, Sendable {
+    case announcement(Signed<JobAnnouncement>)
+    case contribution(Signed<ContributionMessage>)
+    case frame(Signed<TelemetryFrame>)
+    case command(Signed<ACommand>)
+    case ack(Signed<CommandAck>)
+    case aggregationStep(Signed<AggregationStep>)
+    case clearance(Signed<ReleaseClearance>)
+    case result(Signed<JobResult>)
+
+    /// A short name for logs.
+    public var kind: String {
+        switch self {
+        case .announcement: "announcement"
+        case .contribution: "contribution"
+        case .frame: "frame"
+        case .command: "command"
+        case .ack: "ack"
+        case .aggregationStep: "aggregation-step"
+        case .clearance: "clearance"
+        case .result: "result"
+        }
+    }
+}
+
+/// The control plane announces an admitted job: the manifest and the plug-in it pins.
+public struct JobAnnouncement: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.job-announcement.v1"
+    public var issuer: ParticipantID
+    public var manifest: JobManifest
+    public var plugin: PluginIR
+
+    public init(issuer: ParticipantID, manifest: JobManifest, plugin: PluginIR) {
+        self.issuer = issuer
+        self.manifest = manifest
+        self.plugin = plugin
+    }
+
+    public var author: ParticipantID { issuer }
+}
+
+/// A node's protected contribution for one round.
+public struct ContributionMessage: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.contribution.v1"
+    public var node: ParticipantID
+    public var jobId: SHA256Digest
+    public var contribution: ProtectedContribution
+
+    public init(node: ParticipantID, jobId: SHA256Digest, contribution: ProtectedContribution) {
+        self.node = node
+        self.jobId = jobId
+        self.contribution = contribution
+    }
+
+    public var author: ParticipantID { node }
+}
+
+/// The aggregator's report that it merged a round, for the audit record. It names the contributors and the
+/// digest of the merged vector, never the vector itself.
+public struct AggregationStep: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.aggregation-step.v1"
+    public var aggregator: ParticipantID
+    public var jobId: SHA256Digest
+    public var round: Int
+    public var contributors: [ParticipantID]
+    public var mergedDigest: SHA256Digest
+
+    public init(
+        aggregator: ParticipantID, jobId: SHA256Digest, round: Int, contributors: [ParticipantID],
+        mergedDigest: SHA256Digest
+    ) {
+        self.aggregator = aggregator
+        self.jobId = jobId
+        self.round = round
+        self.contributors = contributors
+        self.mergedDigest = mergedDigest
+    }
+
+    public var author: ParticipantID { aggregator }
+}
+
+/// The control plane's signed permission for the aggregator to finalize and release.
+///
+/// It is issued only when every node reported a safe state (POSTF or later) and no enabled predicate held
+/// in the same sealed tick — the `releaseCleared` guard of the aggregator's table.
+public struct ReleaseClearance: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.release-clearance.v1"
+    public var issuer: ParticipantID
+    public var jobId: SHA256Digest
+    public var tick: UInt64
+    /// The node states the decision was based on.
+    public var nodeStates: [String: String]
+    /// The predicates evaluated (none of which held).
+    public var predicatesEvaluated: [String]
+
+    public init(
+        issuer: ParticipantID, jobId: SHA256Digest, tick: UInt64, nodeStates: [String: String],
+        predicatesEvaluated: [String]
+    ) {
+        self.issuer = issuer
+        self.jobId = jobId
+        self.tick = tick
+        self.nodeStates = nodeStates
+        self.predicatesEvaluated = predicatesEvaluated
+    }
+
+    public var author: ParticipantID { issuer }
+}
+
+/// The released outputs of a finalized job, published by the aggregator.
+public struct JobResult: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.job-result.v1"
+    public var aggregator: ParticipantID
+    public var jobId: SHA256Digest
+    public var outputs: [ReleasedOutput]
+
+    public init(aggregator: ParticipantID, jobId: SHA256Digest, outputs: [ReleasedOutput]) {
+        self.aggregator = aggregator
+        self.jobId = jobId
+        self.outputs = outputs
+    }
+
+    public var author: ParticipantID { aggregator }
+}
+
+/// One released vector: a round's output with its labels. Suppressed components are `nil`.
+public struct ReleasedOutput: Hashable, Sendable, Codable {
+    public var name: String
+    public var round: Int
+    public var labels: [String]
+    public var values: [Int64?]
+
+    public init(name: String, round: Int, labels: [String], values: [Int64?]) {
+        self.name = name
+        self.round = round
+        self.labels = labels
+        self.values = values
+    }
+}

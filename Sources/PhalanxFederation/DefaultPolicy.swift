@@ -1,0 +1,50 @@
+import PhalanxControl
+
+/// The guard-rail policy shipped with Phalanx, embedded so the binary needs no files.
+/// `phalanx guardrails init FILE` writes it out for editing.
+public enum DefaultPolicy {
+    public static let fileName = "guardrails.yaml (embedded default)"
+
+    public static let text = """
+        # Phalanx default guard-rail policy. Format: docs/guardrails.md.
+        # Only the predicates whose metric keys the job's execution provider emits are enabled for a job.
+        version: "2026.11-1"
+        parameters:
+          maxContributionL1: 250   # equals the counting plug-in's clip_l1 bound
+          maxLagMs: 5000
+          epsilonLimit: 1.0
+          noiseFloorBits: 20
+        predicates:
+          - id: contribution-bound
+            description: a participant's per-round contribution exceeds the declared L1 bound (clipping failed or was skipped)
+            expr: max(contributionL1) > params.maxContributionL1
+            severity: critical
+            command: A-ABORT_JOB
+          - id: straggler
+            description: a participant's frame lags far behind the tick
+            expr: any(lagMs > params.maxLagMs)
+            severity: warning
+            command: A-OBSERVE
+          - id: dp-budget
+            description: cumulative privacy loss exceeds the policy limit (seed 003, scenario B)
+            expr: max(epsilonSpent) > params.epsilonLimit or max(forecast.epsilonSpent) > params.epsilonLimit
+            severity: critical
+            command: A-ABORT_JOB
+          - id: noise-floor
+            description: a ciphertext noise budget is about to fall below the floor (seed 003, scenario A)
+            expr: min(forecast.noiseBits) < params.noiseFloorBits
+            severity: warning
+            command: A-BOOTSTRAP
+          - id: malformed-share
+            description: a participant sent a share that failed verification (seed 003, scenario C)
+            expr: any(invalidShares > 0)
+            severity: critical
+            command: A-ISOLATE_PARTY
+        """
+
+    public static func bytes() -> [UInt8] { Array(text.utf8) }
+
+    public static func load() throws -> GuardrailPolicy {
+        try GuardrailPolicyLoader.load(bytes(), file: fileName)
+    }
+}

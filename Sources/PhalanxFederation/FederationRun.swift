@@ -1,0 +1,254 @@
+import Foundation
+import PhalanxControl
+import PhalanxCore
+import PhalanxLedger
+import PhalanxProviders
+
+/// Runs one federated job end to end in one process: five (or more) nodes, an aggregator and the control
+/// plane, each with its own identity, talking only through the in-process transport.
+public struct FederationRun: Sendable {
+    /// What to run.
+    public struct Configuration: Sendable {
+        public var profiles: [SafetyEvents.Profile]
+        /// Days of data, one round each.
+        public var rounds: Int
+        /// Seed of the synthetic data (not of any cryptographic material).
+        public var dataSeed: UInt64
+        public var providerName: String
+        public var policy: GuardrailPolicy
+        public var fault: Fault?
+        /// Pace ticks at 1 Hz instead of running them back to back.
+        public var realtime: Bool
+        public var contributionBound: Int64
+
+        public init(
+            profiles: [SafetyEvents.Profile] = SafetyEvents.demoProfiles,
+            rounds: Int = 3,
+            dataSeed: UInt64 = 2026,
+            providerName: String = PlainProvider.name,
+            policy: GuardrailPolicy,
+            fault: Fault? = nil,
+            realtime: Bool = false,
+            contributionBound: Int64 = SafetyEventCountPlugin.defaultContributionBound
+        ) {
+            self.profiles = profiles
+            self.rounds = rounds
+            self.dataSeed = dataSeed
+            self.providerName = providerName
+            self.policy = policy
+            self.fault = fault
+            self.realtime = realtime
+            self.contributionBound = contributionBound
+        }
+    }
+
+    /// How the job ended.
+    public enum Outcome: Sendable {
+        case finalized(JobResult)
+        case aborted(reason: String)
+        case refused(AdmissionError)
+    }
+
+    /// Everything that happened, for the story, the JSON report and the artifacts.
+    public struct Report: Sendable {
+        public let configuration: Configuration
+        public let manifest: JobManifest
+        public let plugin: PluginIR
+        public let roster: FederationRoster
+        public let outcome: Outcome
+        public let ticks: UInt64
+        public let events: [(tick: UInt64?, event: JobEvent)]
+        public let frameLog: [Signed<TelemetryFrame>]
+        public let commandLog: [Signed<ACommand>]
+        public let ackLog: [Signed<CommandAck>]
+        public let rejectionCounts: [FrameRejection: Int]
+        public let auditEntries: [AuditEntry]
+        public let auditHead: SHA256Digest
+        public let auditBytes: Int
+        public let messageCounts: [String: Int]
+        public let messageBytes: Int
+        /// Per node: whether the provider session (its secrets) was released at the end.
+        public let secretsWiped: [ParticipantID: Bool]
+        public let finalNodeStates: [ParticipantID: NodeState]
+        public let finalAggregatorState: AggregatorState
+        /// Outputs the aggregator still held at the end (must be empty after an abort).
+        public let aggregatorHeldOutputs: Int
+        public let wallSeconds: Double
+    }
+
+    public let configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    /// The wall clock in milliseconds since the Unix epoch.
+    public static let wallClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    public func run() async throws -> Report {
+        let started = ContinuousClock.now
+        let config = configuration
+        let nodeIDs = try config.profiles.map { try ParticipantID($0.id) }
+        let aggregatorID = try ParticipantID("aggregator")
+        let controlID = try ParticipantID("control")
+        // Fresh identities every run, from the system's cryptographic random source.
+        let nodeIdentities = nodeIDs.map { SigningIdentity.generate(id: $0, role: .node) }
+        let aggregatorIdentity = SigningIdentity.generate(id: aggregatorID, role: .aggregator)
+        let controlIdentity = SigningIdentity.generate(id: controlID, role: .control)
+        let roster = try FederationRoster(
+            (nodeIdentities + [aggregatorIdentity, controlIdentity]).map(\.publicIdentity)
+        )
+        let providers = ProviderRegistry.builtIn
+        let transport = InProcessTransport(participants: nodeIDs + [aggregatorID, controlID])
+        let clock = Self.wallClock
+
+        let skipRound = config.fault == .overspend ? min(1, config.rounds - 1) : nil
+        let faultyNode = config.profiles.first { $0.attackWaveDay != nil }?.id ?? config.profiles.last?.id
+        var nodes: [NodeRuntime] = []
+        for (profile, identity) in zip(config.profiles, nodeIdentities) {
+            let table = try SafetyEvents.generate(profile: profile, days: config.rounds, seed: config.dataSeed)
+            nodes.append(
+                NodeRuntime(
+                    identity: identity, roster: roster, providers: providers, tables: [SafetyEvents.table: table],
+                    transport: transport, clock: clock, skipClippingInRound: profile.id == faultyNode ? skipRound : nil
+                )
+            )
+        }
+        let aggregator = AggregatorRuntime(
+            identity: aggregatorIdentity, roster: roster, providers: providers, transport: transport, clock: clock)
+        let control = ControlPlane(
+            identity: controlIdentity, roster: roster, providers: providers, policy: config.policy,
+            transport: transport,
+            ledger: HashChainLedger(), clock: clock
+        )
+
+        guard let provider = providers.provider(named: config.providerName) else {
+            throw FederationRunError(
+                "unknown execution provider \"\(config.providerName)\"; available: \(providers.names.joined(separator: ", "))"
+            )
+        }
+        let plugin = SafetyEventCountPlugin.make(contributionBound: config.contributionBound)
+        let (manifest, _) = try JobAdmission.makeManifest(
+            plugin: plugin, provider: provider.descriptor, policy: config.policy,
+            participants: ParticipantSet(nodes: nodeIDs, aggregator: aggregatorID, control: controlID),
+            rounds: config.rounds
+        )
+
+        var events: [(tick: UInt64?, event: JobEvent)] = []
+        func gather(_ tick: UInt64?) async {
+            for node in nodes { events += await node.takeEvents().map { (tick, $0) } }
+            events += await aggregator.takeEvents().map { (tick, $0) }
+            events += await control.takeEvents().map { (tick, $0) }
+        }
+
+        var outcome: Outcome?
+        do {
+            _ = try await control.submit(manifest: manifest, plugin: plugin)
+        } catch let error as AdmissionError {
+            outcome = .refused(error)
+        }
+        await gather(nil)
+
+        var tick: UInt64 = 0
+        let maxTicks = UInt64(config.rounds) + 8
+        while outcome == nil {
+            guard tick < maxTicks else {
+                throw FederationRunError("the job made no progress for \(maxTicks) ticks (liveness violated)")
+            }
+            let tickStart = ContinuousClock.now
+            for node in nodes { try await node.step(tick: tick, tickStart: tickStart) }
+            try await injectFault(
+                tick: tick, transport: transport, manifest: manifest, controlID: controlID, nodeIDs: nodeIDs)
+            try await aggregator.step(tick: tick, tickStart: tickStart)
+            try await control.collect(tick: tick)
+            for node in nodes { try await node.handleCommands(tick: tick) }
+            try await aggregator.handleCommands(tick: tick)
+            try await control.settle(tick: tick)
+            await gather(tick)
+
+            let aggregatorState = await aggregator.state
+            var allTerminal = aggregatorState == .finalize || aggregatorState == .aborted
+            for node in nodes where await ![.done, .aborted].contains(node.state) { allTerminal = false }
+            if allTerminal {
+                if let result = await control.result {
+                    outcome = .finalized(result)
+                } else {
+                    outcome = .aborted(reason: await control.abortReason ?? "the job aborted")
+                }
+            }
+            tick += 1
+            if config.realtime, outcome == nil {
+                try await Task.sleep(until: tickStart.advanced(by: .seconds(1)), clock: .continuous)
+            }
+        }
+
+        var wiped: [ParticipantID: Bool] = [:]
+        var nodeStates: [ParticipantID: NodeState] = [:]
+        for node in nodes {
+            wiped[node.identity.id] = await !node.holdsJobSecrets
+            nodeStates[node.identity.id] = await node.state
+        }
+        let ledger = await control.ledger
+        return Report(
+            configuration: config,
+            manifest: manifest,
+            plugin: plugin,
+            roster: roster,
+            outcome: outcome!,
+            ticks: tick,
+            events: events,
+            frameLog: await transport.frameLog,
+            commandLog: await transport.commandLog,
+            ackLog: await transport.ackLog,
+            rejectionCounts: await control.rejectionCounts,
+            auditEntries: ledger.entries,
+            auditHead: ledger.head,
+            auditBytes: ledger.byteCount,
+            messageCounts: await transport.sentCounts,
+            messageBytes: await transport.sentBytes,
+            secretsWiped: wiped,
+            finalNodeStates: nodeStates,
+            finalAggregatorState: await aggregator.state,
+            aggregatorHeldOutputs: await aggregator.pendingOutputs.count,
+            wallSeconds: ContinuousClock.now.millisecondsSince(started) / 1_000
+        )
+    }
+
+    /// Plays the attacker for the network faults: it can send to the control plane but holds no roster key.
+    private func injectFault(
+        tick: UInt64,
+        transport: InProcessTransport,
+        manifest: JobManifest,
+        controlID: ParticipantID,
+        nodeIDs: [ParticipantID]
+    ) async throws {
+        switch configuration.fault {
+        case .forgedFrame where tick == 2:
+            let victim = nodeIDs[min(1, nodeIDs.count - 1)]
+            let impostor = SigningIdentity.generate(id: victim, role: .node)
+            let metrics = Dictionary(uniqueKeysWithValues: manifest.metricKeys.map { ($0, 0.0) })
+            let forged = TelemetryFrame(
+                nodeId: victim, seq: 1_000_000, manifestHash: manifest.hash, tick: tick,
+                state: NodeState.postflight.rawValue,
+                metrics: metrics, lagMs: 0, opLatencyMs: 0, timestampMs: Self.wallClock()
+            )
+            try await transport.send(.frame(try Signed(signing: forged, with: impostor)), from: victim, to: controlID)
+            let stranger = SigningIdentity.generate(id: try ParticipantID("mallory"), role: .node)
+            var unknown = forged
+            unknown.nodeId = stranger.id
+            try await transport.send(
+                .frame(try Signed(signing: unknown, with: stranger)), from: stranger.id, to: controlID)
+        case .replay where tick == 2:
+            if let captured = await transport.frameLog.first(where: { $0.signer == nodeIDs[0] }) {
+                try await transport.send(.frame(captured), from: nodeIDs[0], to: controlID)
+            }
+        default:
+            return
+        }
+    }
+}
+
+/// The in-process federation could not run.
+public struct FederationRunError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

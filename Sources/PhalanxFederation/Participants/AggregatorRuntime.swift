@@ -1,0 +1,243 @@
+import PhalanxControl
+import PhalanxCore
+import PhalanxProviders
+
+/// The aggregator: absorbs the nodes' protected contributions, merges each round through the provider, and
+/// releases the outputs only after the control plane signs a release clearance.
+///
+/// It drives the aggregator machine (WAIT → MERGE → WAIT … → MERGE → FINALIZE | ABORTED); FINALIZE requires the
+/// `releaseCleared` guard, which only a verified clearance establishes.
+public actor AggregatorRuntime {
+    public let identity: SigningIdentity
+    private let roster: FederationRoster
+    private let providers: ProviderRegistry
+    private let transport: any MessageTransport
+    private let clock: @Sendable () -> Int64
+
+    private var machine = StateMachine(Machines.aggregator)
+    private var job: (manifest: JobManifest, plugin: PluginIR, jobId: SHA256Digest)?
+    private var session: (any AggregatorProviderSession)?
+    private var gateway: CommandGateway
+    private var emitter: TelemetryEmitter
+    private var inbox: [Delivery] = []
+    private var round = 0
+    private var contributors: [Int: Set<ParticipantID>] = [:]
+    private var isolated: Set<ParticipantID> = []
+    private var heldOutputs: [ReleasedOutput] = []
+    private var lastOpLatencyMs = 0.0
+    private var events: [JobEvent] = []
+
+    /// Returns the events since the last call, oldest first.
+    public func takeEvents() -> [JobEvent] {
+        defer { events = [] }
+        return events
+    }
+    public private(set) var published: JobResult?
+
+    public init(
+        identity: SigningIdentity,
+        roster: FederationRoster,
+        providers: ProviderRegistry,
+        transport: any MessageTransport,
+        clock: @escaping @Sendable () -> Int64
+    ) {
+        self.identity = identity
+        self.roster = roster
+        self.providers = providers
+        self.transport = transport
+        self.clock = clock
+        self.gateway = CommandGateway(identity: identity, roster: roster)
+        self.emitter = TelemetryEmitter(identity: identity)
+    }
+
+    public var state: AggregatorState { machine.state }
+    /// Outputs merged but not released (empty after an abort: they are discarded).
+    public var pendingOutputs: [ReleasedOutput] { heldOutputs }
+
+    public func step(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
+        let started = ContinuousClock.now
+        inbox += await transport.drain(identity.id)
+        let deliveries = inbox
+        inbox = []
+        for delivery in deliveries {
+            switch delivery.message {
+            case .announcement(let envelope): try receiveAnnouncement(envelope)
+            case .contribution(let envelope): receiveContribution(envelope)
+            case .clearance(let envelope): try await receiveClearance(envelope)
+            case .command(let envelope): try await execute(envelope, tick: tick)
+            default: refuse(delivery.message.kind, "the aggregator does not accept this message")
+            }
+        }
+        try await mergeIfComplete()
+        lastOpLatencyMs = ContinuousClock.now.millisecondsSince(started)
+        try await emitFrame(tick: tick, tickStart: tickStart)
+    }
+
+    public func handleCommands(tick: UInt64) async throws {
+        for delivery in await transport.drain(identity.id) {
+            if case .command(let envelope) = delivery.message {
+                try await execute(envelope, tick: tick)
+            } else {
+                inbox.append(delivery)
+            }
+        }
+    }
+
+    private var expectedContributors: Set<ParticipantID> {
+        Set(job?.manifest.participants.nodes ?? []).subtracting(isolated)
+    }
+
+    private func mergeIfComplete() async throws {
+        guard let job, let session, machine.state == .wait, round < job.manifest.rounds,
+            let arrived = contributors[round], arrived.isSuperset(of: expectedContributors)
+        else { return }
+        try transition(.contributionsComplete)
+        let merging = expectedContributors.sorted()
+        let output = try AggregatorProgramInterpreter(plugin: job.plugin).run(
+            round: round, contributors: merging, session: session)
+        heldOutputs += output.outputs
+        let digest = try SHA256Digest.ofCanonical(output.merged.keys.sorted().map { output.merged[$0] ?? [] })
+        let step = AggregationStep(
+            aggregator: identity.id, jobId: job.jobId, round: round, contributors: merging, mergedDigest: digest)
+        try await transport.send(
+            .aggregationStep(try Signed(signing: step, with: identity)), from: identity.id,
+            to: job.manifest.participants.control)
+        round += 1
+        if round < job.manifest.rounds {
+            try transition(.roundMerged, given: [.moreRounds])
+        }
+        // After the last round the aggregator stays in MERGE until the control plane clears the release.
+    }
+
+    private func receiveAnnouncement(_ envelope: Signed<JobAnnouncement>) throws {
+        let announcement: JobAnnouncement
+        do {
+            announcement = try envelope.verify(with: roster).value
+        } catch {
+            return refuse("announcement", error.description)
+        }
+        guard roster.identity(for: announcement.issuer)?.role == .control,
+            announcement.manifest.participants.aggregator == identity.id, job == nil,
+            (try? announcement.plugin.digest) == announcement.manifest.plugin.digest
+        else { return refuse("announcement", "not a job for this aggregator") }
+        guard let provider = providers.provider(named: announcement.manifest.executionProvider) else {
+            return refuse(
+                "announcement", "execution provider \(announcement.manifest.executionProvider) is not installed here")
+        }
+        let manifest = announcement.manifest
+        job = (manifest, announcement.plugin, manifest.hash)
+        session = try provider.makeAggregatorSession(
+            job: ProviderJobContext(manifest: manifest, participant: identity.id))
+    }
+
+    private func receiveContribution(_ envelope: Signed<ContributionMessage>) {
+        guard let job, let session, machine.state == .wait || machine.state == .merge else {
+            return refuse("contribution", "no job is collecting contributions")
+        }
+        let message: ContributionMessage
+        do {
+            message = try envelope.verify(with: roster).value
+        } catch {
+            return refuse("contribution", error.description)
+        }
+        guard message.jobId == job.jobId, expectedContributors.contains(message.node) else {
+            return refuse("contribution", "\(message.node) is not an active node of this job")
+        }
+        do {
+            try session.absorb(message.contribution, from: message.node)
+            contributors[message.contribution.round, default: []].insert(message.node)
+        } catch {
+            refuse("contribution", "\(error)")
+        }
+    }
+
+    private func receiveClearance(_ envelope: Signed<ReleaseClearance>) async throws {
+        guard let job, let verified = try? envelope.verify(with: roster),
+            roster.identity(for: verified.value.issuer)?.role == .control, verified.value.jobId == job.jobId
+        else { return refuse("clearance", "not a valid clearance for this job") }
+        guard round == job.manifest.rounds else { return refuse("clearance", "rounds are still being merged") }
+        try transition(.releaseCleared, given: [.releaseCleared])
+        let result = JobResult(aggregator: identity.id, jobId: job.jobId, outputs: heldOutputs)
+        let signed = try Signed(signing: result, with: identity)
+        published = result
+        for recipient in job.manifest.participants.nodes.filter({ !isolated.contains($0) }) + [
+            job.manifest.participants.control
+        ] {
+            try await transport.send(.result(signed), from: identity.id, to: recipient)
+        }
+        session?.discardPending()
+        session = nil
+    }
+
+    private func execute(_ envelope: Signed<ACommand>, tick: UInt64) async throws {
+        switch gateway.admit(envelope, jobId: job?.jobId) {
+        case .refuse(let reason):
+            refuse("command", reason)
+        case .acknowledge(let command, let outcome, let detail):
+            try await acknowledge(command, outcome, detail, tick: tick)
+        case .execute(let command):
+            let (outcome, detail) = try apply(command)
+            gateway.recordExecution(command.id, outcome)
+            events.append(
+                .commandExecuted(
+                    participant: identity.id, command: command.id, kind: command.kind, outcome: outcome,
+                    stateAfter: machine.state.rawValue))
+            try await acknowledge(command, outcome, detail, tick: tick)
+        }
+    }
+
+    private func apply(_ command: ACommand) throws -> (CommandAck.Outcome, String?) {
+        switch command.kind {
+        case .abortJob:
+            guard machine.allows(.abort) else { return (.rejected, "the job is already \(machine.state.rawValue)") }
+            try transition(.abort)
+            session?.discardPending()
+            session = nil
+            let discarded = heldOutputs.count
+            heldOutputs = []
+            return (.applied, "aborted; pending contributions and \(discarded) merged output(s) discarded")
+        case .isolateParty:
+            guard let subject = command.subject else { return (.rejected, "no subject to isolate") }
+            isolated.insert(subject)
+            return (.applied, "\(subject) isolated; merging the remaining \(expectedContributors.count) node(s)")
+        case .bootstrap:
+            return (
+                .rejected, "execution provider \(job?.manifest.executionProvider ?? "?") has no noise budget to refresh"
+            )
+        case .observe, .restrict, .suspend:
+            return (.applied, "mode set to \(command.kind.rawValue)")
+        }
+    }
+
+    private func acknowledge(
+        _ command: ACommand, _ outcome: CommandAck.Outcome, _ detail: String?, tick: UInt64
+    ) async throws {
+        let ack = try gateway.ack(
+            command, outcome: outcome, detail: detail, stateAfter: machine.state.rawValue, tick: tick, nowMs: clock())
+        try await transport.send(.ack(ack), from: identity.id, to: command.issuer)
+    }
+
+    private func emitFrame(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
+        guard let job else { return }
+        var metrics = session?.metrics() ?? [:]
+        for key in job.manifest.metricKeys where metrics[key] == nil { metrics[key] = 0 }
+        let frame = try emitter.frame(
+            jobId: job.jobId, tick: tick, state: machine.state.rawValue, metrics: metrics,
+            lagMs: ContinuousClock.now.millisecondsSince(tickStart), opLatencyMs: lastOpLatencyMs, timestampMs: clock()
+        )
+        try await transport.send(.frame(frame), from: identity.id, to: job.manifest.participants.control)
+    }
+
+    private func transition(_ event: AggregatorEvent, given guards: Set<TransitionGuard> = []) throws {
+        let from = machine.state
+        try machine.fire(event, given: guards)
+        events.append(
+            .transition(
+                participant: identity.id, machine: "aggregator", from: from.rawValue, event: event.rawValue,
+                to: machine.state.rawValue))
+    }
+
+    private func refuse(_ kind: String, _ reason: String) {
+        events.append(.messageRefused(participant: identity.id, kind: kind, reason: reason))
+    }
+}

@@ -1,0 +1,254 @@
+import PhalanxControl
+import PhalanxCore
+import PhalanxProviders
+
+/// One organization's node: it holds the private tables, runs the node side of admitted plug-ins through the
+/// job's execution provider, emits a signed frame every tick and obeys signed A-commands.
+///
+/// Everything the node does is a transition of the node machine (IDLE → PREF → INF → POSTF → DONE | ABORTED).
+/// Raw rows never leave this actor: only the provider's protected contributions and telemetry do.
+public actor NodeRuntime {
+    public let identity: SigningIdentity
+    private let roster: FederationRoster
+    private let providers: ProviderRegistry
+    private let tables: [String: LocalTable]
+    private let transport: any MessageTransport
+    private let clock: @Sendable () -> Int64
+    /// Fault injection for demos and tests: the round in which this node skips clipping.
+    private let skipClippingInRound: Int?
+
+    private var machine = StateMachine(Machines.node)
+    private var job: (manifest: JobManifest, plugin: PluginIR, jobId: SHA256Digest)?
+    private var session: (any NodeProviderSession)?
+    private var gateway: CommandGateway
+    private var emitter: TelemetryEmitter
+    private var inbox: [Delivery] = []
+    private var round = 0
+    private var preflightTicks = 0
+    private var lastOpLatencyMs = 0.0
+    private var events: [JobEvent] = []
+
+    /// Returns the events since the last call, oldest first.
+    public func takeEvents() -> [JobEvent] {
+        defer { events = [] }
+        return events
+    }
+    /// The released outputs this node received, once the job finalized.
+    public private(set) var result: [ReleasedOutput]?
+
+    public init(
+        identity: SigningIdentity,
+        roster: FederationRoster,
+        providers: ProviderRegistry,
+        tables: [String: LocalTable],
+        transport: any MessageTransport,
+        clock: @escaping @Sendable () -> Int64,
+        skipClippingInRound: Int? = nil
+    ) {
+        self.identity = identity
+        self.roster = roster
+        self.providers = providers
+        self.tables = tables
+        self.transport = transport
+        self.clock = clock
+        self.skipClippingInRound = skipClippingInRound
+        self.gateway = CommandGateway(identity: identity, roster: roster)
+        self.emitter = TelemetryEmitter(identity: identity)
+    }
+
+    public var state: NodeState { machine.state }
+    /// Whether the provider session (and its secrets) still exists.
+    public var holdsJobSecrets: Bool { session != nil }
+
+    /// The tick's work: handle messages, advance the job by one step, emit a frame.
+    public func step(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
+        let started = ContinuousClock.now
+        inbox += await transport.drain(identity.id)
+        let deliveries = inbox
+        inbox = []
+        for delivery in deliveries {
+            switch delivery.message {
+            case .announcement(let envelope): try receiveAnnouncement(envelope)
+            case .result(let envelope): try receiveResult(envelope)
+            case .command(let envelope): try await execute(envelope, tick: tick)
+            default: refuse(delivery.message.kind, "a node does not accept this message")
+            }
+        }
+        try await advance()
+        lastOpLatencyMs = ContinuousClock.now.millisecondsSince(started)
+        try await emitFrame(tick: tick, tickStart: tickStart)
+    }
+
+    /// The command phase of a tick: execute and acknowledge commands; keep other messages for the next step.
+    public func handleCommands(tick: UInt64) async throws {
+        for delivery in await transport.drain(identity.id) {
+            if case .command(let envelope) = delivery.message {
+                try await execute(envelope, tick: tick)
+            } else {
+                inbox.append(delivery)
+            }
+        }
+    }
+
+    private func advance() async throws {
+        guard let job else { return }
+        // A node announced in this tick spends the tick in PREF, so the control plane sees it there.
+        guard machine.history.last?.event != .jobAnnounced || preflightTicks > 0 else {
+            preflightTicks += 1
+            return
+        }
+        switch machine.state {
+        case .preflight:
+            try transition(.resourcesReady)
+            fallthrough
+        case .inflight:
+            guard let session else { return }
+            let interpreter = NodeProgramInterpreter(plugin: job.plugin, tables: tables)
+            let output = try interpreter.run(round: round, session: session, skipClipping: skipClippingInRound == round)
+            for contribution in output.contributions {
+                let message = ContributionMessage(node: identity.id, jobId: job.jobId, contribution: contribution)
+                try await transport.send(
+                    .contribution(try Signed(signing: message, with: identity)), from: identity.id,
+                    to: job.manifest.participants.aggregator)
+                events.append(
+                    .contributionSent(
+                        node: identity.id, round: round, provider: contribution.provider, bytes: contribution.body.count
+                    ))
+            }
+            round += 1
+            try transition(round < job.manifest.rounds ? .roundCompleted : .computationFinished)
+        default:
+            return
+        }
+    }
+
+    private func receiveAnnouncement(_ envelope: Signed<JobAnnouncement>) throws {
+        let announcement: JobAnnouncement
+        do {
+            announcement = try envelope.verify(with: roster).value
+        } catch {
+            return refuse("announcement", error.description)
+        }
+        guard roster.identity(for: announcement.issuer)?.role == .control else {
+            return refuse("announcement", "\(announcement.issuer) is not the control plane")
+        }
+        let manifest = announcement.manifest
+        guard manifest.participants.nodes.contains(identity.id) else {
+            return refuse("announcement", "this node is not a participant of the job")
+        }
+        guard (try? announcement.plugin.digest) == manifest.plugin.digest else {
+            return refuse("announcement", "the plug-in does not match the manifest's digest")
+        }
+        guard job == nil, machine.allows(.jobAnnounced) else {
+            return refuse("announcement", "this node is already running a job")
+        }
+        guard let provider = providers.provider(named: manifest.executionProvider) else {
+            return refuse("announcement", "execution provider \(manifest.executionProvider) is not installed here")
+        }
+        for table in announcement.plugin.inputSchema.tables where tables[table.name]?.schema != table {
+            return refuse("announcement", "this node has no table \(table.name) with the declared schema")
+        }
+        try transition(.jobAnnounced)
+        job = (manifest, announcement.plugin, manifest.hash)
+        // PREF: bind the provider; the tables are already loaded and checked against the schema.
+        session = try provider.makeNodeSession(job: ProviderJobContext(manifest: manifest, participant: identity.id))
+    }
+
+    private func receiveResult(_ envelope: Signed<JobResult>) throws {
+        guard let job, envelope.signer == job.manifest.participants.aggregator,
+            let verified = try? envelope.verify(with: roster), verified.value.jobId == job.jobId
+        else { return refuse("result", "not a valid result of this node's job") }
+        guard machine.allows(.resultPublished) else {
+            return refuse("result", "a result in state \(machine.state.rawValue)")
+        }
+        result = verified.value.outputs
+        try transition(.resultPublished)
+        wipeSecrets()
+    }
+
+    private func execute(_ envelope: Signed<ACommand>, tick: UInt64) async throws {
+        switch gateway.admit(envelope, jobId: job?.jobId) {
+        case .refuse(let reason):
+            refuse("command", reason)
+        case .acknowledge(let command, let outcome, let detail):
+            try await acknowledge(command, outcome, detail, tick: tick)
+        case .execute(let command):
+            let (outcome, detail) = try apply(command)
+            gateway.recordExecution(command.id, outcome)
+            events.append(
+                .commandExecuted(
+                    participant: identity.id, command: command.id, kind: command.kind, outcome: outcome,
+                    stateAfter: machine.state.rawValue))
+            try await acknowledge(command, outcome, detail, tick: tick)
+        }
+    }
+
+    private func apply(_ command: ACommand) throws -> (CommandAck.Outcome, String?) {
+        switch command.kind {
+        case .abortJob:
+            guard machine.allows(.abort) else { return (.rejected, "the job is already \(machine.state.rawValue)") }
+            try transition(.abort)
+            wipeSecrets()
+            return (.applied, "aborted; provider secrets wiped")
+        case .isolateParty:
+            guard command.subject == identity.id else {
+                return (.applied, "noted: \(command.subject?.rawValue ?? "?") is isolated")
+            }
+            guard machine.allows(.abort) else { return (.rejected, "the job is already \(machine.state.rawValue)") }
+            try transition(.abort)
+            wipeSecrets()
+            return (.applied, "this node is isolated; it stops and wipes its provider secrets")
+        case .bootstrap:
+            return (
+                .rejected, "execution provider \(job?.manifest.executionProvider ?? "?") has no noise budget to refresh"
+            )
+        case .observe, .restrict, .suspend:
+            return (.applied, "local agent mode set to \(command.kind.rawValue)")
+        }
+    }
+
+    private func acknowledge(
+        _ command: ACommand, _ outcome: CommandAck.Outcome, _ detail: String?, tick: UInt64
+    ) async throws {
+        let ack = try gateway.ack(
+            command, outcome: outcome, detail: detail, stateAfter: machine.state.rawValue, tick: tick, nowMs: clock())
+        try await transport.send(.ack(ack), from: identity.id, to: command.issuer)
+    }
+
+    private func emitFrame(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
+        guard let job else { return }
+        var metrics = session?.metrics() ?? [:]
+        for key in job.manifest.metricKeys where metrics[key] == nil { metrics[key] = 0 }
+        let frame = try emitter.frame(
+            jobId: job.jobId, tick: tick, state: machine.state.rawValue, metrics: metrics,
+            lagMs: ContinuousClock.now.millisecondsSince(tickStart), opLatencyMs: lastOpLatencyMs, timestampMs: clock()
+        )
+        try await transport.send(.frame(frame), from: identity.id, to: job.manifest.participants.control)
+    }
+
+    private func transition(_ event: NodeEvent) throws {
+        let from = machine.state
+        try machine.fire(event)
+        events.append(
+            .transition(
+                participant: identity.id, machine: "node", from: from.rawValue, event: event.rawValue,
+                to: machine.state.rawValue))
+    }
+
+    private func wipeSecrets() {
+        session?.wipe()
+        session = nil
+    }
+
+    private func refuse(_ kind: String, _ reason: String) {
+        events.append(.messageRefused(participant: identity.id, kind: kind, reason: reason))
+    }
+}
+
+extension ContinuousClock.Instant {
+    /// Milliseconds from `earlier` to this instant, as a Double.
+    func millisecondsSince(_ earlier: ContinuousClock.Instant) -> Double {
+        let d = earlier.duration(to: self).components
+        return Double(d.seconds) * 1_000 + Double(d.attoseconds) / 1e15
+    }
+}

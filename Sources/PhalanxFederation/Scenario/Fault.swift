@@ -1,0 +1,25 @@
+/// Faults the in-process federation can inject, to show the safety loop at work.
+public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// A node's clipping step is broken in one round, so its contribution exceeds the declared bound; the
+    /// `contribution-bound` predicate fires and the control plane aborts the job before anything is released.
+    case overspend
+    /// An attacker injects a frame that claims to come from a node but is signed with another key, and one from
+    /// a participant outside the roster; the collector rejects both and the job finishes.
+    case forgedFrame = "forged-frame"
+    /// A captured frame is sent again later; the collector rejects it as a replay and the job finishes.
+    case replay
+
+    public var description: String { rawValue }
+
+    /// What the fault does, for `--help` and the story.
+    public var summary: String {
+        switch self {
+        case .overspend: "a node skips clipping and over-contributes; the guard-rail aborts the job"
+        case .forgedFrame: "forged telemetry frames are injected; the collector rejects them"
+        case .replay: "an old frame is replayed; the collector rejects it"
+        }
+    }
+
+    /// Whether the job is expected to abort under this fault.
+    public var abortsJob: Bool { self == .overspend }
+}

@@ -1,0 +1,44 @@
+import PhalanxCore
+
+/// What an audit entry records. Records hold identifiers and digests — never raw data, values or secrets.
+public enum AuditRecord: Hashable, Sendable, Codable {
+    /// A job passed admission. `jobId` is the manifest hash.
+    case jobAdmitted(jobId: SHA256Digest, plugin: String, provider: String, predicates: [String])
+    /// A job was refused at admission.
+    case jobRejected(jobId: SHA256Digest, reason: String)
+    /// The collector sealed a tick's accepted frames.
+    case framesSealed(
+        jobId: SHA256Digest, tick: UInt64, frames: [SHA256Digest], rejected: [String: Int], missing: [ParticipantID])
+    /// The aggregator merged a round; the digest is of the merged vector's canonical encoding.
+    case aggregationStep(jobId: SHA256Digest, round: Int, contributors: [ParticipantID], mergedDigest: SHA256Digest)
+    /// A guard-rail predicate held in a sealed tick.
+    case predicateFired(jobId: SHA256Digest, tick: UInt64, predicate: String, offenders: [ParticipantID])
+    /// An A-command was signed and dispatched; `digest` is of the signed envelope.
+    case commandIssued(
+        jobId: SHA256Digest?, command: CommandID, kind: CommandKind, predicate: String?, targets: [ParticipantID],
+        digest: SHA256Digest)
+    case ackReceived(command: CommandID, participant: ParticipantID, outcome: CommandAck.Outcome, digest: SHA256Digest)
+    /// A target did not acknowledge before the deadline.
+    case ackMissing(command: CommandID, participant: ParticipantID)
+    /// The control plane cleared the aggregator to release.
+    case releaseCleared(jobId: SHA256Digest, tick: UInt64, digest: SHA256Digest)
+    case jobFinalized(jobId: SHA256Digest, resultDigest: SHA256Digest)
+    case jobAborted(jobId: SHA256Digest, reason: String)
+
+    /// A short name for listings.
+    public var kind: String {
+        switch self {
+        case .jobAdmitted: "job-admitted"
+        case .jobRejected: "job-rejected"
+        case .framesSealed: "frames-sealed"
+        case .aggregationStep: "aggregation-step"
+        case .predicateFired: "predicate-fired"
+        case .commandIssued: "command-issued"
+        case .ackReceived: "ack-received"
+        case .ackMissing: "ack-missing"
+        case .releaseCleared: "release-cleared"
+        case .jobFinalized: "job-finalized"
+        case .jobAborted: "job-aborted"
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import PhalanxCLI
+
+await PhalanxCommand.runFromCommandLine()

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Runs the built `phalanx` binary the way a user does and checks outputs and documented exit codes.
+# Usage: scripts/cli-checks.sh PATH/TO/phalanx
+set -euo pipefail
+bin="$1"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# run WANTED_EXIT CMD...: runs CMD, keeps stdout/stderr in $tmp/out and $tmp/err, checks the exit code.
+run() {
+    local want=$1
+    shift
+    set +e
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    set -e
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL: '$*' exited $got, expected $want"
+        echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"
+        exit 1
+    fi
+}
+# has FILE TEXT: FILE contains TEXT.
+has() {
+    if ! grep -qF -- "$2" "$1"; then
+        echo "FAIL: expected \"$2\" in the output of the last command"
+        cat "$tmp/out" "$tmp/err"
+        exit 1
+    fi
+}
+ok() { echo "ok  $*"; }
+
+# --help on every command
+for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
+    "guardrails check" "guardrails init" frame "frame verify" audit "audit verify" fsm "fsm show"; do
+    # shellcheck disable=SC2086
+    run 0 "$bin" $cmd --help
+    has "$tmp/out" "USAGE:"
+done
+ok "--help on every command"
+run 0 "$bin" --version
+ok "--version"
+
+# The demo: finalized, then each fault.
+run 0 "$bin" demo --json "$tmp/report.json" --out "$tmp/run"
+has "$tmp/out" "FINALIZED"
+has "$tmp/out" "control signed the release clearance"
+has "$tmp/out" "chain verified"
+ok "demo finalizes and releases the result"
+run 0 "$bin" demo --inject-fault overspend --json "$tmp/abort.json" --out "$tmp/abort"
+has "$tmp/out" "contribution-bound held (critical) → A-ABORT_JOB"
+has "$tmp/out" "6 signed acks"
+has "$tmp/out" "ABORTED cleanly"
+has "$tmp/out" "Nothing was released."
+grep -q '"outcome" : "aborted"' "$tmp/abort.json" || { echo "FAIL: abort report"; exit 1; }
+ok "demo --inject-fault overspend aborts cleanly"
+run 0 "$bin" demo --inject-fault forged-frame
+has "$tmp/out" "frame claiming medisys rejected: bad-signature"
+has "$tmp/out" "frame claiming mallory rejected: unknown-sender"
+has "$tmp/out" "FINALIZED"
+ok "demo --inject-fault forged-frame: forged frames rejected, job finalizes"
+run 0 "$bin" demo --inject-fault replay
+has "$tmp/out" "rejected: replay"
+has "$tmp/out" "FINALIZED"
+ok "demo --inject-fault replay: replay rejected, job finalizes"
+run 64 "$bin" demo --rounds 0
+run 64 "$bin" demo --inject-fault meteor
+ok "demo usage errors exit 64"
+
+# Artifacts check independently, and the schemas hold for what was written.
+python3 "$root/scripts/check_schemas.py" "$tmp/report.json" "$tmp/run" "$root/Tests/PhalanxCoreTests/Vectors/signing-v1.json"
+python3 "$root/scripts/check_schemas.py" "$tmp/abort.json" "$tmp/abort"
+run 0 "$bin" audit verify "$tmp/run/audit.jsonl"
+has "$tmp/out" "chain intact"
+run 0 "$bin" frame verify "$tmp/run/frames.jsonl" --keys "$tmp/run/keys" --manifest "$tmp/run/manifest.json"
+run 0 "$bin" manifest check "$tmp/run/manifest.json" --plugin "$tmp/run/plugin.json" --keys "$tmp/run/keys" \
+    --guardrails "$tmp/run/guardrails.yaml"
+has "$tmp/out" "admitted"
+ok "artifacts verify: audit chain, frames, manifest admission"
+
+# Tampering is detected: change one tick in the audit record; one byte of a frame's payload.
+python3 - "$tmp/run/audit.jsonl" "$tmp/tampered-audit.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+entry = json.loads(lines[3])
+entry["entry"]["timestampMs"] += 1
+lines[3] = json.dumps(entry)
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+run 1 "$bin" audit verify "$tmp/tampered-audit.jsonl"
+has "$tmp/err" "tampered-audit.jsonl"
+python3 - "$tmp/run/frames.jsonl" "$tmp/tampered-frames.jsonl" <<'PY'
+import base64, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+frame = json.loads(lines[7])
+payload = bytearray(base64.b64decode(frame["payload"]))
+payload[-1] ^= 1
+frame["payload"] = base64.b64encode(bytes(payload)).decode()
+lines[7] = json.dumps(frame)
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+run 1 "$bin" frame verify "$tmp/tampered-frames.jsonl" --keys "$tmp/run/keys"
+has "$tmp/out" "tampered-frames.jsonl:8"
+has "$tmp/out" "signature does not verify"
+ok "tampered audit record and frame are refused (exit 1)"
+
+# Keys: 0600, refuse to overwrite, readable by OpenSSL, errors name the file.
+run 0 "$bin" keys generate --id org-a --role node --out "$tmp/keys"
+[ "$(stat -c %a "$tmp/keys/org-a.key")" = 600 ] || { echo "FAIL: key file mode"; exit 1; }
+run 73 "$bin" keys generate --id org-a --out "$tmp/keys"
+has "$tmp/err" "already exists"
+run 0 "$bin" keys show "$tmp/keys/org-a.key"
+has "$tmp/out" "role:        node"
+if command -v openssl >/dev/null; then
+    openssl pkey -in "$tmp/keys/org-a.key" -pubout -out "$tmp/openssl.pub" 2>/dev/null
+    diff <(grep -v '^Phalanx-' "$tmp/keys/org-a.pub") "$tmp/openssl.pub" >/dev/null || { echo "FAIL: OpenSSL derives another public key"; exit 1; }
+    ok "OpenSSL reads the PKCS#8 key and derives the same public key"
+fi
+printf 'Phalanx-Id: org-b\nPhalanx-Role: node\n-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n' >"$tmp/bad.key"
+run 65 "$bin" keys show "$tmp/bad.key"
+has "$tmp/err" "bad.key: line 4: the PEM body is not valid base64"
+run 64 "$bin" keys generate --id "Bad Id" --out "$tmp/keys"
+ok "keys: 0600, no overwrite (73), malformed key file (65), bad id (64)"
+
+# Malformed inputs: one clear error naming the file and place, documented exit code, nothing written.
+echo '{"formatVersion": 1, "jobNonce": ' >"$tmp/broken.json"
+run 65 "$bin" manifest check "$tmp/broken.json"
+has "$tmp/err" "broken.json: not valid JSON"
+python3 - "$tmp/run/manifest.json" "$tmp/wrong-type.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m["rounds"] = "three"; json.dump(m, open(sys.argv[2], "w"))
+PY
+run 65 "$bin" manifest check "$tmp/wrong-type.json"
+has "$tmp/err" "at \$.rounds: expected an integer"
+python3 - "$tmp/run/manifest.json" "$tmp/noise.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m["opcodes"] = sorted(m["opcodes"] + ["noise"]); json.dump(m, open(sys.argv[2], "w"))
+PY
+run 1 "$bin" manifest check "$tmp/noise.json"
+has "$tmp/err" "plain does not implement noise"
+run 66 "$bin" manifest check "$tmp/missing.json"
+printf 'version: "1"\nparameters:\n  x: 1\npredicates:\n  - id: p\n    expr: max(a) > params.y\n    command: A-ABORT_JOB\n' >"$tmp/g.yaml"
+run 65 "$bin" guardrails check "$tmp/g.yaml"
+has "$tmp/err" "g.yaml:6:11: predicate p uses params.y"
+printf 'version: "1"\npredicates:\n  - id: p\n    expr: max(a) >\n    command: A-ABORT_JOB\n' >"$tmp/g2.yaml"
+run 65 "$bin" guardrails check "$tmp/g2.yaml"
+has "$tmp/err" "g2.yaml:4:"
+run 0 "$bin" guardrails init "$tmp/guardrails.yaml"
+run 0 "$bin" guardrails check "$tmp/guardrails.yaml"
+has "$tmp/out" "enabled   contribution-bound"
+run 73 "$bin" guardrails init "$tmp/guardrails.yaml"
+run 65 "$bin" demo --guardrails "$tmp/g.yaml"
+ok "malformed manifest / guardrails.yaml / missing file: 65 / 65 / 66 with file and place"
+
+run 0 "$bin" fsm show node
+has "$tmp/out" "INF       --computationFinished--> POSTF"
+run 0 "$bin" fsm show aggregator --format dot
+has "$tmp/out" 'label="releaseCleared [releaseCleared]"'
+run 64 "$bin" fsm show reactor
+ok "fsm show"
+echo "CLI checks passed"
