@@ -1,0 +1,166 @@
+import PhalanxControl
+import PhalanxCore
+import PhalanxLedger
+import PhalanxProviders
+import Testing
+
+@testable import PhalanxFederation
+
+@Suite("One federated job end to end, in process")
+struct FederationRunTests {
+    func run(_ fault: Fault? = nil, rounds: Int = 3) async throws -> FederationRun.Report {
+        try await FederationRun(.init(rounds: rounds, policy: try DefaultPolicy.load(), fault: fault)).run()
+    }
+
+    /// The expected release, computed directly from the nodes' tables without any Phalanx runtime.
+    func expectedTotals(rounds: Int) throws -> [[Int64]] {
+        var totals = [[Int64]](repeating: [Int64](repeating: 0, count: SafetyEvents.categories.count), count: rounds)
+        for profile in SafetyEvents.demoProfiles {
+            let table = try SafetyEvents.generate(profile: profile, days: rounds, seed: 2026)
+            for day in 0..<rounds {
+                var counts = [Int64](repeating: 0, count: SafetyEvents.categories.count)
+                for row in table.rows where row[0] == .integer(Int64(day)) && row[2] == .category("blocked") {
+                    guard case .category(let c) = row[1] else { continue }
+                    counts[SafetyEvents.categories.firstIndex(of: c)!] += 1
+                }
+                let clipped = Clipping.clipL1(counts, bound: SafetyEventCountPlugin.defaultContributionBound)
+                for k in counts.indices { totals[day][k] += clipped[k] }
+            }
+        }
+        return totals
+    }
+
+    @Test("without faults the job finalizes and releases exactly the sum of the clipped local counts")
+    func finalizes() async throws {
+        let report = try await run()
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        let expected = try expectedTotals(rounds: 3)
+        #expect(result.outputs.count == 3)
+        for output in result.outputs {
+            #expect(output.labels == SafetyEvents.categories)
+            #expect(output.values == expected[output.round].map { $0 })
+        }
+        #expect(report.finalNodeStates.values.allSatisfy { $0 == .done })
+        #expect(report.finalAggregatorState == .finalize)
+        #expect(report.secretsWiped.values.allSatisfy { $0 })
+        #expect(report.rejectionCounts.isEmpty)
+        // Round 1 of devforge has an attack wave: clipping must have been active for the demo to mean anything.
+        let devforge = try SafetyEvents.generate(profile: SafetyEvents.demoProfiles[2], days: 3, seed: 2026)
+        let blockedDay1 = devforge.rows.filter { $0[0] == .integer(1) && $0[2] == .category("blocked") }.count
+        #expect(blockedDay1 > Int(SafetyEventCountPlugin.defaultContributionBound))
+    }
+
+    @Test("the aggregator finalizes only after a clearance, issued when every node was POSTF")
+    func safetyInvariant() async throws {
+        let report = try await run()
+        var clearanceTick: UInt64?
+        var finalizeTick: UInt64?
+        var postflight: Set<ParticipantID> = []
+        for (tick, event) in report.events {
+            switch event {
+            case .transition(let p, "node", _, _, "POSTF"): postflight.insert(p)
+            case .clearanceIssued(let t):
+                clearanceTick = t
+                #expect(postflight.count == report.manifest.participants.nodes.count)
+            case .transition(_, "aggregator", _, _, "FINALIZE"): finalizeTick = tick
+            default: break
+            }
+        }
+        let c = try #require(clearanceTick)
+        let f = try #require(finalizeTick)
+        #expect(c < f)
+    }
+
+    @Test("overspend: the guard-rail fires, A-ABORT_JOB is acknowledged by all, nothing is released")
+    func overspendAborts() async throws {
+        let report = try await run(.overspend)
+        guard case .aborted(let reason) = report.outcome else {
+            Issue.record("expected an abort, got \(report.outcome)")
+            return
+        }
+        #expect(reason.contains("contribution-bound"))
+        #expect(report.finalNodeStates.values.allSatisfy { $0 == .aborted })
+        #expect(report.finalAggregatorState == .aborted)
+        #expect(report.aggregatorHeldOutputs == 0)
+        #expect(report.secretsWiped.values.allSatisfy { $0 })
+        let held = report.events.compactMap { e -> [String]? in
+            if case .predicateHeld(_, "contribution-bound", _, .abortJob, _, let offenders) = e.event { return offenders }
+            return nil
+        }
+        #expect(held.count == 1)
+        #expect(held.first?.contains("devforge") == true)
+        let records = report.auditEntries.map(\.record)
+        let issued = records.filter { if case .commandIssued(_, _, .abortJob, "contribution-bound", _, _) = $0 { true } else { false } }
+        #expect(issued.count == 1)
+        let acks = records.filter { if case .ackReceived(_, _, .applied, _) = $0 { true } else { false } }
+        #expect(acks.count == report.manifest.participants.reporters.count)
+        #expect(!records.contains { $0.kind == "job-finalized" || $0.kind == "release-cleared" })
+        #expect(records.last?.kind == "job-aborted")
+        #expect(report.commandLog.count == 1)
+        #expect(report.ackLog.count == 6)
+    }
+
+    @Test("forged frames are rejected and counted; the job still finalizes")
+    func forgedFrames() async throws {
+        let report = try await run(.forgedFrame)
+        #expect(report.rejectionCounts == [.badSignature: 1, .unknownSender: 1])
+        guard case .finalized = report.outcome else {
+            Issue.record("expected the job to finalize")
+            return
+        }
+    }
+
+    @Test("a replayed frame is rejected; the job still finalizes")
+    func replay() async throws {
+        let report = try await run(.replay)
+        #expect(report.rejectionCounts == [.replay: 1])
+        guard case .finalized = report.outcome else {
+            Issue.record("expected the job to finalize")
+            return
+        }
+    }
+
+    @Test("the audit record is an intact chain holding exactly the accepted frames' digests")
+    func auditRecord() async throws {
+        let report = try await run(.forgedFrame)
+        #expect(try HashChainLedger.verify(report.auditEntries) == report.auditHead)
+        var sealed: [SHA256Digest] = []
+        for entry in report.auditEntries {
+            if case .framesSealed(_, _, let frames, _, _) = entry.record { sealed += frames }
+        }
+        let logged = Set(report.frameLog.map(\.digest))
+        #expect(Set(sealed).isSubset(of: logged))
+        #expect(sealed.count == report.frameLog.count - 2)  // the two forged frames are not in the record
+        #expect(report.auditEntries.first?.record.kind == "job-admitted")
+    }
+
+    @Test("one round and many rounds both finish", arguments: [1, 7])
+    func roundCounts(_ rounds: Int) async throws {
+        let report = try await run(rounds: rounds)
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize")
+            return
+        }
+        #expect(result.outputs.count == rounds)
+        #expect(report.ticks == UInt64(rounds) + 3)
+    }
+
+    @Test("an unknown execution provider stops the run with a clear error")
+    func unknownProvider() async throws {
+        var config = FederationRun.Configuration(policy: try DefaultPolicy.load())
+        config.providerName = "quantum"
+        await #expect(throws: FederationRunError.self) { try await FederationRun(config).run() }
+    }
+
+    @Test("the demo data are reproducible from the seed and differ across organizations")
+    func data() throws {
+        let a = try SafetyEvents.generate(profile: SafetyEvents.demoProfiles[0], days: 2, seed: 7)
+        let b = try SafetyEvents.generate(profile: SafetyEvents.demoProfiles[0], days: 2, seed: 7)
+        let c = try SafetyEvents.generate(profile: SafetyEvents.demoProfiles[1], days: 2, seed: 7)
+        #expect(a == b)
+        #expect(a != c)
+    }
+}
