@@ -25,7 +25,7 @@ struct CommandGateway: Sendable {
     }
 
     /// Decides what to do with `envelope` for job `jobId`.
-    mutating func admit(_ envelope: Signed<ACommand>, jobId: SHA256Digest?) -> Admission {
+    private mutating func admit(_ envelope: Signed<ACommand>, jobId: SHA256Digest?) -> Admission {
         let command: ACommand
         do {
             command = try envelope.verify(with: roster).value
@@ -49,10 +49,41 @@ struct CommandGateway: Sendable {
         return .execute(command)
     }
 
-    /// Records the outcome of an executed command, so that a repeat is recognised.
-    mutating func recordExecution(_ id: CommandID, _ outcome: CommandAck.Outcome) { executed[id] = outcome }
+    /// What happened to a command, for the participant to send and report.
+    enum Handling {
+        /// Not acknowledged: forged, or not addressed to this participant.
+        case refused(reason: String)
+        /// Acknowledged with `ack`; `executed` is set when the command ran now.
+        case acknowledged(command: ACommand, ack: Signed<CommandAck>, executed: CommandAck.Outcome?)
+    }
 
-    func ack(
+    /// Admits `envelope`, runs `apply` if it should execute, and signs the ack. `state` gives the participant's
+    /// state-machine state after handling, for the ack.
+    mutating func handle(
+        _ envelope: Signed<ACommand>,
+        jobId: SHA256Digest?,
+        tick: UInt64,
+        nowMs: Int64,
+        apply: (ACommand) throws -> (CommandAck.Outcome, String?),
+        state: () -> String
+    ) throws -> Handling {
+        switch admit(envelope, jobId: jobId) {
+        case .refuse(let reason):
+            return .refused(reason: reason)
+        case .acknowledge(let command, let outcome, let detail):
+            let ack = try self.ack(
+                command, outcome: outcome, detail: detail, stateAfter: state(), tick: tick, nowMs: nowMs)
+            return .acknowledged(command: command, ack: ack, executed: nil)
+        case .execute(let command):
+            let (outcome, detail) = try apply(command)
+            executed[command.id] = outcome
+            let ack = try self.ack(
+                command, outcome: outcome, detail: detail, stateAfter: state(), tick: tick, nowMs: nowMs)
+            return .acknowledged(command: command, ack: ack, executed: outcome)
+        }
+    }
+
+    private func ack(
         _ command: ACommand, outcome: CommandAck.Outcome, detail: String?, stateAfter: String, tick: UInt64,
         nowMs: Int64
     ) throws -> Signed<CommandAck> {

@@ -167,19 +167,20 @@ public actor NodeRuntime {
     }
 
     private func execute(_ envelope: Signed<ACommand>, tick: UInt64) async throws {
-        switch gateway.admit(envelope, jobId: job?.jobId) {
-        case .refuse(let reason):
+        let handling = try gateway.handle(
+            envelope, jobId: job?.jobId, tick: tick, nowMs: clock(), apply: apply, state: { machine.state.rawValue }
+        )
+        switch handling {
+        case .refused(let reason):
             refuse("command", reason)
-        case .acknowledge(let command, let outcome, let detail):
-            try await acknowledge(command, outcome, detail, tick: tick)
-        case .execute(let command):
-            let (outcome, detail) = try apply(command)
-            gateway.recordExecution(command.id, outcome)
-            events.append(
-                .commandExecuted(
-                    participant: identity.id, command: command.id, kind: command.kind, outcome: outcome,
-                    stateAfter: machine.state.rawValue))
-            try await acknowledge(command, outcome, detail, tick: tick)
+        case .acknowledged(let command, let ack, let executed):
+            if let executed {
+                events.append(
+                    .commandExecuted(
+                        participant: identity.id, command: command.id, kind: command.kind, outcome: executed,
+                        stateAfter: machine.state.rawValue))
+            }
+            try await transport.send(.ack(ack), from: identity.id, to: command.issuer)
         }
     }
 
@@ -205,14 +206,6 @@ public actor NodeRuntime {
         case .observe, .restrict, .suspend:
             return (.applied, "local agent mode set to \(command.kind.rawValue)")
         }
-    }
-
-    private func acknowledge(
-        _ command: ACommand, _ outcome: CommandAck.Outcome, _ detail: String?, tick: UInt64
-    ) async throws {
-        let ack = try gateway.ack(
-            command, outcome: outcome, detail: detail, stateAfter: machine.state.rawValue, tick: tick, nowMs: clock())
-        try await transport.send(.ack(ack), from: identity.id, to: command.issuer)
     }
 
     private func emitFrame(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
