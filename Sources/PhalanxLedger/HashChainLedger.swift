@@ -41,7 +41,8 @@ public struct HashChainLedger: AuditLedger {
                 throw AuditVerificationError(index: i, message: "entry claims index \(entry.index)")
             }
             guard entry.previous == previous else {
-                throw AuditVerificationError(index: i, message: "its previous-hash does not match entry \(i - 1)")
+                let expected = i == 0 ? "the genesis hash (all zeros)" : "entry \(i - 1)"
+                throw AuditVerificationError(index: i, message: "its previous-hash does not match \(expected)")
             }
             do {
                 previous = try entry.hash()

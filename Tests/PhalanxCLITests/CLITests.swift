@@ -8,7 +8,8 @@ import Testing
 /// (scripts/cli-checks.sh runs the real binary with the same expectations.)
 @Suite("phalanx commands")
 struct CLITests {
-    let directory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("phalanx-cli-\(UUID().uuidString)")
+    let directory: URL = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "phalanx-cli-\(UUID().uuidString)")
 
     /// Runs `arguments`; returns the exit code (0 when the command returns normally).
     func run(_ arguments: [String]) async throws -> Int32 {
@@ -34,7 +35,9 @@ struct CLITests {
         let attributes = try FileManager.default.attributesOfItem(atPath: path("org-a.key"))
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let before = try Data(contentsOf: URL(fileURLWithPath: path("org-a.key")))
-        #expect(try await run(["keys", "generate", "--id", "org-a", "--out", directory.path]) == PhalanxExit.cannotCreate.rawValue)
+        #expect(
+            try await run(["keys", "generate", "--id", "org-a", "--out", directory.path])
+                == PhalanxExit.cannotCreate.rawValue)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path("org-a.key"))) == before)
         // Only the public half exists: still refused, and no private key appears.
         try FileManager.default.createDirectory(atPath: path("half"), withIntermediateDirectories: true)
@@ -63,9 +66,13 @@ struct CLITests {
     func demo() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try await run(["demo", "--quiet", "--json", path("report.json"), "--out", path("run")]) == 0)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("report.json")))) as? [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("report.json"))))
+            as? [String: Any]
         #expect(report?["outcome"] as? String == "finalized")
-        for file in ["manifest.json", "plugin.json", "guardrails.yaml", "frames.jsonl", "audit.jsonl", "keys/northbank.pub"] {
+        for file in [
+            "manifest.json", "plugin.json", "guardrails.yaml", "frames.jsonl", "audit.jsonl", "keys/northbank.pub",
+        ] {
             #expect(FileManager.default.fileExists(atPath: path("run/\(file)")), "missing \(file)")
         }
         #expect(try await run(["audit", "verify", path("run/audit.jsonl")]) == 0)
@@ -75,9 +82,12 @@ struct CLITests {
     @Test("docs/cli.md documents every exit code")
     func exitCodesDocumented() throws {
         let doc = try String(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/cli.md"),
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../docs/cli.md"),
             encoding: .utf8
         )
-        for code in PhalanxExit.allCases { #expect(doc.contains("| \(code.rawValue) |"), "exit code \(code.rawValue) is not documented") }
+        for code in PhalanxExit.allCases {
+            #expect(doc.contains("| \(code.rawValue) |"), "exit code \(code.rawValue) is not documented")
+        }
     }
 }

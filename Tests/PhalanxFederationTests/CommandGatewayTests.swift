@@ -15,14 +15,16 @@ struct CommandGatewayTests {
         let roster = try FederationRoster([node.publicIdentity, other.publicIdentity, control.publicIdentity])
         let transport = InProcessTransport(participants: [node.id, other.id, control.id])
         let runtime = NodeRuntime(
-            identity: node, roster: roster, providers: .builtIn, tables: [:], transport: transport, clock: FederationRun.wallClock
+            identity: node, roster: roster, providers: .builtIn, tables: [:], transport: transport,
+            clock: FederationRun.wallClock
         )
         return (runtime, transport, roster)
     }
 
     func command(_ kind: CommandKind, by issuer: SigningIdentity) throws -> Signed<ACommand> {
         let c = ACommand(
-            kind: kind, jobId: nil, issuer: issuer.id, targets: [node.id], predicate: nil, reason: "test", issuedAtTick: 0, ackBy: 1,
+            kind: kind, jobId: nil, issuer: issuer.id, targets: [node.id], predicate: nil, reason: "test",
+            issuedAtTick: 0, ackBy: 1,
             issuedAtMs: FederationRun.wallClock()
         )
         return try Signed(signing: c, with: issuer)

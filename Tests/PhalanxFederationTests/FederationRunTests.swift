@@ -87,13 +87,17 @@ struct FederationRunTests {
         #expect(report.aggregatorHeldOutputs == 0)
         #expect(report.secretsWiped.values.allSatisfy { $0 })
         let held = report.events.compactMap { e -> [String]? in
-            if case .predicateHeld(_, "contribution-bound", _, .abortJob, _, let offenders) = e.event { return offenders }
+            if case .predicateHeld(_, "contribution-bound", _, .abortJob, _, let offenders) = e.event {
+                return offenders
+            }
             return nil
         }
         #expect(held.count == 1)
         #expect(held.first?.contains("devforge") == true)
         let records = report.auditEntries.map(\.record)
-        let issued = records.filter { if case .commandIssued(_, _, .abortJob, "contribution-bound", _, _) = $0 { true } else { false } }
+        let issued = records.filter {
+            if case .commandIssued(_, _, .abortJob, "contribution-bound", _, _) = $0 { true } else { false }
+        }
         #expect(issued.count == 1)
         let acks = records.filter { if case .ackReceived(_, _, .applied, _) = $0 { true } else { false } }
         #expect(acks.count == report.manifest.participants.reporters.count)

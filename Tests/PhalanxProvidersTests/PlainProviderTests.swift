@@ -31,11 +31,13 @@ struct PlainProviderTests {
         JobManifest(
             jobNonce: String(repeating: "ab", count: 16),
             plugin: PluginReference(name: "count", version: "1", digest: try plugin.digest),
-            opcodes: plugin.opcodes, executionProvider: "plain", metricKeys: ["contributionL1", "pendingContributions"],
+            opcodes: plugin.opcodes, executionProvider: "plain",
+            metricKeys: ["contributionL1", "pendingContributions"],
             predicates: [], guardrails: PolicyReference(version: "1", digest: try plugin.digest), parameters: [:],
             inputSchema: plugin.inputSchema,
             participants: ParticipantSet(
-                nodes: try nodes.map { try ParticipantID($0) }, aggregator: try ParticipantID("agg"), control: try ParticipantID("ctl")
+                nodes: try nodes.map { try ParticipantID($0) }, aggregator: try ParticipantID("agg"),
+                control: try ParticipantID("ctl")
             ),
             rounds: 2
         )
@@ -50,17 +52,20 @@ struct PlainProviderTests {
         let provider = PlainProvider()
         let tables = [
             try table([(0, "a"), (0, "a"), (0, "b"), (1, "c")]),
-            try table([(0, "a"), (0, "c"), (0, "c"), (0, "c"), (0, "c"), (0, "c"), (0, "c"), (0, "b")]),  // 8 rows: clipped to 5
+            // 8 rows on day 0: clipped to 5.
+            try table([(0, "a"), (0, "c"), (0, "c"), (0, "c"), (0, "c"), (0, "c"), (0, "c"), (0, "b")]),
             try table([(1, "a")]),
         ]
         let nodes = ["n1", "n2", "n3"]
         let manifest = try Self.manifest(nodes: nodes)
-        let aggregator = try provider.makeAggregatorSession(job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
+        let aggregator = try provider.makeAggregatorSession(
+            job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
         var expected = [Int64](repeating: 0, count: 3)
         for (name, t) in zip(nodes, tables) {
             let id = try ParticipantID(name)
             let session = try provider.makeNodeSession(job: ProviderJobContext(manifest: manifest, participant: id))
-            let out = try NodeProgramInterpreter(plugin: Self.plugin, tables: ["events": t]).run(round: 0, session: session)
+            let out = try NodeProgramInterpreter(plugin: Self.plugin, tables: ["events": t]).run(
+                round: 0, session: session)
             #expect(out.rowsRead == t.rows.count)
             #expect(out.contributions.count == 1)
             try aggregator.absorb(out.contributions[0], from: id)
@@ -99,14 +104,17 @@ struct PlainProviderTests {
     @Test("malformed, mismatched, duplicate and missing contributions are refused")
     func aggregatorRefusals() throws {
         let manifest = try Self.manifest(nodes: ["n1", "n2"])
-        let agg = try PlainProvider().makeAggregatorSession(job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
+        let agg = try PlainProvider().makeAggregatorSession(
+            job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
         let n1 = try ParticipantID("n1")
         let n2 = try ParticipantID("n2")
         func contribution(_ v: [Int64], provider: String = "plain") throws -> ProtectedContribution {
-            ProtectedContribution(provider: provider, channel: "x", round: 0, body: Data(try CanonicalEncoding.encode(v)))
+            ProtectedContribution(
+                provider: provider, channel: "x", round: 0, body: Data(try CanonicalEncoding.encode(v)))
         }
         #expect(throws: ProviderError.self) {
-            try agg.absorb(ProtectedContribution(provider: "plain", channel: "x", round: 0, body: Data([0xFF])), from: n1)
+            try agg.absorb(
+                ProtectedContribution(provider: "plain", channel: "x", round: 0, body: Data([0xFF])), from: n1)
         }
         #expect(throws: ProviderError.self) { try agg.absorb(try contribution([1], provider: "secagg"), from: n1) }
         try agg.absorb(try contribution([1, 2, 3]), from: n1)
@@ -120,10 +128,13 @@ struct PlainProviderTests {
     @Test("a sum that would overflow Int64 is an error, not a wrapped value")
     func overflow() throws {
         let manifest = try Self.manifest(nodes: ["n1", "n2"])
-        let agg = try PlainProvider().makeAggregatorSession(job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
+        let agg = try PlainProvider().makeAggregatorSession(
+            job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
         for name in ["n1", "n2"] {
             let body = Data(try CanonicalEncoding.encode([Int64.max - 1]))
-            try agg.absorb(ProtectedContribution(provider: "plain", channel: "x", round: 0, body: body), from: try ParticipantID(name))
+            try agg.absorb(
+                ProtectedContribution(provider: "plain", channel: "x", round: 0, body: body),
+                from: try ParticipantID(name))
         }
         #expect(throws: ProviderError.self) {
             try agg.combine(channel: "x", round: 0, contributors: [try ParticipantID("n1"), try ParticipantID("n2")])
@@ -133,8 +144,12 @@ struct PlainProviderTests {
     @Test("tables refuse rows that break their schema")
     func tableSchema() {
         #expect(throws: InterpreterError.self) { try LocalTable(schema: Self.schema, rows: [[.integer(0)]]) }
-        #expect(throws: InterpreterError.self) { try LocalTable(schema: Self.schema, rows: [[.integer(0), .category("z")]]) }
-        #expect(throws: InterpreterError.self) { try LocalTable(schema: Self.schema, rows: [[.category("a"), .category("a")]]) }
+        #expect(throws: InterpreterError.self) {
+            try LocalTable(schema: Self.schema, rows: [[.integer(0), .category("z")]])
+        }
+        #expect(throws: InterpreterError.self) {
+            try LocalTable(schema: Self.schema, rows: [[.category("a"), .category("a")]])
+        }
     }
 
     @Test("the provider declares what it implements and that it protects nothing")

@@ -149,12 +149,24 @@ public enum JobAdmission {
             enabled.append(rule)
         }
 
+        // The policy, not the manifest's author, decides which guard-rails apply: a manifest that leaves out a
+        // predicate the job's frames can feed would switch that guard-rail off.
+        // Feedable means: by what the provider really emits, not by what the manifest claims.
+        let feedable = provider.map { $0.descriptor.metricKeys.union(MetricKey.frameFields) } ?? available
+        for rule in policy.selection(availableMetricKeys: feedable).enabled where !manifest.predicates.contains(rule.id)
+        {
+            problem(
+                "$.predicates",
+                "leaves out predicate \(rule.id), which the policy enables for every job whose frames carry \(rule.expression.metricKeys.sorted().joined(separator: ", "))"
+            )
+        }
+
         func checkRole(_ id: ParticipantID, _ role: Role, _ path: String) {
             guard let identity = roster.identity(for: id) else {
                 problem(path, "\"\(id)\" is not in the federation roster")
                 return
             }
-            if identity.role != role { problem(path, "\"\(id)\" is a \(identity.role), not a \(role)") }
+            if identity.role != role { problem(path, "\"\(id)\" is a \(identity.role), not \(role.withArticle)") }
         }
         for (i, node) in manifest.participants.nodes.enumerated() {
             checkRole(node, .node, "$.participants.nodes[\(i)]")
@@ -164,6 +176,13 @@ public enum JobAdmission {
 
         guard problems.isEmpty, let provider else { throw AdmissionError(problems: problems) }
         return AdmittedJob(manifest: manifest, plugin: plugin, provider: provider, predicates: enabled)
+    }
+}
+
+extension Role {
+    /// "a node", "an aggregator", "a control", "an operator".
+    var withArticle: String {
+        "aeiou".contains(rawValue.first ?? "x") ? "an \(rawValue)" : "a \(rawValue)"
     }
 }
 

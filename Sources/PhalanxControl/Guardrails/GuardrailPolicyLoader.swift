@@ -241,7 +241,17 @@ public struct GuardrailPolicyError: Error, Sendable, CustomStringConvertible {
         switch yaml {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
-            self.init(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+            self.init(
+                file: file, line: mark.line, column: mark.column,
+                message:
+                    "invalid YAML: \(problem); check the indentation and the ':' after each key on this line and the one before"
+            )
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+            self.init(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "key \(keys) appears more than once in this mapping; remove the repeats"
+            )
         default:
             self.init(file: file, line: nil, column: nil, message: "invalid YAML: \(yaml)")
         }

@@ -77,7 +77,9 @@ public struct TelemetryCollector: Sendable {
         guard frame.metrics.values.allSatisfy(\.isFinite), frame.lagMs.isFinite, frame.lagMs >= 0,
             frame.opLatencyMs.isFinite, frame.opLatencyMs >= 0
         else { return .failure(.invalidValue) }
-        guard abs(frame.timestampMs - nowMs) <= skewWindowMs else { return .failure(.clockSkew) }
+        // A signed frame may carry any Int64 (even Int64.min): compute the distance without overflowing.
+        let (difference, overflow) = frame.timestampMs.subtractingReportingOverflow(nowMs)
+        guard !overflow, difference.magnitude <= UInt64(max(skewWindowMs, 0)) else { return .failure(.clockSkew) }
         return .success(verified)
     }
 

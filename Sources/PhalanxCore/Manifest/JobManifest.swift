@@ -58,9 +58,13 @@ public struct JobManifest: Hashable, Sendable, Codable {
 
     /// SHA-256 of the canonical encoding: the job's identifier.
     public var hash: SHA256Digest {
-        // A manifest is made of strings, integers, finite doubles (checked by `validate`) and arrays;
-        // encoding fails only for non-finite parameters, which `validate` rejects first.
-        (try? SHA256Digest.ofCanonical(self)) ?? SHA256Digest.of([UInt8]())
+        // A manifest holds strings, integers, arrays and doubles; only a non-finite double cannot be encoded.
+        // JSON input cannot carry one (JSONDecoder refuses NaN and infinities), so reaching this is a
+        // programming error — never a silent fallback that could give two jobs the same id.
+        guard let digest = try? SHA256Digest.ofCanonical(self) else {
+            preconditionFailure("a job manifest with a non-finite parameter has no canonical encoding")
+        }
+        return digest
     }
 }
 

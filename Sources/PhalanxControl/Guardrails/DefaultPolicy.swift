@@ -1,5 +1,3 @@
-import PhalanxControl
-
 /// The guard-rail policy shipped with Phalanx, embedded so the binary needs no files.
 /// `phalanx guardrails init FILE` writes it out for editing.
 public enum DefaultPolicy {

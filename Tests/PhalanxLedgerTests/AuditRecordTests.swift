@@ -1,0 +1,97 @@
+import PhalanxCore
+import PhalanxLedger
+import Testing
+
+@Suite("Audit records encode canonically")
+struct AuditRecordTests {
+    @Test("every record decodes to itself and re-encodes to the same bytes", arguments: Fixtures.everyRecord)
+    func roundTrip(record: AuditRecord) throws {
+        let bytes = try CanonicalEncoding.encode(record)
+        let decoded = try CanonicalEncoding.decode(AuditRecord.self, from: bytes)
+        #expect(decoded == record)
+        #expect(try CanonicalEncoding.encode(decoded) == bytes)
+    }
+
+    @Test("the fixtures cover every kind of record")
+    func everyKindIsCovered() {
+        let kinds = Set(Fixtures.everyRecord.map(\.kind))
+        #expect(
+            kinds == [
+                "job-admitted", "job-rejected", "frames-sealed", "aggregation-step", "predicate-fired",
+                "command-issued", "ack-received", "ack-missing", "release-cleared", "job-finalized", "job-aborted",
+            ])
+    }
+
+    @Test("distinct records have distinct encodings")
+    func distinctEncodings() throws {
+        let encodings = try Fixtures.everyRecord.map { try CanonicalEncoding.encode($0) }
+        #expect(Set(encodings).count == Fixtures.everyRecord.count)
+    }
+
+    @Test("the encoding of a map does not depend on the order its keys were inserted")
+    func mapOrderIsCanonical() throws {
+        var forward: [String: Int] = [:]
+        var backward: [String: Int] = [:]
+        let reasons = FrameRejectionNames.all
+        for (i, reason) in reasons.enumerated() { forward[reason] = i }
+        for (i, reason) in reasons.enumerated().reversed() { backward[reason] = i }
+        let a = AuditRecord.framesSealed(jobId: Fixtures.jobId, tick: 1, frames: [], rejected: forward, missing: [])
+        let b = AuditRecord.framesSealed(jobId: Fixtures.jobId, tick: 1, frames: [], rejected: backward, missing: [])
+        #expect(try CanonicalEncoding.encode(a) == CanonicalEncoding.encode(b))
+    }
+
+    @Test("an absent optional field and a present one encode differently and both round-trip")
+    func optionalFields() throws {
+        let withJob = AuditRecord.commandIssued(
+            jobId: Fixtures.jobId, command: Fixtures.commandId, kind: .observe, predicate: "straggler",
+            targets: [Fixtures.id("org-a")], digest: Fixtures.digest("c"))
+        let withoutJob = AuditRecord.commandIssued(
+            jobId: nil, command: Fixtures.commandId, kind: .observe, predicate: nil,
+            targets: [Fixtures.id("org-a")], digest: Fixtures.digest("c"))
+        let a = try CanonicalEncoding.encode(withJob)
+        let b = try CanonicalEncoding.encode(withoutJob)
+        #expect(a != b)
+        #expect(try CanonicalEncoding.decode(AuditRecord.self, from: b) == withoutJob)
+    }
+
+    @Test("bytes that are not exactly a canonical record are refused")
+    func strictDecoding() throws {
+        let bytes = try CanonicalEncoding.encode(Fixtures.everyRecord[2])
+        #expect(throws: CanonicalEncodingError.self) {
+            try CanonicalEncoding.decode(AuditRecord.self, from: bytes + [0x00])
+        }
+        #expect(throws: CanonicalEncodingError.self) {
+            try CanonicalEncoding.decode(AuditRecord.self, from: bytes.dropLast())
+        }
+        // A record of another shape: a bare text string is not an AuditRecord.
+        let text = try CanonicalEncoding.encode("job-admitted")
+        #expect(throws: (any Error).self) { try CanonicalEncoding.decode(AuditRecord.self, from: text) }
+    }
+
+    @Test("an audit entry round-trips, and a nil tick differs from tick 0")
+    func entryRoundTrip() throws {
+        let record = Fixtures.everyRecord[0]
+        let noTick = AuditEntry(index: 0, previous: AuditEntry.genesis, tick: nil, timestampMs: -5, record: record)
+        let tickZero = AuditEntry(index: 0, previous: AuditEntry.genesis, tick: 0, timestampMs: -5, record: record)
+        for entry in [noTick, tickZero] {
+            let bytes = try entry.canonicalBytes()
+            #expect(bytes == (try CanonicalEncoding.encode(entry)))
+            #expect(try CanonicalEncoding.decode(AuditEntry.self, from: bytes) == entry)
+        }
+        #expect(try noTick.hash() != tickZero.hash())
+        #expect(try noTick.hash() == SHA256Digest.of(noTick.canonicalBytes()))
+    }
+
+    @Test("the genesis hash is 32 zero bytes")
+    func genesis() {
+        #expect(AuditEntry.genesis.bytes == [UInt8](repeating: 0, count: 32))
+    }
+}
+
+/// The wire names of the collector's rejection reasons (the ledger cannot import the control module).
+private enum FrameRejectionNames {
+    static let all = [
+        "unknown-sender", "not-a-reporter", "bad-signature", "malformed", "wrong-job", "replay", "wrong-tick",
+        "duplicate-in-tick", "metric-keys-mismatch", "invalid-value", "clock-skew",
+    ]
+}
