@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "PhalanxCoreTests",
             dependencies: ["PhalanxCore", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),

@@ -41,7 +41,7 @@ struct CLITests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path("org-a.key"))) == before)
         // Only the public half exists: still refused, and no private key appears.
         try FileManager.default.createDirectory(atPath: path("half"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path("half/org-b.pub"), contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: path("half/org-b.pub"), contents: Data("x".utf8))
         #expect(try await run(["keys", "generate", "--id", "org-b", "--out", path("half")]) == 73)
         #expect(!FileManager.default.fileExists(atPath: path("half/org-b.key")))
         #expect(try await run(["keys", "show", path("org-a.pub")]) == 0)
@@ -51,14 +51,14 @@ struct CLITests {
     func badInput() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path("m.json"), contents: Data("{\"formatVersion\": 1".utf8))
+        _ = FileManager.default.createFile(atPath: path("m.json"), contents: Data("{\"formatVersion\": 1".utf8))
         #expect(try await run(["manifest", "check", path("m.json")]) == PhalanxExit.malformedInput.rawValue)
         #expect(try await run(["manifest", "check", path("none.json")]) == PhalanxExit.missingInput.rawValue)
-        FileManager.default.createFile(atPath: path("g.yaml"), contents: Data("version: 1\npredicates: {}\n".utf8))
+        _ = FileManager.default.createFile(atPath: path("g.yaml"), contents: Data("version: 1\npredicates: {}\n".utf8))
         #expect(try await run(["guardrails", "check", path("g.yaml")]) == 65)
-        FileManager.default.createFile(atPath: path("k.key"), contents: Data("hello".utf8))
+        _ = FileManager.default.createFile(atPath: path("k.key"), contents: Data("hello".utf8))
         #expect(try await run(["keys", "show", path("k.key")]) == 65)
-        FileManager.default.createFile(atPath: path("audit.jsonl"), contents: Data("{\"hash\": 1}\n".utf8))
+        _ = FileManager.default.createFile(atPath: path("audit.jsonl"), contents: Data("{\"hash\": 1}\n".utf8))
         #expect(try await run(["audit", "verify", path("audit.jsonl")]) == 65)
     }
 

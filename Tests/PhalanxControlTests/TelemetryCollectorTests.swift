@@ -186,7 +186,7 @@ struct TelemetryCollectorTests {
     @Test("a lower or equal seq in a later tick is a replay; a higher one is accepted")
     mutating func replayLowerSeqLater() throws {
         _ = try ingest(signed(frame(seq: 5, tick: 1))).get()
-        _ = collector.seal(tick: 1)
+        _ = try collector.seal(tick: 1)
         #expect(ingest(try signed(frame(seq: 4, tick: 2)), tick: 2) == .failure(.replay))
         #expect(ingest(try signed(frame(seq: 5, tick: 2)), tick: 2) == .failure(.replay))
         #expect(try ingest(signed(frame(seq: 6, tick: 2)), tick: 2).get().seq == 6)
@@ -203,7 +203,7 @@ struct TelemetryCollectorTests {
     mutating func duplicateInTick() throws {
         _ = try ingest(signed(frame(seq: 1))).get()
         #expect(ingest(try signed(frame(seq: 2))) == .failure(.duplicateInTick))
-        let batch = collector.seal(tick: 1)
+        let batch = try collector.seal(tick: 1)
         #expect(batch.frames.map(\.seq) == [1], "the first frame is the one kept")
     }
 
@@ -287,7 +287,7 @@ struct TelemetryCollectorTests {
     mutating func sealSortsAndDigests() throws {
         let envelopes = try ["org-c", "aggregator", "org-a"].map { try signed(frame($0)) }
         for envelope in envelopes { _ = try ingest(envelope).get() }
-        let batch = collector.seal(tick: 1)
+        let batch = try collector.seal(tick: 1)
         #expect(batch.jobId == manifest.hash)
         #expect(batch.tick == 1)
         #expect(batch.frames.map(\.nodeId.rawValue) == ["aggregator", "org-a", "org-c"])
@@ -304,27 +304,27 @@ struct TelemetryCollectorTests {
         _ = ingest(try signed(frame("org-a", seq: 1)))  // replay
         _ = ingest(try signed(frame("org-b", timestampMs: 0)))  // clock skew
         _ = ingest(try signed(frame("control")))  // not a reporter
-        let first = collector.seal(tick: 1)
+        let first = try collector.seal(tick: 1)
         #expect(first.rejected == [.replay: 1, .clockSkew: 1, .notAReporter: 1])
 
         _ = ingest(try signed(frame("org-a", seq: 1, tick: 2)), tick: 2)  // replay
-        let second = collector.seal(tick: 2)
+        let second = try collector.seal(tick: 2)
         #expect(second.rejected == [.replay: 1])
         #expect(second.frames.isEmpty)
         #expect(collector.rejectionCounts == [.replay: 2, .clockSkew: 1, .notAReporter: 1])
 
-        #expect(collector.seal(tick: 3).rejected.isEmpty)
+        #expect(try collector.seal(tick: 3).rejected.isEmpty)
     }
 
     @Test("reporters without an accepted frame are missing, tick by tick and in total")
     mutating func missing() throws {
         _ = try ingest(signed(frame("org-a", seq: 1))).get()
         _ = ingest(try signed(frame("org-b", lagMs: -5)))  // rejected frames do not count as present
-        let first = collector.seal(tick: 1)
+        let first = try collector.seal(tick: 1)
         #expect(first.missing.map(\.rawValue) == ["aggregator", "org-b", "org-c"])
 
         _ = try ingest(signed(frame("org-b", seq: 2, tick: 2)), tick: 2).get()
-        let second = collector.seal(tick: 2)
+        let second = try collector.seal(tick: 2)
         #expect(second.missing.map(\.rawValue) == ["aggregator", "org-a", "org-c"])
 
         #expect(
@@ -339,18 +339,18 @@ struct TelemetryCollectorTests {
         #expect(collector.state == .open)
         _ = ingest(try signed(frame(lagMs: -1)))
         #expect(collector.state == .open, "a rejection does not change the state")
-        let empty = collector.seal(tick: 1)
+        let empty = try collector.seal(tick: 1)
         #expect(empty.frames.isEmpty && empty.digests.isEmpty)
         #expect(empty.missing.count == 4)
         #expect(collector.state == .open)
 
         _ = try ingest(signed(frame(seq: 2, tick: 2)), tick: 2).get()
         #expect(collector.state == .write)
-        _ = collector.seal(tick: 2)
+        _ = try collector.seal(tick: 2)
         #expect(collector.state == .open)
         // A participant may report again in the next tick: the pending frames were cleared.
         _ = try ingest(signed(frame(seq: 3, tick: 3)), tick: 3).get()
-        #expect(collector.seal(tick: 3).frames.count == 1)
+        #expect(try collector.seal(tick: 3).frames.count == 1)
 
         // The table the collector drives has exactly these rows.
         var machine = StateMachine(Machines.collector)

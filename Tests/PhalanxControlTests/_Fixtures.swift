@@ -148,6 +148,6 @@ struct TickDriver {
             let result = collector.ingest(envelope, tick: tick, nowMs: Fixtures.now)
             #expect(throws: Never.self, sourceLocation: sourceLocation) { try result.get() }
         }
-        return collector.seal(tick: tick)
+        return try collector.seal(tick: tick)
     }
 }

@@ -25,6 +25,8 @@ public actor ControlPlane<Ledger: AuditLedger> {
     }
 
     private var job: AdmittedJob?
+    /// Messages that arrived during the command phase, kept for the next collection.
+    private var carriedOver: [Delivery] = []
     private var collector: TelemetryCollector?
     private var sentinel: Sentinel?
     private var engine: ControlEngine?
@@ -99,7 +101,9 @@ public actor ControlPlane<Ledger: AuditLedger> {
     /// Phase 1 of a tick: verify and seal frames, evaluate predicates, dispatch commands or the clearance.
     public func collect(tick: UInt64) async throws {
         guard let job, var collector, var sentinel, var engine else { return }
-        for delivery in await transport.drain(identity.id) {
+        let deliveries = carriedOver + (await transport.drain(identity.id))
+        carriedOver = []
+        for delivery in deliveries {
             switch delivery.message {
             case .frame(let envelope):
                 if case .failure(let reason) = collector.ingest(envelope, tick: tick, nowMs: clock()) {
@@ -118,7 +122,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
                         reason: "the control plane does not accept this message"))
             }
         }
-        let batch = collector.seal(tick: tick)
+        let batch = try collector.seal(tick: tick)
         events.append(
             .tickSealed(
                 tick: tick, accepted: batch.frames.count, rejected: batch.rejected.values.reduce(0, +),
@@ -179,18 +183,14 @@ public actor ControlPlane<Ledger: AuditLedger> {
     /// Phase 2 of a tick: gather acks, record missing ones, commit the tick's audit block.
     public func settle(tick: UInt64) async throws {
         guard let job, var engine else { return }
-        var leftovers: [Delivery] = []
         for delivery in await transport.drain(identity.id) {
             switch delivery.message {
             case .ack(let envelope): try receiveAck(envelope, tick: tick, engine: &engine)
             case .result(let envelope): try receiveResult(envelope, job: job, tick: tick)
             case .aggregationStep(let envelope): try receiveAggregationStep(envelope, job: job, tick: tick)
-            default: leftovers.append(delivery)
+            // Frames that arrive during the command phase belong to the next tick's collection.
+            default: carriedOver.append(delivery)
             }
-        }
-        // Frames that arrived during the command phase belong to the next tick's collection.
-        for delivery in leftovers {
-            try await transport.send(delivery.message, from: delivery.sender, to: identity.id)
         }
         for (command, participant) in try engine.settle(tick: tick) {
             events.append(.ackMissing(tick: tick, participant: participant, command: command.id))

@@ -44,8 +44,8 @@ public struct TelemetryCollector: Sendable {
         case .success(let verified):
             pending[verified.value.nodeId] = verified
             lastSeq[verified.value.nodeId] = verified.value.seq
-            // OPEN → WRITE or WRITE → WRITE; both rows exist, so this cannot fail.
-            try? machine.fire(.frameAccepted)
+            // OPEN → WRITE or WRITE → WRITE: both rows exist and `seal` always reopens, so this cannot fail.
+            _ = try? machine.fire(.frameAccepted)
             return .success(verified.value)
         case .failure(let reason):
             pendingRejections[reason, default: 0] += 1
@@ -85,9 +85,9 @@ public struct TelemetryCollector: Sendable {
 
     /// Ends `tick`: returns the accepted frames (sorted by participant), their digests, the rejections of the
     /// tick and the reporters that sent nothing, and reopens for the next tick.
-    public mutating func seal(tick: UInt64) -> SealedBatch {
+    public mutating func seal(tick: UInt64) throws(IllegalTransition) -> SealedBatch {
         // WRITE → SEAL or OPEN → SEAL (an empty tick is sealed too: missing frames are an event).
-        try? machine.fire(.tickEnded)
+        try machine.fire(.tickEnded)
         let frames = pending.values.sorted { $0.value.nodeId < $1.value.nodeId }
         let missing = reporters.subtracting(pending.keys).sorted()
         for id in missing { missingCounts[id, default: 0] += 1 }
@@ -101,7 +101,7 @@ public struct TelemetryCollector: Sendable {
         )
         pending.removeAll()
         pendingRejections.removeAll()
-        try? machine.fire(.batchRecorded)
+        try machine.fire(.batchRecorded)
         return batch
     }
 }
