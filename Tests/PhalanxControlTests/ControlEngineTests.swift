@@ -63,6 +63,18 @@ private let isolatePolicy = """
         command: A-ISOLATE_PARTY
     """
 
+private let observePolicy = """
+    version: "observe-test"
+    parameters:
+      maxContributionL1: 250
+    predicates:
+      - id: heavy
+        description: a participant contributed more than usual
+        expr: any(contributionL1 > params.maxContributionL1)
+        severity: warning
+        command: A-OBSERVE
+    """
+
 @Suite("Control engine")
 struct ControlEngineTests {
     // MARK: - Release clearance
@@ -312,6 +324,25 @@ struct ControlEngineTests {
             [.node("org-a", l1: 300), .node("org-b", l1: 300), .node("org-c", l1: 300), .aggregator(l1: 500)])
         #expect(third.commands.isEmpty, "every offender is isolated and the aggregator never is")
         _ = try h.engine.settle(tick: 3)
+    }
+
+    @Test(
+        "one command per firing episode: no repeat while it holds, new offenders get one, a new episode starts afresh")
+    func episodes() throws {
+        var h = try Harness(policy: observePolicy)
+        func targets(_ tick: UInt64, _ reports: [Report]) throws -> [[String]] {
+            let commands = try h.decide(tick: tick, reports).commands.map(h.verify)
+            _ = try h.engine.settle(tick: tick)
+            return commands.map { $0.targets.map(\.rawValue) }
+        }
+        let quiet: [Report] = [.node("org-a"), .node("org-b"), .node("org-c"), .aggregator()]
+        let aHeavy: [Report] = [.node("org-a", l1: 300), .node("org-b"), .node("org-c"), .aggregator()]
+        let abHeavy: [Report] = [.node("org-a", l1: 300), .node("org-b", l1: 300), .node("org-c"), .aggregator()]
+        #expect(try targets(1, aHeavy) == [["org-a"]])
+        #expect(try targets(2, aHeavy) == [], "still the same episode: no repeat")
+        #expect(try targets(3, abHeavy) == [["org-b"]], "a new offender in the episode gets its own command")
+        #expect(try targets(4, quiet) == [])
+        #expect(try targets(5, aHeavy) == [["org-a"]], "the predicate stopped holding, so this is a new episode")
     }
 
     @Test("isolated nodes are not needed for the clearance")

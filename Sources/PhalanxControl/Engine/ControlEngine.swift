@@ -11,6 +11,11 @@ public struct ControlEngine: Sendable {
     private var machine = StateMachine(Machines.controlEngine)
     private var outstanding: [CommandID: Outstanding] = [:]
     private var isolated: Set<ParticipantID> = []
+    /// For each predicate holding now, the participants already commanded during this firing episode. While a
+    /// predicate keeps holding, its command is not sent again to the same targets (one command per episode, as an
+    /// alert manager sends one notification per firing alert); new offenders still get one. The episode ends,
+    /// and the memory with it, when the predicate stops holding.
+    private var episodes: [String: Set<ParticipantID>] = [:]
     /// Set once an `A-ABORT_JOB` was issued or a clearance was signed; no further decisions are made.
     public private(set) var concluded: Conclusion?
 
@@ -43,6 +48,7 @@ public struct ControlEngine: Sendable {
         try machine.fire(.batchSealed)
         var decision = Decision()
         let fired = outcomes.filter(\.holds)
+        episodes = episodes.filter { id, _ in fired.contains { $0.rule.id == id } }
         guard !fired.isEmpty else {
             try machine.fire(.allClear)
             if concluded == nil, let clearance = try clearance(for: batch, outcomes: outcomes) {
@@ -79,10 +85,14 @@ public struct ControlEngine: Sendable {
                     try command(.isolateParty, targets: reporters, subject: offender)
                 }
             case .bootstrap:
-                try command(.bootstrap, targets: manifest.participants.nodes)
+                let targets = manifest.participants.nodes.filter { episodes[rule.id, default: []].insert($0).inserted }
+                if !targets.isEmpty { try command(.bootstrap, targets: targets) }
             case .observe, .restrict, .suspend:
-                let targets = offenders.filter(reporters.contains)
-                try command(rule.command, targets: targets.isEmpty ? reporters : targets)
+                let wanted = offenders.filter(reporters.contains)
+                let targets = (wanted.isEmpty ? reporters : wanted).filter {
+                    episodes[rule.id, default: []].insert($0).inserted
+                }
+                if !targets.isEmpty { try command(rule.command, targets: targets) }
             }
         }
         return decision

@@ -24,7 +24,9 @@ public actor NodeRuntime {
     private var emitter: TelemetryEmitter
     private var inbox: [Delivery] = []
     private var round = 0
-    private var preflightTicks = 0
+    /// Set when the job was announced in the current step: the node then spends the tick in PREF, binding the
+    /// provider, so the control plane sees that state before computation starts.
+    private var announcedThisStep = false
     private var lastOpLatencyMs = 0.0
     private var events: [JobEvent] = []
 
@@ -74,7 +76,11 @@ public actor NodeRuntime {
             default: refuse(delivery.message.kind, "a node does not accept this message")
             }
         }
-        try await advance()
+        if announcedThisStep {
+            announcedThisStep = false
+        } else {
+            try await advance()
+        }
         lastOpLatencyMs = ContinuousClock.now.millisecondsSince(started)
         try await emitFrame(tick: tick, tickStart: tickStart)
     }
@@ -92,11 +98,6 @@ public actor NodeRuntime {
 
     private func advance() async throws {
         guard let job else { return }
-        // A node announced in this tick spends the tick in PREF, so the control plane sees it there.
-        guard machine.history.last?.event != .jobAnnounced || preflightTicks > 0 else {
-            preflightTicks += 1
-            return
-        }
         switch machine.state {
         case .preflight:
             try transition(.resourcesReady)
@@ -149,6 +150,7 @@ public actor NodeRuntime {
             return refuse("announcement", "this node has no table \(table.name) with the declared schema")
         }
         try transition(.jobAnnounced)
+        announcedThisStep = true
         job = (manifest, announcement.plugin, manifest.hash)
         // PREF: bind the provider; the tables are already loaded and checked against the schema.
         session = try provider.makeNodeSession(job: ProviderJobContext(manifest: manifest, participant: identity.id))
