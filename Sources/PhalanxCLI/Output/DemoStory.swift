@@ -101,71 +101,84 @@ struct DemoStory {
     }
 
     private func renderTick(_ tick: UInt64, _ events: [JobEvent]) -> [String] {
+        let label = "   tick \(tick)"
+        let indent = String(repeating: " ", count: max(label.count + 2, 11))
         var lines: [String] = []
-        var notes: [String] = []
-        let transitions = events.compactMap { e -> (ParticipantID, String, String)? in
-            if case .transition(let p, _, let from, _, let to) = e { return (p, from, to) }
-            return nil
+        // States: each participant's transitions this tick as one chain (PREF→INF→INF), grouped by chain.
+        var chains: [(participant: ParticipantID, states: [String])] = []
+        for case .transition(let p, _, let from, _, let to) in events {
+            if let i = chains.firstIndex(where: { $0.participant == p }) {
+                chains[i].states.append(to)
+            } else {
+                chains.append((p, [from, to]))
+            }
         }
-        let grouped = Dictionary(grouping: transitions, by: { "\($0.1)→\($0.2)" })
-        var order: [String] = []
-        for t in transitions where !order.contains("\(t.1)→\(t.2)") { order.append("\(t.1)→\(t.2)") }
-        for key in order {
-            let who = grouped[key]!.map(\.0.rawValue)
-            let label =
-                who.count == report.manifest.participants.nodes.count && !who.contains("aggregator")
-                ? "all nodes" : who.joined(separator: ", ")
-            notes.append("\(label) \(key)")
+        var groups: [(chain: String, who: [String])] = []
+        for (participant, states) in chains {
+            let chain = states.joined(separator: "→")
+            if let i = groups.firstIndex(where: { $0.chain == chain }) {
+                groups[i].who.append(participant.rawValue)
+            } else {
+                groups.append((chain, [participant.rawValue]))
+            }
         }
+        let nodeCount = report.manifest.participants.nodes.count
+        let states = groups.map { group in
+            let allNodes =
+                group.who.count == nodeCount && !group.who.contains(report.manifest.participants.aggregator.rawValue)
+            return "\(allNodes ? "all nodes" : group.who.joined(separator: ", ")) \(group.chain)"
+        }
+        lines.append(
+            label + String(repeating: " ", count: indent.count - label.count) + "states "
+                + (states.isEmpty ? "unchanged" : states.joined(separator: "; ")))
+        // Data: contributions and merges.
+        var data: [String] = []
         let sent = events.filter { if case .contributionSent = $0 { true } else { false } }.count
-        if sent > 0 { notes.append("\(sent) contribution(s) sent") }
-        for event in events {
-            if case .roundMerged(let round, let contributors) = event {
-                notes.append("round \(round) (day \(round)) merged from \(contributors.count) nodes")
-            }
+        if sent > 0 { data.append("\(sent) signed contribution(s) sent") }
+        for case .roundMerged(let round, let contributors) in events {
+            data.append("round \(round) (day \(round)) merged from \(contributors.count) nodes")
         }
-        for event in events {
-            if case .tickSealed(_, let accepted, let rejected, let missing) = event {
-                var s = "frames \(accepted)/\(report.manifest.participants.reporters.count) verified"
-                if rejected > 0 { s += ", \(rejected) rejected" }
-                if !missing.isEmpty { s += ", missing from \(missing.map(\.rawValue).joined(separator: ", "))" }
-                notes.append(s)
-            }
+        if !data.isEmpty { lines.append(indent + "data   " + data.joined(separator: "; ")) }
+        // Sense: the collector's verdict.
+        for case .tickSealed(_, let accepted, let rejected, let missing) in events {
+            var sense = "\(accepted)/\(report.manifest.participants.reporters.count) frames verified"
+            if rejected > 0 { sense += ", \(rejected) rejected" }
+            if !missing.isEmpty { sense += ", none from \(missing.map(\.rawValue).joined(separator: ", "))" }
+            let anyHeld = events.contains { if case .predicateHeld = $0 { true } else { false } }
+            if accepted > 0 && !anyHeld { sense += "; predicates clear" }
+            lines.append(indent + "sense  " + sense)
         }
-        lines.append("   tick \(tick)  " + notes.joined(separator: "; "))
-        var fired = false
         var acks: [CommandID: [CommandAck.Outcome]] = [:]
         for event in events {
             switch event {
             case .frameRejected(_, let signer, let reason):
-                lines.append("           ✗ frame claiming \(signer) rejected: \(reason)")
+                lines.append(indent + "sense  ✗ frame claiming \(signer) rejected: \(reason)")
             case .predicateHeld(_, let predicate, let severity, let command, let trace, _):
-                fired = true
                 lines.append(
-                    "           ⚑ \(predicate) held (\(severity)) → \(command): \(trace.joined(separator: "; "))")
+                    indent + "act    ⚑ \(predicate) held (\(severity)) → \(command): \(trace.joined(separator: "; "))")
             case .commandIssued(_, let command):
                 lines.append(
-                    "           control signed \(command.kind) \(command.id.rawValue.prefix(8))… to \(command.targets.count) participants, ack by tick \(command.ackBy)"
+                    indent
+                        + "act    control signed \(command.kind) \(command.id.rawValue.prefix(8))… to \(command.targets.count) participants, ack by tick \(command.ackBy)"
                 )
             case .ackReceived(_, _, let command, let outcome):
                 acks[command, default: []].append(outcome)
             case .ackMissing(_, let participant, let command):
-                lines.append("           ! no ack from \(participant) for \(command.rawValue.prefix(8))…")
+                lines.append(indent + "act    ! no ack from \(participant) for \(command.rawValue.prefix(8))…")
             case .clearanceIssued:
-                lines.append("           control signed the release clearance: every node POSTF, no predicate held")
+                lines.append(
+                    indent + "act    control signed the release clearance: every node POSTF, no predicate held")
             case .messageRefused(let participant, let kind, let reason):
-                lines.append("           ✗ \(participant) refused a \(kind): \(reason)")
+                lines.append(indent + "       ✗ \(participant) refused a \(kind): \(reason)")
             default: continue
             }
         }
         for (command, outcomes) in acks {
             let applied = outcomes.filter { $0 == .applied }.count
             lines.append(
-                "           \(outcomes.count) signed acks for \(command.rawValue.prefix(8))… (\(applied) applied) before the next tick"
+                indent
+                    + "prove  \(outcomes.count) signed acks for \(command.rawValue.prefix(8))… (\(applied) applied) before the next tick"
             )
-        }
-        if !fired && events.contains(where: { if case .tickSealed(_, let a, _, _) = $0 { a > 0 } else { false } }) {
-            lines[0] += "; predicates clear"
         }
         return lines
     }
