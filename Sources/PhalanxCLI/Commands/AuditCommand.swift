@@ -29,7 +29,7 @@ struct AuditCommand: AsyncParsableCommand {
                 for (i, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
                     .enumerated() where !line.isEmpty
                 {
-                    lines.append(try JSONInput.decode(AuditLine.self, from: Array(line), file: "\(file):\(i + 1)"))
+                    lines.append(try JSONInput.decode(AuditLine.self, from: Array(line), file: file, line: i + 1))
                 }
                 let computed: SHA256Digest
                 do {

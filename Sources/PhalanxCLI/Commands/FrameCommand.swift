@@ -42,7 +42,8 @@ struct FrameCommand: AsyncParsableCommand {
                     .enumerated() where !line.isEmpty
                 {
                     let place = "\(file):\(i + 1)"
-                    let envelope = try JSONInput.decode(Signed<TelemetryFrame>.self, from: Array(line), file: place)
+                    let envelope = try JSONInput.decode(
+                        Signed<TelemetryFrame>.self, from: Array(line), file: file, line: i + 1)
                     let frame: TelemetryFrame
                     do {
                         frame = try envelope.verify(with: roster).value

@@ -2,23 +2,26 @@ import Foundation
 
 /// Decodes JSON input files with errors that name the file and the place.
 enum JSONInput {
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws -> T {
+    /// Decodes `bytes`, the whole of `file` or, for JSON-lines files, its line `line` (1-based).
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String, line: Int? = nil) throws -> T {
+        let place = line.map { "\(file):\($0)" } ?? file
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let syntax = syntaxError(in: bytes)
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let syntax = syntaxError(in: bytes, line: line)
             {
                 throw CLIError(.malformedInput, "\(file):\(syntax)")
             }
-            throw CLIError(.malformedInput, "\(file): \(describe(error))")
+            throw CLIError(.malformedInput, "\(place): \(describe(error))")
         } catch {
-            throw CLIError(.malformedInput, "\(file): \(error.localizedDescription)")
+            throw CLIError(.malformedInput, "\(place): \(error.localizedDescription)")
         }
     }
 
     /// `LINE:COLUMN: not valid JSON: …` for a syntax error. JSONDecoder does not say where the error is;
     /// JSONSerialization gives a character offset, which is turned into a line and a column here.
-    static func syntaxError(in bytes: [UInt8]) -> String? {
+    static func syntaxError(in bytes: [UInt8], line firstLine: Int? = nil) -> String? {
         do {
             _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
             return nil
@@ -26,9 +29,9 @@ enum JSONInput {
             let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             guard let range = text.range(of: "around character "),
                 let offset = Int(text[range.upperBound...].prefix(while: \.isNumber))
-            else { return " not valid JSON: \(text)" }
+            else { return (firstLine.map { "\($0):" } ?? "") + " not valid JSON: \(text)" }
             let prefix = bytes.prefix(offset)
-            let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + (firstLine ?? 1)
             let column = offset - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
             let problem = text.replacingOccurrences(of: " around character \(offset).", with: "")
             return "\(line):\(column): not valid JSON: \(problem.prefix(1).lowercased() + problem.dropFirst())"
