@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -41,7 +42,11 @@ let package = Package(
         ),
         .target(
             name: "PhalanxLedger",
-            dependencies: ["PhalanxCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "PhalanxCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -63,6 +68,7 @@ let package = Package(
             dependencies: [
                 "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -78,7 +84,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),
-        .testTarget(name: "PhalanxLedgerTests", dependencies: ["PhalanxLedger"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PhalanxLedgerTests",
+            dependencies: ["PhalanxLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Vectors"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PhalanxControlTests", dependencies: ["PhalanxControl"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxFederationTests", dependencies: ["PhalanxFederation"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxCLITests", dependencies: ["PhalanxCLI"], swiftSettings: swiftSettings),

@@ -33,7 +33,8 @@ ok() { echo "ok  $*"; }
 
 # --help on every command
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
-    "guardrails check" "guardrails init" frame "frame verify" audit "audit verify" fsm "fsm show"; do
+    "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
+    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger"; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -46,8 +47,9 @@ ok "--version"
 run 0 "$bin" demo --json "$tmp/report.json" --out "$tmp/run"
 has "$tmp/out" "FINALIZED"
 has "$tmp/out" "control signed the release clearance"
-has "$tmp/out" "chain verified"
-ok "demo finalizes and releases the result"
+has "$tmp/out" "latest checkpoint (C2SP signed note):"
+has "$tmp/out" "checkpoint signatures and roots check out"
+ok "demo finalizes, releases the result, prints the signed checkpoint and the ledger verification"
 run 0 "$bin" demo --inject-fault overspend --json "$tmp/abort.json" --out "$tmp/abort"
 has "$tmp/out" "contribution-bound held (critical) → A-ABORT_JOB"
 has "$tmp/out" "6 signed acks"
@@ -71,25 +73,49 @@ ok "demo usage errors exit 64"
 # Artifacts check independently, and the schemas hold for what was written.
 python3 "$root/scripts/check_schemas.py" "$tmp/report.json" "$tmp/run" "$root/Tests/PhalanxCoreTests/Vectors/signing-v1.json"
 python3 "$root/scripts/check_schemas.py" "$tmp/abort.json" "$tmp/abort"
-run 0 "$bin" audit verify "$tmp/run/audit.jsonl"
-has "$tmp/out" "chain intact"
+run 0 "$bin" ledger verify "$tmp/run/ledger.sqlite"
+has "$tmp/out" "OK"
+vkey="$(sed -n 's/^  verifier key //p' "$tmp/out")"
+run 0 "$bin" ledger verify "$tmp/run/ledger.sqlite" --key "$vkey"
+run 0 "$bin" ledger show "$tmp/run/ledger.sqlite"
+has "$tmp/out" "job-admitted"
+run 0 "$bin" ledger checkpoint "$tmp/run/ledger.sqlite"
+cmp -s <(head -c "$(wc -c <"$tmp/run/checkpoint.txt")" "$tmp/out") "$tmp/run/checkpoint.txt" || { echo "FAIL: checkpoint"; exit 1; }
+run 0 "$bin" ledger prove "$tmp/run/ledger.sqlite" --inclusion 3 --bundle "$tmp/bundle.json"
+has "$tmp/out" "verified"
+run 0 "$bin" ledger check-proof "$tmp/bundle.json" --key "$vkey"
+has "$tmp/out" "entry 3 is in demo.phalanx.local/audit"
+run 0 "$bin" ledger prove "$tmp/run/ledger.sqlite" --consistency 2 9
+has "$tmp/out" "consistency of 2 → 9 entries"
+run 64 "$bin" ledger prove "$tmp/run/ledger.sqlite" --inclusion 99999
 run 0 "$bin" frame verify "$tmp/run/frames.jsonl" --keys "$tmp/run/keys" --manifest "$tmp/run/manifest.json"
 run 0 "$bin" manifest check "$tmp/run/manifest.json" --plugin "$tmp/run/plugin.json" --keys "$tmp/run/keys" \
     --guardrails "$tmp/run/guardrails.yaml"
 has "$tmp/out" "admitted"
-ok "artifacts verify: audit chain, frames, manifest admission"
+ok "artifacts verify: ledger (verify, show, checkpoint, proofs, outsider check), frames, manifest admission"
 
-# Tampering is detected: change one tick in the audit record; one byte of a frame's payload.
-python3 - "$tmp/run/audit.jsonl" "$tmp/tampered-audit.jsonl" <<'PY'
+# Tampering is detected: a changed entry, a deleted row, swapped rows, a forged checkpoint; a bad proof bundle.
+tamper() {  # tamper NAME SQL: copy the ledger, run SQL on the copy, expect verify to fail naming the problem
+    cp "$tmp/run/ledger.sqlite" "$tmp/$1.sqlite"
+    sqlite3 "$tmp/$1.sqlite" "$2"
+    run 1 "$bin" ledger verify "$tmp/$1.sqlite"
+}
+tamper changed "UPDATE entries SET body = substr(body, 1, 20) || x'7A' || substr(body, 22) WHERE idx = 2"
+has "$tmp/out" "changed-entry at entry 2"
+tamper deleted "DELETE FROM entries WHERE idx = 5"
+has "$tmp/out" "missing-entry at entry 5"
+tamper swapped "UPDATE entries SET idx = -1 WHERE idx = 4; UPDATE entries SET idx = 4 WHERE idx = 6; UPDATE entries SET idx = 6 WHERE idx = -1"
+has "$tmp/out" "reordered-entries at entry 4"
+tamper truncated "DELETE FROM entries WHERE idx >= 10"
+has "$tmp/out" "missing-entry"
+tamper forged "UPDATE checkpoints SET note = replace(note, 'demo.phalanx.local/audit', 'demo.phalanx.local/audiT')"
+has "$tmp/out" "bad-signature"
+python3 - "$tmp/bundle.json" "$tmp/bad-bundle.json" <<'PY'
 import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-entry = json.loads(lines[3])
-entry["entry"]["timestampMs"] += 1
-lines[3] = json.dumps(entry)
-open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+b = json.load(open(sys.argv[1])); b["index"] += 1; json.dump(b, open(sys.argv[2], "w"))
 PY
-run 1 "$bin" audit verify "$tmp/tampered-audit.jsonl"
-has "$tmp/err" "tampered-audit.jsonl"
+run 1 "$bin" ledger check-proof "$tmp/bad-bundle.json" --key "$vkey"
+ok "ledger: changed, deleted, reordered, truncated entries and a forged checkpoint are named; a wrong proof fails"
 python3 - "$tmp/run/frames.jsonl" "$tmp/tampered-frames.jsonl" <<'PY'
 import base64, json, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -103,7 +129,7 @@ PY
 run 1 "$bin" frame verify "$tmp/tampered-frames.jsonl" --keys "$tmp/run/keys"
 has "$tmp/out" "tampered-frames.jsonl:8"
 has "$tmp/out" "signature does not verify"
-ok "tampered audit record and frame are refused (exit 1)"
+ok "a tampered frame is refused (exit 1)"
 
 # Keys: 0600, refuse to overwrite, readable by OpenSSL, errors name the file.
 run 0 "$bin" keys generate --id org-a --role node --out "$tmp/keys"

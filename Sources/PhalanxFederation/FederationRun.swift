@@ -20,6 +20,10 @@ public struct FederationRun: Sendable {
         /// Pace ticks at 1 Hz instead of running them back to back.
         public var realtime: Bool
         public var contributionBound: Int64
+        /// Where to create the audit ledger (a new SQLite file). `nil`: a temporary file, removed after the run.
+        public var ledgerPath: String?
+        /// The checkpoint origin of the ledger.
+        public var ledgerOrigin: String
 
         public init(
             profiles: [SafetyEvents.Profile] = SafetyEvents.demoProfiles,
@@ -29,7 +33,9 @@ public struct FederationRun: Sendable {
             policy: GuardrailPolicy,
             fault: Fault? = nil,
             realtime: Bool = false,
-            contributionBound: Int64 = SafetyEventCountPlugin.defaultContributionBound
+            contributionBound: Int64 = SafetyEventCountPlugin.defaultContributionBound,
+            ledgerPath: String? = nil,
+            ledgerOrigin: String = "demo.phalanx.local/audit"
         ) {
             self.profiles = profiles
             self.rounds = rounds
@@ -39,6 +45,8 @@ public struct FederationRun: Sendable {
             self.fault = fault
             self.realtime = realtime
             self.contributionBound = contributionBound
+            self.ledgerPath = ledgerPath
+            self.ledgerOrigin = ledgerOrigin
         }
     }
 
@@ -62,9 +70,15 @@ public struct FederationRun: Sendable {
         public let commandLog: [Signed<ACommand>]
         public let ackLog: [Signed<CommandAck>]
         public let rejectionCounts: [FrameRejection: Int]
-        public let auditEntries: [AuditEntry]
-        public let auditHead: SHA256Digest
-        public let auditBytes: Int
+        /// Every ledger entry of the run, in order.
+        public let ledgerEntries: [LedgerEntry]
+        /// The last signed checkpoint (C2SP signed note).
+        public let checkpoint: SignedNote
+        /// The independent verification of the ledger file after the run.
+        public let verification: LedgerVerificationReport
+        /// The ledger file, when it was kept (`Configuration.ledgerPath`); `nil` when it was temporary.
+        public let ledgerPath: String?
+        public let ledgerBytes: Int
         public let messageCounts: [String: Int]
         public let messageBytes: Int
         /// Per node: whether the provider session (its secrets) was released at the end.
@@ -114,10 +128,19 @@ public struct FederationRun: Sendable {
         }
         let aggregator = AggregatorRuntime(
             identity: aggregatorIdentity, roster: roster, providers: providers, transport: transport, clock: clock)
+        let temporaryDirectory =
+            config.ledgerPath == nil
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("phalanx-\(UUID().uuidString)") : nil
+        if let temporaryDirectory {
+            try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+        }
+        defer { if let temporaryDirectory { try? FileManager.default.removeItem(at: temporaryDirectory) } }
+        let ledgerPath = config.ledgerPath ?? temporaryDirectory!.appendingPathComponent("ledger.sqlite").path
+        // The control plane operates the ledger and signs its checkpoints with its own identity.
+        let ledger = try MerkleLedger.create(path: ledgerPath, origin: config.ledgerOrigin, signer: controlIdentity)
         let control = ControlPlane(
             identity: controlIdentity, roster: roster, providers: providers, policy: config.policy,
-            transport: transport,
-            ledger: HashChainLedger(), clock: clock
+            transport: transport, ledger: ledger, clock: clock
         )
 
         guard let provider = providers.provider(named: config.providerName) else {
@@ -186,7 +209,11 @@ public struct FederationRun: Sendable {
             wiped[node.identity.id] = await !node.holdsJobSecrets
             nodeStates[node.identity.id] = await node.state
         }
-        let ledger = await control.ledger
+        let checkpoint = try await ledger.commitBlock()
+        let ledgerEntries = try await ledger.entries(from: 0, count: Int(await ledger.size))
+        let verification = LedgerVerifier.verify(path: ledgerPath)
+        let ledgerBytes =
+            ((try? FileManager.default.attributesOfItem(atPath: ledgerPath)[.size]) as? NSNumber)?.intValue ?? 0
         return Report(
             configuration: config,
             manifest: manifest,
@@ -199,9 +226,11 @@ public struct FederationRun: Sendable {
             commandLog: await transport.commandLog,
             ackLog: await transport.ackLog,
             rejectionCounts: await control.rejectionCounts,
-            auditEntries: ledger.entries,
-            auditHead: ledger.head,
-            auditBytes: ledger.byteCount,
+            ledgerEntries: ledgerEntries,
+            checkpoint: checkpoint,
+            verification: verification,
+            ledgerPath: config.ledgerPath,
+            ledgerBytes: ledgerBytes,
             messageCounts: await transport.sentCounts,
             messageBytes: await transport.sentBytes,
             secretsWiped: wiped,

@@ -24,6 +24,8 @@ public enum AuditRecord: Hashable, Sendable, Codable {
     case releaseCleared(jobId: SHA256Digest, tick: UInt64, digest: SHA256Digest)
     case jobFinalized(jobId: SHA256Digest, resultDigest: SHA256Digest)
     case jobAborted(jobId: SHA256Digest, reason: String)
+    /// A human operator's signed command that overrode the automatic loop; `digest` is of the signed envelope.
+    case override(operator: ParticipantID, command: CommandID, kind: CommandKind, reason: String, digest: SHA256Digest)
 
     /// A short name for listings.
     public var kind: String {
@@ -39,6 +41,7 @@ public enum AuditRecord: Hashable, Sendable, Codable {
         case .releaseCleared: "release-cleared"
         case .jobFinalized: "job-finalized"
         case .jobAborted: "job-aborted"
+        case .override: "override"
         }
     }
 }

@@ -58,8 +58,10 @@ struct CLITests {
         #expect(try await run(["guardrails", "check", path("g.yaml")]) == 65)
         _ = FileManager.default.createFile(atPath: path("k.key"), contents: Data("hello".utf8))
         #expect(try await run(["keys", "show", path("k.key")]) == 65)
-        _ = FileManager.default.createFile(atPath: path("audit.jsonl"), contents: Data("{\"hash\": 1}\n".utf8))
-        #expect(try await run(["audit", "verify", path("audit.jsonl")]) == 65)
+        _ = FileManager.default.createFile(atPath: path("ledger.sqlite"), contents: Data("not a database".utf8))
+        #expect(try await run(["ledger", "verify", path("ledger.sqlite")]) == PhalanxExit.checkFailed.rawValue)
+        #expect(try await run(["ledger", "show", path("ledger.sqlite")]) == PhalanxExit.malformedInput.rawValue)
+        #expect(try await run(["ledger", "verify", path("none.sqlite")]) == PhalanxExit.missingInput.rawValue)
     }
 
     @Test("demo writes a JSON report and artifacts; the overspend scenario also exits 0 (expected abort)")
@@ -71,11 +73,12 @@ struct CLITests {
             as? [String: Any]
         #expect(report?["outcome"] as? String == "finalized")
         for file in [
-            "manifest.json", "plugin.json", "guardrails.yaml", "frames.jsonl", "audit.jsonl", "keys/northbank.pub",
+            "manifest.json", "plugin.json", "guardrails.yaml", "frames.jsonl", "ledger.sqlite", "checkpoint.txt",
+            "keys/northbank.pub",
         ] {
             #expect(FileManager.default.fileExists(atPath: path("run/\(file)")), "missing \(file)")
         }
-        #expect(try await run(["audit", "verify", path("run/audit.jsonl")]) == 0)
+        #expect(try await run(["ledger", "verify", path("run/ledger.sqlite")]) == 0)
         #expect(try await run(["demo", "--quiet", "--inject-fault", "overspend"]) == 0)
     }
 

@@ -94,7 +94,7 @@ struct FederationRunTests {
         }
         #expect(held.count == 1)
         #expect(held.first?.contains("devforge") == true)
-        let records = report.auditEntries.map(\.record)
+        let records = report.ledgerEntries.map(\.record)
         let issued = records.filter {
             if case .commandIssued(_, _, .abortJob, "contribution-bound", _, _) = $0 { true } else { false }
         }
@@ -127,18 +127,30 @@ struct FederationRunTests {
         }
     }
 
-    @Test("the audit record is an intact chain holding exactly the accepted frames' digests")
-    func auditRecord() async throws {
+    @Test(
+        "the ledger verifies, its checkpoint is signed by the control plane, and it holds exactly the accepted frames")
+    func auditLedger() async throws {
         let report = try await run(.forgedFrame)
-        #expect(try HashChainLedger.verify(report.auditEntries) == report.auditHead)
+        #expect(report.verification.isValid, "\(report.verification.problems)")
+        #expect(report.verification.entries == UInt64(report.ledgerEntries.count))
+        let checkpoint = try Checkpoint(parsing: report.checkpoint.text)
+        #expect(checkpoint.size == UInt64(report.ledgerEntries.count))
+        #expect(checkpoint.root.hex == report.verification.root)
+        let controlKey = try NoteVerifierKey(
+            name: checkpoint.origin,
+            publicKey: [UInt8](report.roster.members[report.manifest.participants.control]!.publicKey))
+        #expect(try report.checkpoint.verify(with: [controlKey]).count == 1)
+        // One checkpoint per tick, plus admission's.
+        #expect(report.verification.checkpoints >= Int(report.ticks))
         var sealed: [SHA256Digest] = []
-        for entry in report.auditEntries {
+        for entry in report.ledgerEntries {
             if case .framesSealed(_, _, let frames, _, _) = entry.record { sealed += frames }
         }
         let logged = Set(report.frameLog.map(\.digest))
         #expect(Set(sealed).isSubset(of: logged))
-        #expect(sealed.count == report.frameLog.count - 2)  // the two forged frames are not in the record
-        #expect(report.auditEntries.first?.record.kind == "job-admitted")
+        #expect(sealed.count == report.frameLog.count - 2)  // the two forged frames are not in the ledger
+        #expect(report.ledgerEntries.first?.record.kind == "job-admitted")
+        #expect(report.ledgerEntries.enumerated().allSatisfy { UInt64($0.offset) == $0.element.index })
     }
 
     @Test("one round and many rounds both finish", arguments: [1, 7])

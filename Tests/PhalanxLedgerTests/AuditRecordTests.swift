@@ -19,6 +19,7 @@ struct AuditRecordTests {
             kinds == [
                 "job-admitted", "job-rejected", "frames-sealed", "aggregation-step", "predicate-fired",
                 "command-issued", "ack-received", "ack-missing", "release-cleared", "job-finalized", "job-aborted",
+                "override",
             ])
     }
 
@@ -68,23 +69,18 @@ struct AuditRecordTests {
         #expect(throws: (any Error).self) { try CanonicalEncoding.decode(AuditRecord.self, from: text) }
     }
 
-    @Test("an audit entry round-trips, and a nil tick differs from tick 0")
+    @Test("a ledger entry round-trips as leaf data, and a nil tick differs from tick 0")
     func entryRoundTrip() throws {
         let record = Fixtures.everyRecord[0]
-        let noTick = AuditEntry(index: 0, previous: AuditEntry.genesis, tick: nil, timestampMs: -5, record: record)
-        let tickZero = AuditEntry(index: 0, previous: AuditEntry.genesis, tick: 0, timestampMs: -5, record: record)
+        let noTick = LedgerEntry(index: 0, tick: nil, timestampMs: -5, record: record)
+        let tickZero = LedgerEntry(index: 0, tick: 0, timestampMs: -5, record: record)
         for entry in [noTick, tickZero] {
-            let bytes = try entry.canonicalBytes()
+            let bytes = try entry.leafData()
             #expect(bytes == (try CanonicalEncoding.encode(entry)))
-            #expect(try CanonicalEncoding.decode(AuditEntry.self, from: bytes) == entry)
+            #expect(try LedgerEntry(leafData: bytes) == entry)
         }
-        #expect(try noTick.hash() != tickZero.hash())
-        #expect(try noTick.hash() == SHA256Digest.of(noTick.canonicalBytes()))
-    }
-
-    @Test("the genesis hash is 32 zero bytes")
-    func genesis() {
-        #expect(AuditEntry.genesis.bytes == [UInt8](repeating: 0, count: 32))
+        #expect(try noTick.leafData() != tickZero.leafData())
+        #expect(throws: (any Error).self) { try LedgerEntry(leafData: [0xA0]) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PhalanxCore
 import PhalanxLedger
 
@@ -36,44 +37,20 @@ enum Fixtures {
         .releaseCleared(jobId: jobId, tick: 12, digest: digest("clearance")),
         .jobFinalized(jobId: jobId, resultDigest: digest("result")),
         .jobAborted(jobId: jobId, reason: "guard-rail contribution-bound fired"),
+        .override(
+            operator: id("alice"), command: commandId, kind: .suspend, reason: "manual stop", digest: digest("override")
+        ),
     ]
 
-    /// A ledger holding `count` entries cycling through ``everyRecord``, with distinct ticks and timestamps.
-    static func ledger(count: Int = 6) throws -> HashChainLedger {
-        var ledger = HashChainLedger()
-        for i in 0..<count {
-            let tick: UInt64? = i == 0 ? nil : UInt64(i)
-            try ledger.append(everyRecord[i % everyRecord.count], tick: tick, timestampMs: 1_750_000_000_000 + Int64(i))
-        }
-        return ledger
+    /// A fresh signing identity for a test ledger.
+    static func signer(_ name: String = "control") -> SigningIdentity {
+        SigningIdentity.generate(id: id(name), role: .control)
     }
-}
 
-extension AuditEntry {
-    /// A copy with some fields replaced, as a tamperer would write it.
-    func with(
-        index: UInt64? = nil,
-        previous: SHA256Digest? = nil,
-        tick: UInt64?? = nil,
-        timestampMs: Int64? = nil,
-        record: AuditRecord? = nil
-    ) -> AuditEntry {
-        AuditEntry(
-            index: index ?? self.index,
-            previous: previous ?? self.previous,
-            tick: tick ?? self.tick,
-            timestampMs: timestampMs ?? self.timestampMs,
-            record: record ?? self.record
-        )
-    }
-}
-
-/// The error `HashChainLedger.verify` throws for `entries`, or `nil` when the chain verifies.
-func verificationError(_ entries: [AuditEntry]) -> AuditVerificationError? {
-    do {
-        _ = try HashChainLedger.verify(entries)
-        return nil
-    } catch {
-        return error
+    /// A temporary directory, removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("phalanx-ledger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
     }
 }

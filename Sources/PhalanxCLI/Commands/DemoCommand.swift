@@ -15,7 +15,8 @@ struct DemoCommand: AsyncParsableCommand {
             Five organizations keep logs of the requests their local safety agents blocked. They run the \
             safety-event-count plug-in to learn how many prompts were blocked per category per day across all \
             of them, while each log stays inside its node. You watch admission, the rounds, signed 1 Hz \
-            telemetry checked by the collector, the guard-rail predicates, and the audit record.
+            telemetry checked by the collector, the guard-rail predicates, and the Merkle audit ledger with its signed
+            checkpoint.
 
             Faults (--inject-fault):
               overspend     \(Fault.overspend.summary)
@@ -36,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help:
-            "Write the run's artifacts (manifest, plug-in IR, public keys, signed frames, audit record) into this directory."
+            "Write the run's artifacts (manifest, plug-in IR, public keys, signed frames, commands and acks, the ledger and its checkpoint) into this directory."
     )
     var out: String?
 
@@ -62,8 +63,21 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let policy = try GuardrailsCommand.loadPolicy(guardrails)
+            var ledgerPath: String?
+            if let out {
+                ledgerPath = (out as NSString).appendingPathComponent("ledger.sqlite")
+                guard !FileManager.default.fileExists(atPath: ledgerPath!) else {
+                    throw CLIError(.cannotCreate, "\(ledgerPath!) already exists", hint: "choose a new --out directory")
+                }
+                do {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                } catch {
+                    throw CLIError(.cannotCreate, "cannot create \(out): \(error.localizedDescription)")
+                }
+            }
             let configuration = FederationRun.Configuration(
-                rounds: rounds, dataSeed: seed, policy: policy, fault: injectFault, realtime: realtime)
+                rounds: rounds, dataSeed: seed, policy: policy, fault: injectFault, realtime: realtime,
+                ledgerPath: ledgerPath)
             let report: FederationRun.Report
             do {
                 report = try await FederationRun(configuration).run()
@@ -83,7 +97,7 @@ struct DemoCommand: AsyncParsableCommand {
                     report,
                     policy: guardrails.map { try Files.read($0, what: "guard-rail policy") } ?? DefaultPolicy.bytes(),
                     to: out)
-                if !quiet { print("artifacts written to \(out)/ (try: phalanx audit verify \(out)/audit.jsonl)") }
+                if !quiet { print("artifacts written to \(out)/ (try: phalanx ledger verify \(out)/ledger.sqlite)") }
             }
             let expectedAbort = injectFault?.abortsJob ?? false
             let ok: Bool =

@@ -26,11 +26,13 @@ struct DemoReportJSON: Encodable {
         var accepted: Int
         var rejected: [String: Int]
     }
-    struct Audit: Encodable {
+    struct Ledger: Encodable {
         var entries: Int
-        var bytes: Int
-        var head: String
+        var checkpoint: String
+        var root: String?
         var verified: Bool
+        var problems: [LedgerVerificationReport.Problem]
+        var file: String?
     }
 
     var phalanxVersion = PhalanxCommand.version
@@ -48,7 +50,7 @@ struct DemoReportJSON: Encodable {
     var commands: [Command]
     var result: [ReleasedOutput]?
     var finalStates: [String: String]
-    var audit: Audit
+    var ledger: Ledger
     var messages: [String: Int]
     var messageBytes: Int
     var wallSeconds: Double
@@ -98,7 +100,7 @@ struct DemoReportJSON: Encodable {
         }
         predicates = Predicates(enabled: enabled, disabled: disabled)
         self.commands = commands
-        let accepted = report.auditEntries.reduce(0) { n, e in
+        let accepted = report.ledgerEntries.reduce(0) { n, e in
             if case .framesSealed(_, _, let f, _, _) = e.record { return n + f.count }
             return n
         }
@@ -109,20 +111,14 @@ struct DemoReportJSON: Encodable {
             uniqueKeysWithValues: report.finalNodeStates.map { ($0.key.rawValue, $0.value.rawValue) })
         states[report.manifest.participants.aggregator.rawValue] = report.finalAggregatorState.rawValue
         finalStates = states
-        audit = Audit(
-            entries: report.auditEntries.count, bytes: report.auditBytes, head: report.auditHead.hex,
-            verified: (try? HashChainLedger.verify(report.auditEntries)) == report.auditHead
+        ledger = Ledger(
+            entries: report.ledgerEntries.count, checkpoint: report.checkpoint.rendered, root: report.verification.root,
+            verified: report.verification.isValid, problems: report.verification.problems, file: report.ledgerPath
         )
         messages = report.messageCounts
         messageBytes = report.messageBytes
         wallSeconds = report.wallSeconds
     }
-}
-
-/// One line of an `audit.jsonl` file: the entry and the hash that the next entry's `previous` must equal.
-struct AuditLine: Codable {
-    var hash: SHA256Digest
-    var entry: AuditEntry
 }
 
 /// The files `phalanx demo --out DIR` writes, so that each can be checked with another command.
@@ -139,7 +135,7 @@ enum DemoArtifacts {
         try Files.writeAtomically(try Files.encodeJSONLines(report.frameLog), to: path("frames.jsonl"))
         try Files.writeAtomically(try Files.encodeJSONLines(report.commandLog), to: path("commands.jsonl"))
         try Files.writeAtomically(try Files.encodeJSONLines(report.ackLog), to: path("acks.jsonl"))
-        let lines = try report.auditEntries.map { AuditLine(hash: try $0.hash(), entry: $0) }
-        try Files.writeAtomically(try Files.encodeJSONLines(lines), to: path("audit.jsonl"))
+        // The ledger itself (ledger.sqlite) was written there by the run.
+        try Files.writeAtomically(Array(report.checkpoint.rendered.utf8), to: path("checkpoint.txt"))
     }
 }

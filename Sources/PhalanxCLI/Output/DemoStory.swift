@@ -79,16 +79,27 @@ struct DemoStory {
             out.append("4. Nothing ran: the job was refused before any data moved.")
         }
         out.append("")
-        out.append("5. Audit record")
-        let kinds = Dictionary(grouping: report.auditEntries, by: \.record.kind).mapValues(\.count)
-        let summary = kinds.keys.sorted().map { "\(kinds[$0]!) \($0)" }.joined(separator: ", ")
-        let verified = (try? HashChainLedger.verify(report.auditEntries)) == report.auditHead
         out.append(
-            "   \(report.auditEntries.count) entries, \(report.auditBytes) bytes, head \(report.auditHead.short)…; chain \(verified ? "verified" : "BROKEN")"
+            "5. Audit ledger (RFC 9162 Merkle log in SQLite, checkpoints signed by \(report.manifest.participants.control))"
         )
-        out.append("   \(summary)")
+        let kinds = Dictionary(grouping: report.ledgerEntries, by: \.record.kind).mapValues(\.count)
+        let summary = kinds.keys.sorted().map { "\(kinds[$0]!) \($0)" }.joined(separator: ", ")
+        out.append("   \(report.ledgerEntries.count) entries (\(summary))")
+        out.append("   latest checkpoint (C2SP signed note):")
+        for line in report.checkpoint.rendered.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            out.append("     " + line)
+        }
+        let verification = report.verification
+        out.append("   verifier key: \(verification.verifierKey ?? "?")")
+        if verification.isValid {
+            out.append(
+                "   verify: \(verification.entries) entries rehashed, \(verification.checkpoints) checkpoint signatures and roots check out"
+            )
+        } else {
+            out.append("   verify FAILED: \(verification.firstProblem?.message ?? "?")")
+        }
         let rejected = report.rejectionCounts.values.reduce(0, +)
-        let accepted = report.auditEntries.reduce(0) { n, e in
+        let accepted = report.ledgerEntries.reduce(0) { n, e in
             if case .framesSealed(_, _, let frames, _, _) = e.record { return n + frames.count }
             return n
         }

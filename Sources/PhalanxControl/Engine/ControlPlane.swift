@@ -8,14 +8,16 @@ import PhalanxProviders
 /// Each tick has two phases, driven from outside: ``collect(tick:)`` seals the tick's frames, evaluates the
 /// predicates and dispatches commands or the release clearance; after participants handled their commands,
 /// ``settle(tick:)`` gathers the acks (a missing ack is itself recorded) and commits the audit block.
-public actor ControlPlane<Ledger: AuditLedger> {
+public actor ControlPlane {
     public let identity: SigningIdentity
     public let roster: FederationRoster
     public let providers: ProviderRegistry
     public let policy: GuardrailPolicy
     private let transport: any MessageTransport
     private let clock: @Sendable () -> Int64
-    public private(set) var ledger: Ledger
+    /// The audit ledger every record goes to; a checkpoint is signed at the end of each tick.
+    public let ledger: any AuditLedger
+    private var abortRecorded = false
     private var events: [JobEvent] = []
 
     /// Returns the events since the last call, oldest first.
@@ -40,7 +42,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
         providers: ProviderRegistry,
         policy: GuardrailPolicy,
         transport: any MessageTransport,
-        ledger: Ledger,
+        ledger: any AuditLedger,
         clock: @escaping @Sendable () -> Int64
     ) {
         self.identity = identity
@@ -64,7 +66,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
                 manifest: manifest, plugin: plugin, providers: providers, policy: policy, roster: roster)
         } catch {
             events.append(.refused(error))
-            try ledger.append(
+            try await ledger.append(
                 .jobRejected(jobId: manifest.hash, reason: error.description), tick: nil, timestampMs: clock())
             throw error
         }
@@ -82,7 +84,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
                 disabled: selection.disabled.map { ($0.rule.id, $0.missingKeys) }
             )
         )
-        try ledger.append(
+        try await ledger.append(
             .jobAdmitted(
                 jobId: admitted.jobId, plugin: "\(plugin.name)@\(plugin.version)", provider: manifest.executionProvider,
                 predicates: manifest.predicates),
@@ -94,7 +96,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
             try await transport.send(.announcement(announcement), from: identity.id, to: participant)
         }
         events.append(.announced(jobId: admitted.jobId, participants: manifest.participants.reporters.count))
-        try ledger.commitBlock()
+        try await ledger.commitBlock()
         return admitted
     }
 
@@ -110,11 +112,11 @@ public actor ControlPlane<Ledger: AuditLedger> {
                     events.append(.frameRejected(tick: tick, signer: envelope.signer, reason: reason))
                 }
             case .ack(let envelope):
-                try receiveAck(envelope, tick: tick, engine: &engine)
+                try await receiveAck(envelope, tick: tick, engine: &engine)
             case .result(let envelope):
-                try receiveResult(envelope, job: job, tick: tick)
+                try await receiveResult(envelope, job: job, tick: tick)
             case .aggregationStep(let envelope):
-                try receiveAggregationStep(envelope, job: job, tick: tick)
+                try await receiveAggregationStep(envelope, job: job, tick: tick)
             default:
                 events.append(
                     .messageRefused(
@@ -127,7 +129,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
             .tickSealed(
                 tick: tick, accepted: batch.frames.count, rejected: batch.rejected.values.reduce(0, +),
                 missing: batch.missing))
-        try ledger.append(
+        try await ledger.append(
             .framesSealed(
                 jobId: job.jobId, tick: tick, frames: batch.digests,
                 rejected: Dictionary(uniqueKeysWithValues: batch.rejected.map { ($0.key.rawValue, $0.value) }),
@@ -144,7 +146,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
                     trace: (outcome.evaluation?.trace ?? []) + [outcome.failure].compactMap { $0 }, offenders: offenders
                 )
             )
-            try ledger.append(
+            try await ledger.append(
                 .predicateFired(
                     jobId: job.jobId, tick: tick, predicate: outcome.rule.id,
                     offenders: offenders.compactMap { try? ParticipantID($0) }),
@@ -154,7 +156,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
         let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: clock())
         for envelope in decision.commands {
             let command = try envelope.verify(with: identity.publicIdentity).value
-            try ledger.append(
+            try await ledger.append(
                 .commandIssued(
                     jobId: command.jobId, command: command.id, kind: command.kind, predicate: command.predicate,
                     targets: command.targets, digest: envelope.digest),
@@ -169,7 +171,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
             }
         }
         if let clearance = decision.clearance {
-            try ledger.append(
+            try await ledger.append(
                 .releaseCleared(jobId: job.jobId, tick: tick, digest: clearance.digest), tick: tick,
                 timestampMs: clock())
             events.append(.clearanceIssued(tick: tick))
@@ -185,29 +187,31 @@ public actor ControlPlane<Ledger: AuditLedger> {
         guard let job, var engine else { return }
         for delivery in await transport.drain(identity.id) {
             switch delivery.message {
-            case .ack(let envelope): try receiveAck(envelope, tick: tick, engine: &engine)
-            case .result(let envelope): try receiveResult(envelope, job: job, tick: tick)
-            case .aggregationStep(let envelope): try receiveAggregationStep(envelope, job: job, tick: tick)
+            case .ack(let envelope): try await receiveAck(envelope, tick: tick, engine: &engine)
+            case .result(let envelope): try await receiveResult(envelope, job: job, tick: tick)
+            case .aggregationStep(let envelope): try await receiveAggregationStep(envelope, job: job, tick: tick)
             // Frames that arrive during the command phase belong to the next tick's collection.
             default: carriedOver.append(delivery)
             }
         }
         for (command, participant) in try engine.settle(tick: tick) {
             events.append(.ackMissing(tick: tick, participant: participant, command: command.id))
-            try ledger.append(
+            try await ledger.append(
                 .ackMissing(command: command.id, participant: participant), tick: tick, timestampMs: clock())
         }
         if case .aborting = engine.concluded, let abortReason,
-            !ledger.entries.contains(where: { $0.record.kind == "job-aborted" })
+            !abortRecorded
         {
-            try ledger.append(.jobAborted(jobId: job.jobId, reason: abortReason), tick: tick, timestampMs: clock())
+            try await ledger.append(
+                .jobAborted(jobId: job.jobId, reason: abortReason), tick: tick, timestampMs: clock())
+            abortRecorded = true
             events.append(.aborted(reason: abortReason))
         }
-        try ledger.commitBlock()
+        try await ledger.commitBlock()
         self.engine = engine
     }
 
-    private func receiveAck(_ envelope: Signed<CommandAck>, tick: UInt64, engine: inout ControlEngine) throws {
+    private func receiveAck(_ envelope: Signed<CommandAck>, tick: UInt64, engine: inout ControlEngine) async throws {
         let ack: CommandAck
         do {
             ack = try envelope.verify(with: roster).value
@@ -224,13 +228,15 @@ public actor ControlPlane<Ledger: AuditLedger> {
         }
         events.append(
             .ackReceived(tick: tick, participant: ack.participant, command: ack.commandId, outcome: ack.outcome))
-        try ledger.append(
+        try await ledger.append(
             .ackReceived(
                 command: ack.commandId, participant: ack.participant, outcome: ack.outcome, digest: envelope.digest),
             tick: tick, timestampMs: clock())
     }
 
-    private func receiveAggregationStep(_ envelope: Signed<AggregationStep>, job: AdmittedJob, tick: UInt64) throws {
+    private func receiveAggregationStep(
+        _ envelope: Signed<AggregationStep>, job: AdmittedJob, tick: UInt64
+    ) async throws {
         guard envelope.signer == job.manifest.participants.aggregator,
             let verified = try? envelope.verify(with: roster),
             verified.value.jobId == job.jobId
@@ -243,14 +249,14 @@ public actor ControlPlane<Ledger: AuditLedger> {
         }
         let step = verified.value
         events.append(.roundMerged(round: step.round, contributors: step.contributors))
-        try ledger.append(
+        try await ledger.append(
             .aggregationStep(
                 jobId: job.jobId, round: step.round, contributors: step.contributors, mergedDigest: step.mergedDigest),
             tick: tick, timestampMs: clock()
         )
     }
 
-    private func receiveResult(_ envelope: Signed<JobResult>, job: AdmittedJob, tick: UInt64) throws {
+    private func receiveResult(_ envelope: Signed<JobResult>, job: AdmittedJob, tick: UInt64) async throws {
         guard envelope.signer == job.manifest.participants.aggregator,
             let verified = try? envelope.verify(with: roster),
             verified.value.jobId == job.jobId, result == nil
@@ -260,7 +266,7 @@ public actor ControlPlane<Ledger: AuditLedger> {
             return
         }
         result = verified.value
-        try ledger.append(
+        try await ledger.append(
             .jobFinalized(jobId: job.jobId, resultDigest: envelope.digest), tick: tick, timestampMs: clock())
         events.append(.finalized(outputs: verified.value.outputs))
     }
