@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PhalanxCore
 
 /// Checks a ledger file from its stored bytes alone: it recomputes every leaf and node hash from the entries,
@@ -53,39 +54,50 @@ public enum LedgerVerifier {
 
         // Entries: position, decoding, self-declared index, leaf hash.
         var levels = MerkleLevels()
-        let entries = try Row.fetchCursor(db, sql: "SELECT idx, body, leaf FROM entries ORDER BY idx")
-        entryScan: while let row = try entries.next() {
+        // This loop is the cost of `verify`: it steps SQLite directly and hashes the stored bytes in place.
+        let statement = try db.makeStatement(sql: "SELECT idx, body, leaf FROM entries ORDER BY idx")
+        let scan = statement.sqliteStatement
+        entryScan: while true {
+            let step = sqlite3_step(scan)
+            if step == SQLITE_DONE { break }
+            guard step == SQLITE_ROW else {
+                report.add(
+                    .corruptDatabase, levels.leafCount,
+                    "SQLite stopped reading entries: \(String(cString: sqlite3_errstr(step)))")
+                break
+            }
             let expected = levels.leafCount
-            guard let stored = row.safe("idx", as: Int64.self) else {
+            guard sqlite3_column_type(scan, 0) == SQLITE_INTEGER else {
                 report.add(
                     .changedEntry, expected, "the row after entry \(Int64(expected) - 1) has an unreadable index")
                 break entryScan
             }
-            let body = [UInt8](row.safe("body", as: Data.self) ?? Data())
+            let stored = sqlite3_column_int64(scan, 0)
             guard stored == Int64(expected) else {
                 report.add(.missingEntry, expected, "entry \(expected) is missing (the next stored entry is \(stored))")
                 break entryScan
             }
+            let body = Self.blob(scan, 1)
             let leaf = MerkleHashing.leafHash(body)
-            guard let entry = try? LedgerEntry(leafData: body) else {
+            guard let declared = LedgerEntry.declaredIndex(inLeafData: body) else {
                 report.add(
                     .changedEntry, expected,
                     "entry \(expected) is not a canonical ledger entry (its bytes were changed)")
                 break entryScan
             }
-            guard entry.index == expected else {
+            guard declared == expected else {
                 report.add(
                     .reorderedEntries, expected,
-                    "row \(expected) holds entry \(entry.index): entries were reordered or moved")
+                    "row \(expected) holds entry \(declared): entries were reordered or moved")
                 break entryScan
             }
-            guard let storedLeaf = row.safe("leaf", as: Data.self), storedLeaf == Data(leaf.bytes) else {
+            guard Self.blob(scan, 2).elementsEqual(leaf.bytes) else {
                 report.add(
                     .changedEntry, expected,
                     "entry \(expected) no longer matches its stored leaf hash (entry or hash changed)")
                 break entryScan
             }
-            levels.append(leafHash: leaf)
+            levels.extend(leafHash: leaf)
         }
         report.entries = levels.leafCount
         let intact = report.problems.isEmpty
@@ -94,14 +106,19 @@ public enum LedgerVerifier {
         var storedNodes = 0
         var firstNodeProblem: (level: Int, index: UInt64)?
         var coveredBeyond: UInt64?
-        let nodes = try Row.fetchCursor(db, sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx")
-        while let row = try nodes.next() {
+        let nodeStatement = try db.makeStatement(sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx")
+        let nodes = nodeStatement.sqliteStatement
+        while sqlite3_step(nodes) == SQLITE_ROW {
             storedNodes += 1
-            guard let level = row.safe("level", as: Int.self), let rawIndex = row.safe("idx", as: Int64.self),
-                rawIndex >= 0,
-                level >= 1, level < 64
+            guard sqlite3_column_type(nodes, 0) == SQLITE_INTEGER, sqlite3_column_type(nodes, 1) == SQLITE_INTEGER
             else {
-                firstNodeProblem = firstNodeProblem ?? (0, 0)
+                firstNodeProblem = firstNodeProblem ?? (1, 0)
+                continue
+            }
+            let level = Int(sqlite3_column_int64(nodes, 0))
+            let rawIndex = sqlite3_column_int64(nodes, 1)
+            guard level >= 1, level < 64, rawIndex >= 0 else {
+                firstNodeProblem = firstNodeProblem ?? (1, 0)
                 continue
             }
             let index = UInt64(rawIndex)
@@ -111,8 +128,10 @@ public enum LedgerVerifier {
                 coveredBeyond = max(coveredBeyond ?? 0, end)
                 continue
             }
-            let recomputed = try? levels.node(level: level, index: index)
-            if recomputed.map({ Data($0.bytes) }) != row.safe("hash", as: Data.self) {
+            let matches = (try? levels.node(level: level, index: index)).map {
+                Self.blob(nodes, 2).elementsEqual($0.bytes)
+            }
+            if matches != true {
                 if let first = firstNodeProblem, first.level <= level { continue }
                 firstNodeProblem = (level, index)
             }
@@ -191,6 +210,16 @@ public enum LedgerVerifier {
         }
         if intact { report.root = try MerkleTree.root(size: levels.leafCount, in: levels).hex }
         report.problems.sort { ($0.index ?? .max, $0.kind.rawValue) < ($1.index ?? .max, $1.kind.rawValue) }
+    }
+}
+
+extension LedgerVerifier {
+    /// The bytes of a BLOB (or TEXT) column of the current row, without copying; valid until the next step.
+    fileprivate static func blob(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer {
+        guard let base = sqlite3_column_blob(statement, column) else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(statement, column)))
     }
 }
 

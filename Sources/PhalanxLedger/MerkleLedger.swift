@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PhalanxCore
 
 /// The durable audit ledger: an append-only RFC 9162 Merkle log in SQLite with signed C2SP checkpoints.
@@ -25,7 +26,10 @@ public actor MerkleLedger: AuditLedger {
     public nonisolated let maximumBatch: Int
     private let database: DatabaseQueue
     private let signer: SigningIdentity?
+    /// Complete-subtree hashes of every appended leaf, including those of a batch whose commit is in flight.
     private var levels: MerkleLevels
+    /// Entries `[0, durableSize)` are committed; everything the ledger shows, proves or signs is within them.
+    private var durableSize: UInt64
     private var nextIndex: UInt64
     private var queue: [Pending] = []
     private var committing = false
@@ -46,6 +50,7 @@ public actor MerkleLedger: AuditLedger {
         self.database = database
         self.signer = signer
         self.levels = levels
+        self.durableSize = levels.leafCount
         self.nextIndex = levels.leafCount
         self.lastSigned = lastSigned
         self.maximumBatch = maximumBatch
@@ -143,13 +148,23 @@ public actor MerkleLedger: AuditLedger {
 
     // MARK: - Appending
 
-    public var size: UInt64 { levels.leafCount }
+    public var size: UInt64 { durableSize }
 
+    /// Appends `record`; returns its index once it is durable.
+    ///
+    /// The record is encoded here, outside the actor, so concurrent appenders encode in parallel; the actor only
+    /// numbers the entry and queues it.
     @discardableResult
-    public func append(_ record: AuditRecord, tick: UInt64?, timestampMs: Int64) async throws -> UInt64 {
+    public nonisolated func append(_ record: AuditRecord, tick: UInt64?, timestampMs: Int64) async throws -> UInt64 {
+        let encodedRecord = try CanonicalEncoding.encode(record)
+        return try await enqueue(encodedRecord: encodedRecord, tick: tick, timestampMs: timestampMs)
+    }
+
+    private func enqueue(encodedRecord: [UInt8], tick: UInt64?, timestampMs: Int64) async throws -> UInt64 {
         guard signer != nil else { throw LedgerError(.readOnly, "this ledger was opened read-only") }
         let index = nextIndex
-        let body = try LedgerEntry(index: index, tick: tick, timestampMs: timestampMs, record: record).leafData()
+        let body = LedgerEntry.leafData(
+            index: index, tick: tick, timestampMs: timestampMs, encodedRecord: encodedRecord)
         nextIndex += 1
         return try await withCheckedThrowingContinuation { continuation in
             queue.append(Pending(index: index, body: body, continuation: continuation))
@@ -161,32 +176,38 @@ public actor MerkleLedger: AuditLedger {
     }
 
     /// Commits queued appends in batches until the queue is empty. Runs one at a time (`committing`).
+    ///
+    /// The batch's leaves go into `levels` before the commit (no copy of the tree per batch); they stay outside
+    /// `durableSize` until the commit succeeds, and are dropped again if it fails.
     private func commitQueued() async {
         while !queue.isEmpty {
             let batch = Array(queue.prefix(maximumBatch))
             queue.removeFirst(batch.count)
-            var grown = levels
             var rows: [(index: UInt64, body: [UInt8], leaf: SHA256Digest)] = []
             var nodes: [(level: Int, index: UInt64, hash: SHA256Digest)] = []
             rows.reserveCapacity(batch.count)
+            nodes.reserveCapacity(batch.count)
             for item in batch {
                 let leaf = MerkleHashing.leafHash(item.body)
                 rows.append((item.index, item.body, leaf))
-                for node in grown.append(leafHash: leaf) where node.level > 0 { nodes.append(node) }
+                for node in levels.append(leafHash: leaf) where node.level > 0 { nodes.append(node) }
             }
             do {
                 try await database.write { [rows, nodes] db in
+                    // Bound through the C API: building GRDB argument arrays for every row cost more than the
+                    // inserts themselves at tens of thousands of entries per second.
                     let insertEntry = try db.cachedStatement(
                         sql: "INSERT INTO entries(idx, body, leaf) VALUES (?, ?, ?)")
                     for row in rows {
-                        try insertEntry.execute(arguments: [Int64(row.index), Data(row.body), Data(row.leaf.bytes)])
+                        try Self.insert(insertEntry.sqliteStatement, Int64(row.index), row.body, row.leaf.bytes, db)
                     }
                     let insertNode = try db.cachedStatement(sql: "INSERT INTO nodes(level, idx, hash) VALUES (?, ?, ?)")
                     for node in nodes {
-                        try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
+                        try Self.insert(
+                            insertNode.sqliteStatement, Int64(node.level), Int64(node.index), node.hash.bytes, db)
                     }
                 }
-                levels = grown
+                durableSize += UInt64(batch.count)
                 for item in batch { item.continuation.resume(returning: item.index) }
             } catch {
                 // Nothing of this batch is visible; the appends queued behind it were numbered after it, so they
@@ -194,11 +215,52 @@ public actor MerkleLedger: AuditLedger {
                 let failure = LedgerError(.storage, "the append was not committed: \(error)")
                 for item in batch + queue { item.continuation.resume(throwing: failure) }
                 queue.removeAll()
-                nextIndex = levels.leafCount
+                let kept = (0..<durableSize).compactMap { try? levels.node(level: 0, index: $0) }
+                levels = MerkleLevels(leafHashes: kept)
+                nextIndex = durableSize
             }
         }
         committing = false
     }
+
+    /// Runs a prepared `INSERT` with an integer and two blobs (entries) bound directly.
+    private static func insert(
+        _ statement: OpaquePointer, _ index: Int64, _ body: [UInt8], _ leaf: [UInt8], _ db: Database
+    ) throws {
+        sqlite3_reset(statement)
+        sqlite3_bind_int64(statement, 1, index)
+        let code = body.withUnsafeBytes { b in
+            leaf.withUnsafeBytes { l in
+                sqlite3_bind_blob(statement, 2, b.baseAddress, Int32(b.count), sqliteTransient)
+                sqlite3_bind_blob(statement, 3, l.baseAddress, Int32(l.count), sqliteTransient)
+                return sqlite3_step(statement)
+            }
+        }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+
+    /// Runs a prepared `INSERT` with two integers and a blob (nodes) bound directly.
+    private static func insert(
+        _ statement: OpaquePointer, _ level: Int64, _ index: Int64, _ hash: [UInt8], _ db: Database
+    ) throws {
+        sqlite3_reset(statement)
+        sqlite3_bind_int64(statement, 1, level)
+        sqlite3_bind_int64(statement, 2, index)
+        let code = hash.withUnsafeBytes { h in
+            sqlite3_bind_blob(statement, 3, h.baseAddress, Int32(h.count), sqliteTransient)
+            return sqlite3_step(statement)
+        }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+
+    /// SQLite's `SQLITE_TRANSIENT`: copy the bound bytes.
+    private static let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     // MARK: - Checkpoints
 
@@ -206,7 +268,7 @@ public actor MerkleLedger: AuditLedger {
     @discardableResult
     public func commitBlock() async throws -> SignedNote {
         guard let signer else { throw LedgerError(.readOnly, "this ledger was opened read-only") }
-        let size = levels.leafCount
+        let size = durableSize
         let root = try MerkleTree.root(size: size, in: levels)
         if let lastSigned {
             guard size >= lastSigned.size else {
@@ -266,14 +328,25 @@ public actor MerkleLedger: AuditLedger {
         }
     }
 
-    public func root(size: UInt64) throws -> SHA256Digest { try MerkleTree.root(size: size, in: levels) }
+    public func root(size: UInt64) throws -> SHA256Digest {
+        try checkDurable(size)
+        return try MerkleTree.root(size: size, in: levels)
+    }
 
     public func inclusionProof(index: UInt64, size: UInt64) throws -> [SHA256Digest] {
-        try MerkleTree.inclusionProof(index: index, size: size, in: levels)
+        try checkDurable(size)
+        return try MerkleTree.inclusionProof(index: index, size: size, in: levels)
     }
 
     public func consistencyProof(oldSize: UInt64, newSize: UInt64) throws -> [SHA256Digest] {
-        try MerkleTree.consistencyProof(oldSize: oldSize, newSize: newSize, in: levels)
+        try checkDurable(newSize)
+        return try MerkleTree.consistencyProof(oldSize: oldSize, newSize: newSize, in: levels)
+    }
+
+    private func checkDurable(_ size: UInt64) throws(MerkleError) {
+        guard size <= durableSize else {
+            throw MerkleError(.sizeOutOfRange, "tree size \(size) is beyond the \(durableSize) durable entries")
+        }
     }
 }
 

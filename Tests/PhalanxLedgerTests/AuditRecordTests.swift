@@ -91,3 +91,49 @@ private enum FrameRejectionNames {
         "duplicate-in-tick", "metric-keys-mismatch", "invalid-value", "clock-skew",
     ]
 }
+
+@Suite("Reading an entry's declared index without decoding it")
+struct DeclaredIndexTests {
+    @Test("agrees with full decoding for entries with and without a tick, small and large indices")
+    func agrees() throws {
+        for index: UInt64 in [0, 1, 23, 24, 255, 256, 65_535, 65_536, 4_294_967_296, .max] {
+            for tick: UInt64? in [nil, 0, 99, .max] {
+                let data = try LedgerEntry(index: index, tick: tick, timestampMs: -1, record: Fixtures.everyRecord[2])
+                    .leafData()
+                #expect(LedgerEntry.declaredIndex(inLeafData: data) == index)
+            }
+        }
+    }
+
+    @Test("garbage and truncated prefixes give nil, not a wrong index")
+    func garbage() throws {
+        let data = try LedgerEntry(index: 300, tick: 7, timestampMs: 1, record: Fixtures.everyRecord[0]).leafData()
+        for length in 0..<14 { #expect(LedgerEntry.declaredIndex(inLeafData: data.prefix(length)) == nil) }
+        #expect(LedgerEntry.declaredIndex(inLeafData: [0xA5] + data.dropFirst()) == nil)
+        #expect(LedgerEntry.declaredIndex(inLeafData: [UInt8]()) == nil)
+    }
+}
+
+@Suite("Assembling leaf data from a pre-encoded record")
+struct SplicedLeafDataTests {
+    @Test("gives exactly the canonical encoding of the entry, for every record and boundary value")
+    func sameBytes() throws {
+        let indices: [UInt64] = [0, 23, 24, 255, 256, 65_535, 65_536, 4_294_967_295, 4_294_967_296, .max]
+        let ticks: [UInt64?] = [nil, 0, 24, 70_000, .max]
+        let times: [Int64] = [0, 1, -1, -24, -25, 1_750_000_000_000, .min, .max]
+        for record in Fixtures.everyRecord {
+            let encoded = try CanonicalEncoding.encode(record)
+            for index in indices {
+                for tick in ticks {
+                    for time in times {
+                        let expected = try LedgerEntry(index: index, tick: tick, timestampMs: time, record: record)
+                            .leafData()
+                        let spliced = LedgerEntry.leafData(
+                            index: index, tick: tick, timestampMs: time, encodedRecord: encoded)
+                        #expect(spliced == expected)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -35,16 +35,18 @@ enum CanonicalValueEncoder {
     ///
     /// Apart from `Data`, these only skip building a nested encoder; the result is what `encode(to:)` gives.
     private static func primitive<T: Encodable>(_ value: T, at path: CanonicalCodingPath) throws -> CanonicalValue? {
-        switch value {
-        case let data as Data: return .bytes(Array(data))
-        case let string as String: return .text(string)
-        case let bool as Bool: return .bool(bool)
-        case let number as Int: return integer(number)
-        case let number as Int64: return integer(number)
-        case let number as UInt64: return integer(number)
-        case let number as UInt8: return integer(number)
-        case let number as Double: return try float(number, at: path)
-        case let number as Float: return try float(Double(number), at: path)
+        // Dispatch on the static type first: a metatype comparison is cheap, while a chain of failing dynamic
+        // casts (`value as? Data`, `as? String`, …) dominated the cost of encoding structs of many fields.
+        switch ObjectIdentifier(T.self) {
+        case ObjectIdentifier(String.self): return .text(value as! String)
+        case ObjectIdentifier(Data.self): return .bytes(Array(value as! Data))
+        case ObjectIdentifier(Bool.self): return .bool(value as! Bool)
+        case ObjectIdentifier(Int.self): return integer(value as! Int)
+        case ObjectIdentifier(Int64.self): return integer(value as! Int64)
+        case ObjectIdentifier(UInt64.self): return integer(value as! UInt64)
+        case ObjectIdentifier(UInt8.self): return integer(value as! UInt8)
+        case ObjectIdentifier(Double.self): return try float(value as! Double, at: path)
+        case ObjectIdentifier(Float.self): return try float(Double(value as! Float), at: path)
         default: return nil
         }
     }

@@ -53,6 +53,11 @@ public struct MerkleLevels: MerkleNodeSource, Sendable {
         return nodes
     }
 
+    /// Appends a leaf hash without reporting the completed nodes (no allocation): for rebuilding and verifying.
+    public mutating func extend(leafHash: SHA256Digest) {
+        _ = store(leafHash: leafHash)
+    }
+
     /// Stores a leaf and the parents it completes; returns how many nodes became complete (at least 1).
     private mutating func store(leafHash: SHA256Digest) -> Int {
         if levels.isEmpty { levels.append([]) }
