@@ -87,6 +87,11 @@ run 0 "$bin" ledger check-proof "$tmp/bundle.json" --key "$vkey"
 has "$tmp/out" "entry 3 is in demo.phalanx.local/audit"
 run 0 "$bin" ledger prove "$tmp/run/ledger.sqlite" --consistency 2 9
 has "$tmp/out" "consistency of 2 → 9 entries"
+sizes="$(sqlite3 "$tmp/run/ledger.sqlite" "SELECT size FROM checkpoints ORDER BY size" | sed -n '2p;$p' | tr '\n' ' ')"
+# shellcheck disable=SC2086
+run 0 "$bin" ledger prove "$tmp/run/ledger.sqlite" --consistency $sizes --bundle "$tmp/consistency.json"
+run 0 "$bin" ledger check-proof "$tmp/consistency.json" --key "$vkey"
+has "$tmp/out" "extends the signed tree"
 run 64 "$bin" ledger prove "$tmp/run/ledger.sqlite" --inclusion 99999
 run 0 "$bin" frame verify "$tmp/run/frames.jsonl" --keys "$tmp/run/keys" --manifest "$tmp/run/manifest.json"
 run 0 "$bin" manifest check "$tmp/run/manifest.json" --plugin "$tmp/run/plugin.json" --keys "$tmp/run/keys" \

@@ -201,6 +201,30 @@ struct MerkleLedgerTests {
         #expect(first.index == t.index, "\(t.name): \(first)")
     }
 
+    @Test("a validly signed checkpoint whose root disagrees with the entries is an inconsistent checkpoint")
+    func inconsistentButSigned() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ledger.sqlite").path
+        let signer = Fixtures.signer()
+        do {
+            let ledger = try MerkleLedger.create(path: path, origin: Self.origin, signer: signer)
+            try await fill(ledger, count: 12)
+            try await ledger.commitBlock()
+            try await fill(ledger, count: 8, from: 12)
+            try await ledger.commitBlock()
+        }
+        // The key holder signs a second view of size 12 (a fork) and slips it in place of the real one.
+        let fork = try Checkpoint(origin: Self.origin, size: 12, root: Fixtures.digest("another history"))
+        let note = try SignedNote.sign(text: fork.text, name: Self.origin, with: signer)
+        try tamper(path, "UPDATE checkpoints SET note = '\(note.rendered)' WHERE size = 12")
+        let report = LedgerVerifier.verify(path: path)
+        let first = try #require(report.firstProblem)
+        #expect(first.kind == .inconsistentCheckpoint)
+        #expect(first.index == 0, "no earlier checkpoint vouches for any prefix, so the bad range starts at 0")
+        #expect(first.message.contains("below 12"))
+    }
+
     @Test("a checkpoint from another key is refused when the key is pinned")
     func pinnedKey() async throws {
         let (dir, path) = try await sampleLedger()

@@ -110,7 +110,9 @@ struct LedgerCommand: AsyncParsableCommand {
         var size: UInt64?
         @Option(name: .long, parsing: .upToNextOption, help: "OLD NEW tree sizes.")
         var consistency: [UInt64] = []
-        @Option(name: .long, help: "With --inclusion: write a proof bundle (JSON) for `phalanx ledger check-proof`.")
+        @Option(
+            name: .long,
+            help: "With Write a proof bundle (JSON) with the signed checkpoint(s), for `phalanx ledger check-proof`.")
         var bundle: String?
         @Flag(name: .long, help: "Print JSON.")
         var json = false
@@ -175,6 +177,23 @@ struct LedgerCommand: AsyncParsableCommand {
                     }
                     try MerkleVerifier.verifyConsistency(
                         oldSize: old, newSize: new, oldRoot: oldRoot, newRoot: newRoot, proof: proof)
+                    if let bundle {
+                        let notes = try await ledger.checkpoints()
+                        let sizes = notes.compactMap { try? Checkpoint(parsing: $0.text).size }
+                        func note(_ size: UInt64) throws -> String {
+                            guard let i = sizes.firstIndex(of: size) else {
+                                throw CLIError(
+                                    .usage, "there is no signed checkpoint of size \(size) to put in a bundle",
+                                    hint: "checkpoints exist at sizes \(sizes.map(String.init).joined(separator: ", "))"
+                                )
+                            }
+                            return notes[i].rendered
+                        }
+                        let b = ConsistencyBundle(
+                            origin: ledger.origin, oldSize: old, newSize: new, proof: proof.map(\.hex),
+                            oldCheckpoint: try note(old), newCheckpoint: try note(new))
+                        try Files.writeAtomically(try Files.encodeJSON(b), to: bundle)
+                    }
                     if json {
                         struct Out: Encodable {
                             var oldSize: UInt64
@@ -192,6 +211,7 @@ struct LedgerCommand: AsyncParsableCommand {
                     print("  old root \(oldRoot.hex)")
                     print("  new root \(newRoot.hex)")
                     for (i, h) in proof.enumerated() { print("  [\(i)] \(h.hex)") }
+                    if let bundle { print("bundle written to \(bundle)") }
                 }
             }
         }
@@ -264,44 +284,78 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let b = try JSONInput.decode(
-                    InclusionBundle.self, from: try Files.read(bundle, what: "proof bundle"), file: bundle)
+                let bytes = try Files.read(bundle, what: "proof bundle")
+                struct Kind: Decodable { var kind: String }
+                let kind = try JSONInput.decode(Kind.self, from: bytes, file: bundle).kind
                 let verifier: NoteVerifierKey
                 do { verifier = try NoteVerifierKey(parsing: key) } catch { throw CLIError(.usage, "--key: \(error)") }
-                guard let noteText = b.checkpoint else {
-                    throw CLIError(.checkFailed, "\(bundle) carries no signed checkpoint for size \(b.size)")
-                }
-                let checkpoint: Checkpoint
-                do {
-                    let note = try SignedNote(parsing: noteText)
-                    _ = try note.verify(with: [verifier])
-                    checkpoint = try Checkpoint(parsing: note.text)
-                } catch {
-                    throw CLIError(
-                        .checkFailed, "\(bundle): the checkpoint does not verify with \(verifier.name): \(error)")
-                }
-                guard checkpoint.size == b.size else {
-                    throw CLIError(
-                        .checkFailed,
-                        "\(bundle): the proof is for size \(b.size), the checkpoint for \(checkpoint.size)")
-                }
-                let proof = try b.proof.enumerated().map { i, hex in
-                    do { return try SHA256Digest(hex: hex) } catch {
-                        throw CLIError(.malformedInput, "\(bundle): proof[\(i)]: \(error)")
+                func verified(_ noteText: String, _ what: String) throws -> Checkpoint {
+                    do {
+                        let note = try SignedNote(parsing: noteText)
+                        _ = try note.verify(with: [verifier])
+                        return try Checkpoint(parsing: note.text)
+                    } catch {
+                        throw CLIError(
+                            .checkFailed, "\(bundle): the \(what) does not verify with \(verifier.name): \(error)")
                     }
                 }
-                let leaf = MerkleHashing.leafHash(b.entry)
-                do {
-                    try MerkleVerifier.verifyInclusion(
-                        leafHash: leaf, index: b.index, size: b.size, proof: proof, root: checkpoint.root)
-                } catch {
-                    throw CLIError(.checkFailed, "\(bundle): entry \(b.index) is not in the signed tree: \(error)")
+                func hashes(_ hex: [String]) throws -> [SHA256Digest] {
+                    try hex.enumerated().map { i, h in
+                        do { return try SHA256Digest(hex: h) } catch {
+                            throw CLIError(.malformedInput, "\(bundle): proof[\(i)]: \(error)")
+                        }
+                    }
                 }
-                let entry = try? LedgerEntry(leafData: b.entry)
-                print(
-                    "entry \(b.index) is in \(checkpoint.origin) at size \(checkpoint.size), signed by \(verifier.name)"
-                )
-                if let entry { print("  \(entry.record.kind): \(entry.record.summary)") }
+                switch kind {
+                case "inclusion":
+                    let b = try JSONInput.decode(InclusionBundle.self, from: bytes, file: bundle)
+                    guard let noteText = b.checkpoint else {
+                        throw CLIError(.checkFailed, "\(bundle) carries no signed checkpoint for size \(b.size)")
+                    }
+                    let checkpoint = try verified(noteText, "checkpoint")
+                    guard checkpoint.size == b.size else {
+                        throw CLIError(
+                            .checkFailed,
+                            "\(bundle): the proof is for size \(b.size), the checkpoint for \(checkpoint.size)")
+                    }
+                    let proof = try hashes(b.proof)
+                    let leaf = MerkleHashing.leafHash(b.entry)
+                    do {
+                        try MerkleVerifier.verifyInclusion(
+                            leafHash: leaf, index: b.index, size: b.size, proof: proof, root: checkpoint.root)
+                    } catch {
+                        throw CLIError(.checkFailed, "\(bundle): entry \(b.index) is not in the signed tree: \(error)")
+                    }
+                    print(
+                        "entry \(b.index) is in \(checkpoint.origin) at size \(checkpoint.size), signed by \(verifier.name)"
+                    )
+                    if let entry = try? LedgerEntry(leafData: b.entry) {
+                        print("  \(entry.record.kind): \(entry.record.summary)")
+                    }
+                case "consistency":
+                    let b = try JSONInput.decode(ConsistencyBundle.self, from: bytes, file: bundle)
+                    let old = try verified(b.oldCheckpoint, "old checkpoint")
+                    let new = try verified(b.newCheckpoint, "new checkpoint")
+                    guard old.origin == new.origin, old.size == b.oldSize, new.size == b.newSize else {
+                        throw CLIError(.checkFailed, "\(bundle): the checkpoints do not match the proof's sizes or log")
+                    }
+                    let proof = try hashes(b.proof)
+                    do {
+                        try MerkleVerifier.verifyConsistency(
+                            oldSize: old.size, newSize: new.size, oldRoot: old.root, newRoot: new.root, proof: proof)
+                    } catch {
+                        throw CLIError(
+                            .checkFailed,
+                            "\(bundle): the tree of \(new.size) does not extend the tree of \(old.size): \(error)")
+                    }
+                    print(
+                        "\(new.origin): the signed tree of \(new.size) entries extends the signed tree of \(old.size) (append-only)"
+                    )
+                default:
+                    throw CLIError(
+                        .malformedInput, "\(bundle): unknown bundle kind \"\(kind)\"; expected inclusion or consistency"
+                    )
+                }
             }
         }
     }
@@ -357,8 +411,21 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 }
 
+/// Everything needed to check that one tree extends another without the ledger: `phalanx ledger check-proof`.
+struct ConsistencyBundle: Codable {
+    var kind = "consistency"
+    var origin: String
+    var oldSize: UInt64
+    var newSize: UInt64
+    var proof: [String]
+    /// The signed checkpoints of both sizes (C2SP signed notes).
+    var oldCheckpoint: String
+    var newCheckpoint: String
+}
+
 /// Everything needed to check one entry's inclusion without the ledger: `phalanx ledger check-proof`.
 struct InclusionBundle: Codable {
+    var kind = "inclusion"
     var origin: String
     var index: UInt64
     var size: UInt64
