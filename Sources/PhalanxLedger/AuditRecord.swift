@@ -24,6 +24,9 @@ public enum AuditRecord: Hashable, Sendable, Codable {
     case releaseCleared(jobId: SHA256Digest, tick: UInt64, digest: SHA256Digest)
     case jobFinalized(jobId: SHA256Digest, resultDigest: SHA256Digest)
     case jobAborted(jobId: SHA256Digest, reason: String)
+    /// The aggregator's provider caught misbehaving nodes or could not complete a secure sum.
+    case providerIncident(
+        jobId: SHA256Digest, kind: String, round: Int, offenders: [ParticipantID], digest: SHA256Digest)
     /// A human operator's signed command that overrode the automatic loop; `digest` is of the signed envelope.
     case override(operator: ParticipantID, command: CommandID, kind: CommandKind, reason: String, digest: SHA256Digest)
 
@@ -42,6 +45,7 @@ public enum AuditRecord: Hashable, Sendable, Codable {
         case .jobFinalized: "job-finalized"
         case .jobAborted: "job-aborted"
         case .override: "override"
+        case .providerIncident: "provider-incident"
         }
     }
 }

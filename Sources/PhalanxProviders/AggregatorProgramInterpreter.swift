@@ -1,22 +1,24 @@
 import PhalanxCore
 
-/// Runs the aggregator side of a plug-in for one round on what the provider combined.
+/// Runs the aggregator side of a plug-in for one round, on the sums the provider completed for it.
 public struct AggregatorProgramInterpreter {
     public let plugin: PluginIR
 
     public init(plugin: PluginIR) { self.plugin = plugin }
 
-    /// The merged vectors (by channel) and the outputs the round will release once the job is cleared.
-    public struct RoundOutput: Sendable {
-        public var merged: [String: [Int64]]
-        public var outputs: [ReleasedOutput]
+    /// The channels whose secure sums the aggregator side reads.
+    public var channels: Set<String> {
+        Set(
+            plugin.aggregator.compactMap {
+                if case .secureSum(_, let channel) = $0 { return channel }
+                return nil
+            })
     }
 
-    public func run(
-        round: Int, contributors: [ParticipantID], session: any AggregatorProviderSession
-    ) throws -> RoundOutput {
+    /// The outputs the round will release once the job is cleared.
+    public func run(round: Int, sums: [String: [Int64]]) throws -> [ReleasedOutput] {
         var registers: [Register: [Int64]] = [:]
-        var result = RoundOutput(merged: [:], outputs: [])
+        var outputs: [ReleasedOutput] = []
         func vector(_ r: Register) throws(InterpreterError) -> [Int64] {
             guard let v = registers[r] else { throw InterpreterError("register %\(r) is not defined") }
             return v
@@ -24,20 +26,18 @@ public struct AggregatorProgramInterpreter {
         for instruction in plugin.aggregator {
             switch instruction {
             case .secureSum(let into, let channel):
-                let sum = try session.combine(channel: channel, round: round, contributors: contributors)
+                guard let sum = sums[channel] else { throw InterpreterError("no completed sum on channel \(channel)") }
                 registers[into] = sum
-                result.merged[channel] = sum
             case .release(let from, let output, let labels):
-                let v = try vector(from)
-                result.outputs.append(ReleasedOutput(name: output, round: round, labels: labels, values: v.map { $0 }))
+                outputs.append(
+                    ReleasedOutput(name: output, round: round, labels: labels, values: try vector(from).map { $0 }))
             case .thresholdRelease(let from, let threshold, let output, let labels):
                 let v = try vector(from)
-                result.outputs.append(
+                outputs.append(
                     ReleasedOutput(
-                        name: output, round: round, labels: labels, values: v.map { $0 >= threshold ? $0 : nil })
-                )
+                        name: output, round: round, labels: labels, values: v.map { $0 >= threshold ? $0 : nil }))
             }
         }
-        return result
+        return outputs
     }
 }

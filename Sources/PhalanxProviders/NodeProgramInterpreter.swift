@@ -3,7 +3,7 @@ import PhalanxCore
 /// Runs the node side of a plug-in for one round on the node's own tables.
 ///
 /// Local opcodes are executed here for every provider; `secure_sum` hands the vector to the provider
-/// session, which protects it. The interpreter returns the protected contributions to send.
+/// session, which protects it. The interpreter returns the provider's first messages to send.
 public struct NodeProgramInterpreter {
     /// A value held in a register.
     enum Value {
@@ -21,8 +21,8 @@ public struct NodeProgramInterpreter {
 
     /// The outcome of one round on one node.
     public struct RoundOutput {
-        /// Protected contributions, one per `secure_sum`.
-        public var contributions: [ProtectedContribution]
+        /// The provider's first messages for the aggregator, for every `secure_sum`.
+        public var messages: [ProviderMessage]
         /// Rows read by `load` instructions.
         public var rowsRead: Int
     }
@@ -31,7 +31,7 @@ public struct NodeProgramInterpreter {
     /// it simulates a node whose clipping step is broken.
     public func run(round: Int, session: any NodeProviderSession, skipClipping: Bool = false) throws -> RoundOutput {
         var registers: [Register: Value] = [:]
-        var output = RoundOutput(contributions: [], rowsRead: 0)
+        var output = RoundOutput(messages: [], rowsRead: 0)
 
         func table(_ r: Register) throws(InterpreterError) -> LocalTable {
             guard case .table(let t)? = registers[r] else {
@@ -79,7 +79,7 @@ public struct NodeProgramInterpreter {
                 let v = try vector(from)
                 registers[into] = .vector(skipClipping ? v : Clipping.clipLinf(v, bound: bound))
             case .secureSum(let from, let channel):
-                output.contributions.append(try session.protect(try vector(from), channel: channel, round: round))
+                output.messages += try session.begin(try vector(from), channel: channel, round: round)
             }
         }
         return output

@@ -37,11 +37,21 @@ public struct PlainProvider: ExecutionProvider {
     final class NodeSession: NodeProviderSession {
         private var lastL1 = 0.0
 
-        func protect(_ vector: [Int64], channel: String, round: Int) throws -> ProtectedContribution {
+        func begin(_ vector: [Int64], channel: String, round: Int) throws -> [ProviderMessage] {
             lastL1 = PlainProvider.l1(vector)
             let body = try CanonicalEncoding.encode(vector)
-            return ProtectedContribution(provider: PlainProvider.name, channel: channel, round: round, body: Data(body))
+            return [
+                ProviderMessage(
+                    provider: PlainProvider.name, channel: channel, round: round, step: "contribution", body: Data(body)
+                )
+            ]
         }
+
+        func receive(_ message: ProviderMessage) throws -> [ProviderMessage] {
+            throw ProviderError(provider: PlainProvider.name, message: "the plain protocol has no replies")
+        }
+
+        var isBusy: Bool { false }
 
         func metrics() -> [String: Double] {
             [PlainProvider.contributionL1: lastL1, PlainProvider.pendingContributions: 0]
@@ -61,49 +71,53 @@ public struct PlainProvider: ExecutionProvider {
         private var largestL1 = 0.0
         private var latestRound = -1
 
-        func absorb(_ contribution: ProtectedContribution, from node: ParticipantID) throws {
-            guard contribution.provider == PlainProvider.name else {
+        func receive(_ message: ProviderMessage, from node: ParticipantID) throws {
+            guard message.provider == PlainProvider.name, message.step == "contribution" else {
                 throw ProviderError(
-                    provider: PlainProvider.name, message: "\(node) sent a \(contribution.provider) contribution")
+                    provider: PlainProvider.name, message: "\(node) sent a \(message.provider) \(message.step) message")
             }
             let vector: [Int64]
             do {
-                vector = try CanonicalEncoding.decode([Int64].self, from: contribution.body)
+                vector = try CanonicalEncoding.decode([Int64].self, from: message.body)
             } catch {
                 throw ProviderError(provider: PlainProvider.name, message: "\(node) sent a malformed vector: \(error)")
             }
-            let key = Key(channel: contribution.channel, round: contribution.round)
+            let key = Key(channel: message.channel, round: message.round)
             if let first = pending[key]?.values.first, first.count != vector.count {
                 throw ProviderError(
                     provider: PlainProvider.name,
-                    message:
-                        "\(node) sent \(vector.count) components on \(contribution.channel), others sent \(first.count)"
+                    message: "\(node) sent \(vector.count) components on \(message.channel), others sent \(first.count)"
                 )
             }
             guard pending[key, default: [:]].updateValue(vector, forKey: node) == nil else {
                 throw ProviderError(
-                    provider: PlainProvider.name, message: "\(node) contributed twice to round \(contribution.round)")
+                    provider: PlainProvider.name, message: "\(node) contributed twice to round \(message.round)")
             }
-            if contribution.round > latestRound {
-                latestRound = contribution.round
+            if message.round > latestRound {
+                latestRound = message.round
                 largestL1 = 0
             }
-            if contribution.round == latestRound { largestL1 = max(largestL1, PlainProvider.l1(vector)) }
+            if message.round == latestRound { largestL1 = max(largestL1, PlainProvider.l1(vector)) }
         }
 
-        func combine(channel: String, round: Int, contributors: [ParticipantID]) throws -> [Int64] {
-            let key = Key(channel: channel, round: round)
-            let byNode = pending[key] ?? [:]
-            var sum: [Int64]?
-            for node in contributors {
-                guard let v = byNode[node] else {
-                    throw ProviderError(
-                        provider: PlainProvider.name, message: "no contribution from \(node) for round \(round)")
-                }
-                guard var acc = sum else {
-                    sum = v
-                    continue
-                }
+        /// A sum completes as soon as every active node has contributed.
+        func step(active: [ParticipantID]) throws -> ProviderStep {
+            var result = ProviderStep()
+            for (key, byNode) in pending.sorted(by: { ($0.key.round, $0.key.channel) < ($1.key.round, $1.key.channel) })
+            where Set(byNode.keys).isSuperset(of: active) {
+                let contributors = active.sorted()
+                result.completed.append(
+                    CompletedSum(
+                        channel: key.channel, round: key.round, sum: try Self.sum(contributors.map { byNode[$0]! }),
+                        contributors: contributors))
+                pending[key] = nil
+            }
+            return result
+        }
+
+        static func sum(_ vectors: [[Int64]]) throws -> [Int64] {
+            guard var acc = vectors.first else { return [] }
+            for v in vectors.dropFirst() {
                 for i in acc.indices {
                     let (s, overflow) = acc[i].addingReportingOverflow(v[i])
                     guard !overflow else {
@@ -112,10 +126,8 @@ public struct PlainProvider: ExecutionProvider {
                     }
                     acc[i] = s
                 }
-                sum = acc
             }
-            pending[key] = nil
-            return sum ?? []
+            return acc
         }
 
         func metrics() -> [String: Double] {

@@ -40,6 +40,8 @@ enum Fixtures {
         .override(
             operator: id("alice"), command: commandId, kind: .suspend, reason: "manual stop", digest: digest("override")
         ),
+        .providerIncident(
+            jobId: jobId, kind: "invalid-shares", round: 2, offenders: [id("org-c")], digest: digest("incident")),
     ]
 
     /// A fresh signing identity for a test ledger.

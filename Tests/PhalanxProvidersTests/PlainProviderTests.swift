@@ -67,8 +67,9 @@ struct PlainProviderTests {
             let out = try NodeProgramInterpreter(plugin: Self.plugin, tables: ["events": t]).run(
                 round: 0, session: session)
             #expect(out.rowsRead == t.rows.count)
-            #expect(out.contributions.count == 1)
-            try aggregator.absorb(out.contributions[0], from: id)
+            #expect(out.messages.count == 1)
+            #expect(!session.isBusy)
+            try aggregator.receive(out.messages[0], from: id)
             // Independent computation of the same thing.
             var counts = [Int64](repeating: 0, count: 3)
             for row in t.rows where row[0] == .integer(0) {
@@ -79,12 +80,16 @@ struct PlainProviderTests {
             for i in 0..<3 { expected[i] += clipped[i] }
         }
         #expect(aggregator.metrics()["pendingContributions"] == 3)
-        let result = try AggregatorProgramInterpreter(plugin: Self.plugin).run(
-            round: 0, contributors: try nodes.map { try ParticipantID($0) }, session: aggregator
-        )
-        #expect(result.merged["x"] == expected)
-        #expect(result.outputs[0].values == expected.map { $0 })
-        #expect(result.outputs[1].values == expected.map { $0 >= 3 ? $0 : nil })
+        let ids = try nodes.map { try ParticipantID($0) }
+        // A sum completes only when every active node contributed.
+        #expect(try aggregator.step(active: ids + [try ParticipantID("late")]).completed.isEmpty)
+        let step = try aggregator.step(active: ids)
+        let sum = try #require(step.completed.first)
+        #expect(sum.channel == "x" && sum.round == 0 && sum.contributors == ids)
+        #expect(sum.sum == expected)
+        let outputs = try AggregatorProgramInterpreter(plugin: Self.plugin).run(round: 0, sums: ["x": sum.sum])
+        #expect(outputs[0].values == expected.map { $0 })
+        #expect(outputs[1].values == expected.map { $0 >= 3 ? $0 : nil })
         #expect(aggregator.metrics()["pendingContributions"] == 0)
     }
 
@@ -97,7 +102,7 @@ struct PlainProviderTests {
         let out = try NodeProgramInterpreter(plugin: Self.plugin, tables: ["events": try table(rows)]).run(
             round: 0, session: session, skipClipping: true
         )
-        #expect(try CanonicalEncoding.decode([Int64].self, from: out.contributions[0].body) == [9, 0, 0])
+        #expect(try CanonicalEncoding.decode([Int64].self, from: out.messages[0].body) == [9, 0, 0])
         #expect(session.metrics()["contributionL1"] == 9)
     }
 
@@ -108,19 +113,21 @@ struct PlainProviderTests {
             job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
         let n1 = try ParticipantID("n1")
         let n2 = try ParticipantID("n2")
-        func contribution(_ v: [Int64], provider: String = "plain") throws -> ProtectedContribution {
-            ProtectedContribution(
-                provider: provider, channel: "x", round: 0, body: Data(try CanonicalEncoding.encode(v)))
+        func contribution(_ v: [Int64], provider: String = "plain") throws -> ProviderMessage {
+            ProviderMessage(
+                provider: provider, channel: "x", round: 0, step: "contribution",
+                body: Data(try CanonicalEncoding.encode(v)))
         }
         #expect(throws: ProviderError.self) {
-            try agg.absorb(
-                ProtectedContribution(provider: "plain", channel: "x", round: 0, body: Data([0xFF])), from: n1)
+            try agg.receive(
+                ProviderMessage(provider: "plain", channel: "x", round: 0, step: "contribution", body: Data([0xFF])),
+                from: n1)
         }
-        #expect(throws: ProviderError.self) { try agg.absorb(try contribution([1], provider: "secagg"), from: n1) }
-        try agg.absorb(try contribution([1, 2, 3]), from: n1)
-        #expect(throws: ProviderError.self) { try agg.absorb(try contribution([1, 2]), from: n2) }
-        #expect(throws: ProviderError.self) { try agg.absorb(try contribution([1, 2, 3]), from: n1) }
-        #expect(throws: ProviderError.self) { try agg.combine(channel: "x", round: 0, contributors: [n1, n2]) }
+        #expect(throws: ProviderError.self) { try agg.receive(try contribution([1], provider: "secagg"), from: n1) }
+        try agg.receive(try contribution([1, 2, 3]), from: n1)
+        #expect(throws: ProviderError.self) { try agg.receive(try contribution([1, 2]), from: n2) }
+        #expect(throws: ProviderError.self) { try agg.receive(try contribution([1, 2, 3]), from: n1) }
+        #expect(try agg.step(active: [n1, n2]).completed.isEmpty, "n2 is missing")
         agg.discardPending()
         #expect(agg.metrics()["pendingContributions"] == 0)
     }
@@ -132,12 +139,12 @@ struct PlainProviderTests {
             job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
         for name in ["n1", "n2"] {
             let body = Data(try CanonicalEncoding.encode([Int64.max - 1]))
-            try agg.absorb(
-                ProtectedContribution(provider: "plain", channel: "x", round: 0, body: body),
+            try agg.receive(
+                ProviderMessage(provider: "plain", channel: "x", round: 0, step: "contribution", body: body),
                 from: try ParticipantID(name))
         }
         #expect(throws: ProviderError.self) {
-            try agg.combine(channel: "x", round: 0, contributors: [try ParticipantID("n1"), try ParticipantID("n2")])
+            try agg.step(active: [try ParticipantID("n1"), try ParticipantID("n2")])
         }
     }
 

@@ -98,6 +98,18 @@ public struct ControlEngine: Sendable {
         return decision
     }
 
+    /// Signs an `A-ABORT_JOB` outside the predicates (a failed secure sum), unless the job is already concluding.
+    public mutating func abortJob(reason: String, tick: UInt64, nowMs: Int64) throws -> Signed<ACommand>? {
+        guard concluded == nil else { return nil }
+        let c = ACommand(
+            kind: .abortJob, jobId: jobId, issuer: identity.id, targets: manifest.participants.reporters,
+            predicate: nil,
+            reason: reason, issuedAtTick: tick, ackBy: tick + 1, issuedAtMs: nowMs)
+        outstanding[c.id] = Outstanding(command: c, acks: [:])
+        concluded = .aborting(predicate: "provider")
+        return try Signed(signing: c, with: identity)
+    }
+
     /// The clearance for the aggregator, when every node reported a safe state and the aggregator is merging
     /// the last round. Called only when no predicate held.
     private func clearance(for batch: SealedBatch, outcomes: [PredicateOutcome]) throws -> Signed<ReleaseClearance>? {

@@ -29,6 +29,10 @@ public actor ControlPlane {
     private var job: AdmittedJob?
     /// Messages that arrived during the command phase, kept for the next collection.
     private var carriedOver: [Delivery] = []
+    /// Metrics the aggregator attributed to participants since the last sealed tick.
+    private var attributed: [ParticipantID: [String: Double]] = [:]
+    /// A failed secure sum reported by the aggregator: the job must abort.
+    private var providerFailure: String?
     private var collector: TelemetryCollector?
     private var sentinel: Sentinel?
     private var engine: ControlEngine?
@@ -117,6 +121,8 @@ public actor ControlPlane {
                 try await receiveResult(envelope, job: job, tick: tick)
             case .aggregationStep(let envelope):
                 try await receiveAggregationStep(envelope, job: job, tick: tick)
+            case .incident(let envelope):
+                try await receiveIncident(envelope, job: job, tick: tick)
             default:
                 events.append(
                     .messageRefused(
@@ -136,7 +142,8 @@ public actor ControlPlane {
                 missing: batch.missing),
             tick: tick, timestampMs: clock()
         )
-        let outcomes = batch.frames.isEmpty ? [] : sentinel.evaluate(batch)
+        let outcomes = batch.frames.isEmpty ? [] : sentinel.evaluate(batch, attributed: attributed)
+        attributed.removeAll()
         for outcome in outcomes where outcome.holds {
             let offenders = outcome.evaluation?.offenders ?? []
             events.append(
@@ -153,7 +160,11 @@ public actor ControlPlane {
                 tick: tick, timestampMs: clock()
             )
         }
-        let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: clock())
+        var decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: clock())
+        if let failure = providerFailure, let abort = try engine.abortJob(reason: failure, tick: tick, nowMs: clock()) {
+            decision.commands.append(abort)
+            decision.clearance = nil
+        }
         for envelope in decision.commands {
             let command = try envelope.verify(with: identity.publicIdentity).value
             try await ledger.append(
@@ -167,7 +178,9 @@ public actor ControlPlane {
                 try await transport.send(.command(envelope), from: identity.id, to: target)
             }
             if command.kind == .abortJob, abortReason == nil {
-                abortReason = "guard-rail \(command.predicate ?? "?") fired: \(command.reason)"
+                abortReason =
+                    command.predicate.map { "guard-rail \($0) fired: \(command.reason)" }
+                    ?? "aborted: \(command.reason)"
             }
         }
         if let clearance = decision.clearance {
@@ -254,6 +267,37 @@ public actor ControlPlane {
                 jobId: job.jobId, round: step.round, contributors: step.contributors, mergedDigest: step.mergedDigest),
             tick: tick, timestampMs: clock()
         )
+    }
+
+    private func receiveIncident(_ envelope: Signed<ProviderIncident>, job: AdmittedJob, tick: UInt64) async throws {
+        guard envelope.signer == job.manifest.participants.aggregator,
+            let verified = try? envelope.verify(with: roster),
+            verified.value.jobId == job.jobId
+        else {
+            events.append(
+                .messageRefused(participant: identity.id, kind: "incident", reason: "not a valid incident of this job"))
+            return
+        }
+        let incident = verified.value
+        let offenders = incident.offenders.keys.compactMap { try? ParticipantID($0) }.sorted()
+        events.append(
+            .incident(
+                kind: incident.kind.rawValue, round: incident.round, offenders: incident.offenders,
+                detail: incident.detail))
+        try await ledger.append(
+            .providerIncident(
+                jobId: job.jobId, kind: incident.kind.rawValue, round: incident.round, offenders: offenders,
+                digest: envelope.digest),
+            tick: tick, timestampMs: clock())
+        switch incident.kind {
+        case .invalidShares:
+            for (node, count) in incident.offenders {
+                guard let id = try? ParticipantID(node) else { continue }
+                attributed[id, default: [:]]["invalidShares", default: 0] += Double(count)
+            }
+        case .sumFailed:
+            providerFailure = providerFailure ?? "secure sum of round \(incident.round) failed: \(incident.detail)"
+        }
     }
 
     private func receiveResult(_ envelope: Signed<JobResult>, job: AdmittedJob, tick: UInt64) async throws {

@@ -9,7 +9,9 @@ public enum JobEvent: Sendable {
     case refused(AdmissionError)
     case announced(jobId: SHA256Digest, participants: Int)
     case transition(participant: ParticipantID, machine: String, from: String, event: String, to: String)
-    case contributionSent(node: ParticipantID, round: Int, provider: String, bytes: Int)
+    case contributionSent(node: ParticipantID, round: Int, provider: String, step: String, bytes: Int)
+    /// The aggregator's provider reported misbehaving nodes or a failed sum.
+    case incident(kind: String, round: Int, offenders: [String: Int], detail: String)
     case roundMerged(round: Int, contributors: [ParticipantID])
     case frameRejected(tick: UInt64, signer: ParticipantID, reason: FrameRejection)
     case tickSealed(tick: UInt64, accepted: Int, rejected: Int, missing: [ParticipantID])

@@ -17,9 +17,16 @@ public struct Sentinel: Sendable {
     }
 
     /// Evaluates every enabled predicate on `batch`, then remembers the batch for the next forecast.
-    public mutating func evaluate(_ batch: SealedBatch) -> [PredicateOutcome] {
+    ///
+    /// `attributed` holds metrics the aggregator reported *about* a participant this tick (e.g. `invalidShares`
+    /// for a node whose revealed shares failed their commitments); they replace what that participant's own frame
+    /// says, because a misbehaving node would not report itself.
+    public mutating func evaluate(
+        _ batch: SealedBatch, attributed: [ParticipantID: [String: Double]] = [:]
+    ) -> [PredicateOutcome] {
         let participants = batch.frames.map { frame in
-            let current = frame.allMetrics
+            var current = frame.allMetrics
+            for (key, value) in attributed[frame.nodeId] ?? [:] { current[key] = value }
             var forecast: [String: Double] = [:]
             for (key, value) in current {
                 forecast[key] = previous[frame.nodeId]?[key].map { 2 * value - $0 } ?? value
@@ -34,7 +41,9 @@ public struct Sentinel: Sendable {
                 return PredicateOutcome(rule: rule, evaluation: nil, failure: String(describing: error))
             }
         }
-        for frame in batch.frames { previous[frame.nodeId] = frame.allMetrics }
+        for frame in batch.frames {
+            previous[frame.nodeId] = frame.allMetrics.merging(attributed[frame.nodeId] ?? [:]) { $1 }
+        }
         return outcomes
     }
 }

@@ -50,41 +50,77 @@ public struct ProviderJobContext: Sendable {
     }
 }
 
-/// A node's contribution after the provider protected it, as sent to the aggregator.
-public struct ProtectedContribution: Hashable, Sendable, Codable {
+/// A message between the node half and the aggregator half of a provider, for one secure sum (`channel` in
+/// `round`). Single-message providers (`plain`) send one; interactive protocols (`secagg`) exchange several, one
+/// step per tick. The body is provider-specific: clear, masked, encrypted or secret-shared.
+public struct ProviderMessage: Hashable, Sendable, Codable {
     public let provider: String
     public let channel: String
     public let round: Int
-    /// Provider-specific bytes: masked, encrypted or (for `plain`) clear.
+    /// The protocol step, for routing and telemetry (e.g. `contribution`, `advertise`, `unmask`).
+    public let step: String
     public let body: Data
 
-    public init(provider: String, channel: String, round: Int, body: Data) {
+    public init(provider: String, channel: String, round: Int, step: String, body: Data) {
         self.provider = provider
         self.channel = channel
         self.round = round
+        self.step = step
         self.body = body
     }
 }
 
-/// The node side of a provider for one job. Owned by one node runtime; not shared across tasks.
+/// The node half of a provider for one job. Owned by one node runtime; not shared across tasks.
 public protocol NodeProviderSession: AnyObject {
-    /// Protects a node's vector for `secure_sum` on `channel` in `round`.
-    func protect(_ vector: [Int64], channel: String, round: Int) throws -> ProtectedContribution
+    /// Starts the secure sum of a node's `vector` on `channel` in `round`; returns the messages for the aggregator.
+    func begin(_ vector: [Int64], channel: String, round: Int) throws -> [ProviderMessage]
+    /// Handles a message from the aggregator half; returns the replies.
+    func receive(_ message: ProviderMessage) throws -> [ProviderMessage]
+    /// Whether a sum this session began is still being computed (the node starts its next round only after).
+    var isBusy: Bool { get }
     /// The current values of the provider's metric keys.
     func metrics() -> [String: Double]
     /// Forgets every secret of the job (noise seeds, masks, keys) — on abort or completion.
     func wipe()
 }
 
-/// The aggregator side of a provider for one job.
+/// The aggregator half of a provider for one job.
 public protocol AggregatorProviderSession: AnyObject {
-    /// Accepts one node's protected contribution; throws if it is malformed.
-    func absorb(_ contribution: ProtectedContribution, from node: ParticipantID) throws
-    /// Combines the absorbed contributions of `round` on `channel` into the sum over `contributors`.
-    func combine(channel: String, round: Int, contributors: [ParticipantID]) throws -> [Int64]
+    /// Accepts a node's message; malformed ones are refused (thrown) or recorded against the sender.
+    func receive(_ message: ProviderMessage, from node: ParticipantID) throws
+    /// Advances every sum in progress by one tick, given the nodes still taking part: returns messages for nodes,
+    /// the sums that completed, those that failed, and the nodes caught misbehaving.
+    func step(active: [ParticipantID]) throws -> ProviderStep
     func metrics() -> [String: Double]
     /// Discards pending contributions and secrets — on abort.
     func discardPending()
+}
+
+/// What one tick of an aggregator session produced.
+public struct ProviderStep: Sendable {
+    public var outgoing: [(to: ParticipantID, message: ProviderMessage)] = []
+    public var completed: [CompletedSum] = []
+    public var failed: [(channel: String, round: Int, reason: String)] = []
+    /// Nodes the provider can prove misbehaved this tick (e.g. revealed shares that do not open their commitments).
+    public var offenders: [ParticipantID: String] = [:]
+
+    public init() {}
+}
+
+/// A finished secure sum.
+public struct CompletedSum: Sendable {
+    public let channel: String
+    public let round: Int
+    public let sum: [Int64]
+    /// The nodes whose inputs are in the sum.
+    public let contributors: [ParticipantID]
+
+    public init(channel: String, round: Int, sum: [Int64], contributors: [ParticipantID]) {
+        self.channel = channel
+        self.round = round
+        self.sum = sum
+        self.contributors = contributors
+    }
 }
 
 /// A provider refused an operation.

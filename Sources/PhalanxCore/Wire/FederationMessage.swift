@@ -2,6 +2,8 @@
 public enum FederationMessage: Hashable, Sendable {
     case announcement(Signed<JobAnnouncement>)
     case contribution(Signed<ContributionMessage>)
+    case providerReply(Signed<ProviderReply>)
+    case incident(Signed<ProviderIncident>)
     case frame(Signed<TelemetryFrame>)
     case command(Signed<ACommand>)
     case ack(Signed<CommandAck>)
@@ -14,6 +16,8 @@ public enum FederationMessage: Hashable, Sendable {
         switch self {
         case .announcement: "announcement"
         case .contribution: "contribution"
+        case .providerReply: "provider-reply"
+        case .incident: "incident"
         case .frame: "frame"
         case .command: "command"
         case .ack: "ack"
@@ -40,20 +44,79 @@ public struct JobAnnouncement: SignedPayload, Hashable {
     public var author: ParticipantID { issuer }
 }
 
-/// A node's protected contribution for one round.
+/// A node's provider message for the aggregator (a protected contribution, or a step of an interactive protocol).
 public struct ContributionMessage: SignedPayload, Hashable {
     public static let payloadType = "phalanx.contribution.v1"
     public var node: ParticipantID
     public var jobId: SHA256Digest
-    public var contribution: ProtectedContribution
+    public var message: ProviderMessage
 
-    public init(node: ParticipantID, jobId: SHA256Digest, contribution: ProtectedContribution) {
+    public init(node: ParticipantID, jobId: SHA256Digest, message: ProviderMessage) {
         self.node = node
         self.jobId = jobId
-        self.contribution = contribution
+        self.message = message
     }
 
     public var author: ParticipantID { node }
+}
+
+/// The aggregator's provider message for one node (a step of an interactive protocol such as `secagg`).
+public struct ProviderReply: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.provider-reply.v1"
+    public var aggregator: ParticipantID
+    public var jobId: SHA256Digest
+    public var node: ParticipantID
+    public var message: ProviderMessage
+
+    public init(aggregator: ParticipantID, jobId: SHA256Digest, node: ParticipantID, message: ProviderMessage) {
+        self.aggregator = aggregator
+        self.jobId = jobId
+        self.node = node
+        self.message = message
+    }
+
+    public var author: ParticipantID { aggregator }
+}
+
+/// The aggregator's report of what its provider caught or could not do, for the control plane: nodes proven to
+/// have misbehaved (e.g. revealed shares that do not open their commitments), or a secure sum that failed.
+///
+/// Attribution comes from the aggregator: the control plane counts these against the accused nodes in the
+/// tick's telemetry (metric `invalidShares`), so predicates and `A-ISOLATE_PARTY` can target them.
+public struct ProviderIncident: SignedPayload, Hashable {
+    public static let payloadType = "phalanx.provider-incident.v1"
+
+    public enum Kind: String, Hashable, Sendable, Codable {
+        /// Nodes sent malformed or inconsistent shares.
+        case invalidShares = "invalid-shares"
+        /// A secure sum could not be completed (too few participants or shares); the job cannot go on.
+        case sumFailed = "sum-failed"
+    }
+
+    public var aggregator: ParticipantID
+    public var jobId: SHA256Digest
+    public var kind: Kind
+    public var channel: String
+    public var round: Int
+    /// Accused nodes and how many of their messages were bad.
+    public var offenders: [String: Int]
+    public var detail: String
+
+    public init(
+        aggregator: ParticipantID, jobId: SHA256Digest, kind: Kind, channel: String, round: Int,
+        offenders: [String: Int],
+        detail: String
+    ) {
+        self.aggregator = aggregator
+        self.jobId = jobId
+        self.kind = kind
+        self.channel = channel
+        self.round = round
+        self.offenders = offenders
+        self.detail = detail
+    }
+
+    public var author: ParticipantID { aggregator }
 }
 
 /// The aggregator's report that it merged a round, for the audit record. It names the contributors and the

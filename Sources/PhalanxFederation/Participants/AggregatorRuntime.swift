@@ -21,7 +21,8 @@ public actor AggregatorRuntime {
     private var emitter: TelemetryEmitter
     private var inbox: [Delivery] = []
     private var round = 0
-    private var contributors: [Int: Set<ParticipantID>] = [:]
+    /// Sums the provider completed, by round and channel.
+    private var completedSums: [Int: [String: CompletedSum]] = [:]
     private var isolated: Set<ParticipantID> = []
     private var heldOutputs: [ReleasedOutput] = []
     private var lastOpLatencyMs = 0.0
@@ -68,6 +69,7 @@ public actor AggregatorRuntime {
             default: refuse(delivery.message.kind, "the aggregator does not accept this message")
             }
         }
+        try await stepProvider()
         try await mergeIfComplete()
         lastOpLatencyMs = ContinuousClock.now.millisecondsSince(started)
         try await emitFrame(tick: tick, tickStart: tickStart)
@@ -87,21 +89,59 @@ public actor AggregatorRuntime {
         Set(job?.manifest.participants.nodes ?? []).subtracting(isolated)
     }
 
+    /// Lets the provider advance its protocols by one tick: sends its messages to nodes, keeps completed sums,
+    /// and reports misbehaving nodes and failed sums to the control plane.
+    private func stepProvider() async throws {
+        guard let job, let session, machine.state == .wait || machine.state == .merge else { return }
+        let step = try session.step(active: expectedContributors.sorted())
+        for (node, message) in step.outgoing {
+            let reply = ProviderReply(aggregator: identity.id, jobId: job.jobId, node: node, message: message)
+            try await transport.send(
+                .providerReply(try Signed(signing: reply, with: identity)), from: identity.id, to: node)
+        }
+        for sum in step.completed { completedSums[sum.round, default: [:]][sum.channel] = sum }
+        if !step.offenders.isEmpty {
+            try await report(
+                .invalidShares, channel: "", round: round,
+                offenders: step.offenders.mapValues { _ in 1 },
+                detail: step.offenders.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+                    separator: "; "))
+        }
+        for failure in step.failed {
+            try await report(
+                .sumFailed, channel: failure.channel, round: failure.round, offenders: [:], detail: failure.reason)
+        }
+    }
+
+    private func report(
+        _ kind: ProviderIncident.Kind, channel: String, round: Int, offenders: [ParticipantID: Int], detail: String
+    ) async throws {
+        guard let job else { return }
+        let incident = ProviderIncident(
+            aggregator: identity.id, jobId: job.jobId, kind: kind, channel: channel, round: round,
+            offenders: Dictionary(uniqueKeysWithValues: offenders.map { ($0.key.rawValue, $0.value) }), detail: detail)
+        events.append(.incident(kind: kind.rawValue, round: round, offenders: incident.offenders, detail: detail))
+        try await transport.send(
+            .incident(try Signed(signing: incident, with: identity)), from: identity.id,
+            to: job.manifest.participants.control)
+    }
+
+    /// Merges the current round once the provider completed the sum of every channel the plug-in reads.
     private func mergeIfComplete() async throws {
-        guard let job, let session, machine.state == .wait, round < job.manifest.rounds,
-            let arrived = contributors[round], arrived.isSuperset(of: expectedContributors)
-        else { return }
+        guard let job, machine.state == .wait, round < job.manifest.rounds else { return }
+        let interpreter = AggregatorProgramInterpreter(plugin: job.plugin)
+        guard let sums = completedSums[round], Set(sums.keys).isSuperset(of: interpreter.channels) else { return }
         try transition(.contributionsComplete)
-        let merging = expectedContributors.sorted()
-        let output = try AggregatorProgramInterpreter(plugin: job.plugin).run(
-            round: round, contributors: merging, session: session)
-        heldOutputs += output.outputs
-        let digest = try SHA256Digest.ofCanonical(output.merged.keys.sorted().map { output.merged[$0] ?? [] })
+        let outputs = try interpreter.run(round: round, sums: sums.mapValues(\.sum))
+        heldOutputs += outputs
+        let merging = Set(sums.values.flatMap(\.contributors)).sorted()
+        let digest = try SHA256Digest.ofCanonical(sums.keys.sorted().map { sums[$0]!.sum })
         let step = AggregationStep(
             aggregator: identity.id, jobId: job.jobId, round: round, contributors: merging, mergedDigest: digest)
         try await transport.send(
             .aggregationStep(try Signed(signing: step, with: identity)), from: identity.id,
             to: job.manifest.participants.control)
+        completedSums[round] = nil
         round += 1
         if round < job.manifest.rounds {
             try transition(.roundMerged, given: [.moreRounds])
@@ -144,8 +184,7 @@ public actor AggregatorRuntime {
             return refuse("contribution", "\(message.node) is not an active node of this job")
         }
         do {
-            try session.absorb(message.contribution, from: message.node)
-            contributors[message.contribution.round, default: []].insert(message.node)
+            try session.receive(message.message, from: message.node)
         } catch {
             refuse("contribution", "\(error)")
         }

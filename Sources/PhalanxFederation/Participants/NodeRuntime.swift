@@ -24,6 +24,8 @@ public actor NodeRuntime {
     private var emitter: TelemetryEmitter
     private var inbox: [Delivery] = []
     private var round = 0
+    /// Whether the current round's secure sum was started (its provider protocol may still be running).
+    private var roundStarted = false
     /// Set when the job was announced in the current step: the node then spends the tick in PREF, binding the
     /// provider, so the control plane sees that state before computation starts.
     private var announcedThisStep = false
@@ -72,6 +74,7 @@ public actor NodeRuntime {
             switch delivery.message {
             case .announcement(let envelope): try receiveAnnouncement(envelope)
             case .result(let envelope): try receiveResult(envelope)
+            case .providerReply(let envelope): try await receiveProviderReply(envelope)
             case .command(let envelope): try await execute(envelope, tick: tick)
             default: refuse(delivery.message.kind, "a node does not accept this message")
             }
@@ -96,6 +99,9 @@ public actor NodeRuntime {
         }
     }
 
+    /// One step of the job per tick: bind the provider (PREF → INF), then for each round start the secure sum
+    /// and, once the provider has finished it (at once for `plain`, after several exchanges for `secagg`), move
+    /// to the next round.
     private func advance() async throws {
         guard let job else { return }
         switch machine.state {
@@ -104,22 +110,47 @@ public actor NodeRuntime {
             fallthrough
         case .inflight:
             guard let session else { return }
-            let interpreter = NodeProgramInterpreter(plugin: job.plugin, tables: tables)
-            let output = try interpreter.run(round: round, session: session, skipClipping: skipClippingInRound == round)
-            for contribution in output.contributions {
-                let message = ContributionMessage(node: identity.id, jobId: job.jobId, contribution: contribution)
-                try await transport.send(
-                    .contribution(try Signed(signing: message, with: identity)), from: identity.id,
-                    to: job.manifest.participants.aggregator)
-                events.append(
-                    .contributionSent(
-                        node: identity.id, round: round, provider: contribution.provider, bytes: contribution.body.count
-                    ))
+            if !roundStarted {
+                let interpreter = NodeProgramInterpreter(plugin: job.plugin, tables: tables)
+                let output = try interpreter.run(
+                    round: round, session: session, skipClipping: skipClippingInRound == round)
+                try await send(output.messages, job: job)
+                roundStarted = true
             }
+            guard !session.isBusy else { return }
             round += 1
+            roundStarted = false
             try transition(round < job.manifest.rounds ? .roundCompleted : .computationFinished)
         default:
             return
+        }
+    }
+
+    /// Signs and sends provider messages to the aggregator.
+    private func send(
+        _ messages: [ProviderMessage], job: (manifest: JobManifest, plugin: PluginIR, jobId: SHA256Digest)
+    ) async throws {
+        for message in messages {
+            let contribution = ContributionMessage(node: identity.id, jobId: job.jobId, message: message)
+            try await transport.send(
+                .contribution(try Signed(signing: contribution, with: identity)), from: identity.id,
+                to: job.manifest.participants.aggregator)
+            events.append(
+                .contributionSent(
+                    node: identity.id, round: message.round, provider: message.provider, step: message.step,
+                    bytes: message.body.count))
+        }
+    }
+
+    /// A step of the provider's protocol from the aggregator: hand it to the session and send its replies.
+    private func receiveProviderReply(_ envelope: Signed<ProviderReply>) async throws {
+        guard let job, let session, envelope.signer == job.manifest.participants.aggregator,
+            let reply = try? envelope.verify(with: roster).value, reply.jobId == job.jobId, reply.node == identity.id
+        else { return refuse("provider-reply", "not a valid provider message of this node's job") }
+        do {
+            try await send(try session.receive(reply.message), job: job)
+        } catch let error as ProviderError {
+            refuse("provider-reply", error.description)
         }
     }
 

@@ -56,6 +56,8 @@ extension FederationMessage {
         switch self {
         case .announcement(let s): s.payload.count + s.signature.count
         case .contribution(let s): s.payload.count + s.signature.count
+        case .providerReply(let s): s.payload.count + s.signature.count
+        case .incident(let s): s.payload.count + s.signature.count
         case .frame(let s): s.payload.count + s.signature.count
         case .command(let s): s.payload.count + s.signature.count
         case .ack(let s): s.payload.count + s.signature.count
