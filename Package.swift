@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, bottom to top (an arrow means "may import"):
 //
 //   phalanx (executable) → PhalanxCLI → PhalanxFederation → PhalanxControl → PhalanxLedger → PhalanxCore
-//                                                         ↘ PhalanxProviders ──────────────────↗
+//                                                         ↘ PhalanxProviders → PhalanxSecAgg ──↗
 //
 // PhalanxCore holds value types and protocols with no I/O; nothing below it but swift-crypto.
 let swiftSettings: [SwiftSetting] = [
@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .executable(name: "phalanx", targets: ["phalanx"]),
         .library(name: "PhalanxCore", targets: ["PhalanxCore"]),
+        .library(name: "PhalanxSecAgg", targets: ["PhalanxSecAgg"]),
         .library(name: "PhalanxProviders", targets: ["PhalanxProviders"]),
         .library(name: "PhalanxLedger", targets: ["PhalanxLedger"]),
         .library(name: "PhalanxControl", targets: ["PhalanxControl"]),
@@ -36,8 +37,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PhalanxSecAgg",
+            dependencies: [
+                "PhalanxCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PhalanxProviders",
-            dependencies: ["PhalanxCore"],
+            dependencies: ["PhalanxCore", "PhalanxSecAgg"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -84,6 +94,7 @@ let package = Package(
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PhalanxSecAggTests", dependencies: ["PhalanxSecAgg"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PhalanxLedgerTests",

@@ -116,13 +116,16 @@ public struct FederationRun: Sendable {
 
         let skipRound = config.fault == .overspend ? min(1, config.rounds - 1) : nil
         let faultyNode = config.profiles.first { $0.attackWaveDay != nil }?.id ?? config.profiles.last?.id
+        // Scenario C: one node (not the overspender) reveals corrupted shares.
+        let maliciousNode = config.fault == .malformedShare ? config.profiles.dropLast().last?.id : nil
         var nodes: [NodeRuntime] = []
         for (profile, identity) in zip(config.profiles, nodeIdentities) {
             let table = try SafetyEvents.generate(profile: profile, days: config.rounds, seed: config.dataSeed)
             nodes.append(
                 NodeRuntime(
                     identity: identity, roster: roster, providers: providers, tables: [SafetyEvents.table: table],
-                    transport: transport, clock: clock, skipClippingInRound: profile.id == faultyNode ? skipRound : nil
+                    transport: transport, clock: clock, skipClippingInRound: profile.id == faultyNode ? skipRound : nil,
+                    providerFaults: profile.id == maliciousNode ? [.corruptRevealedShares] : []
                 )
             )
         }
@@ -171,7 +174,8 @@ public struct FederationRun: Sendable {
         await gather(nil)
 
         var tick: UInt64 = 0
-        let maxTicks = UInt64(config.rounds) + 8
+        // Interactive providers take several ticks per round (secagg: five stages, plus timeouts for dropouts).
+        let maxTicks = UInt64(config.rounds) * 12 + 8
         while outcome == nil {
             guard tick < maxTicks else {
                 throw FederationRunError("the job made no progress for \(maxTicks) ticks (liveness violated)")

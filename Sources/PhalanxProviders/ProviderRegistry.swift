@@ -11,7 +11,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Every provider shipped with Phalanx.
-    public static let builtIn = ProviderRegistry([PlainProvider()])
+    public static let builtIn = ProviderRegistry([PlainProvider(), SecAggProvider()])
 
     public func provider(named name: String) -> (any ExecutionProvider)? { providers[name] }
 

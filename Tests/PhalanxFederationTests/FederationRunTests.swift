@@ -8,16 +8,18 @@ import Testing
 
 @Suite("One federated job end to end, in process")
 struct FederationRunTests {
-    func run(_ fault: Fault? = nil, rounds: Int = 3) async throws -> FederationRun.Report {
-        try await FederationRun(.init(rounds: rounds, policy: try DefaultPolicy.load(), fault: fault)).run()
+    func run(_ fault: Fault? = nil, rounds: Int = 3, provider: String = "plain") async throws -> FederationRun.Report {
+        try await FederationRun(
+            .init(rounds: rounds, providerName: provider, policy: try DefaultPolicy.load(), fault: fault)
+        ).run()
     }
 
     /// The expected release, computed directly from the nodes' tables without any Phalanx runtime.
-    func expectedTotals(rounds: Int) throws -> [[Int64]] {
+    func expectedTotals(rounds: Int, excluding: (String, Int) -> Bool = { _, _ in false }) throws -> [[Int64]] {
         var totals = [[Int64]](repeating: [Int64](repeating: 0, count: SafetyEvents.categories.count), count: rounds)
         for profile in SafetyEvents.demoProfiles {
             let table = try SafetyEvents.generate(profile: profile, days: rounds, seed: 2026)
-            for day in 0..<rounds {
+            for day in 0..<rounds where !excluding(profile.id, day) {
                 var counts = [Int64](repeating: 0, count: SafetyEvents.categories.count)
                 for row in table.rows where row[0] == .integer(Int64(day)) && row[2] == .category("blocked") {
                     guard case .category(let c) = row[1] else { continue }
@@ -51,6 +53,50 @@ struct FederationRunTests {
         let devforge = try SafetyEvents.generate(profile: SafetyEvents.demoProfiles[2], days: 3, seed: 2026)
         let blockedDay1 = devforge.rows.filter { $0[0] == .integer(1) && $0[2] == .category("blocked") }.count
         #expect(blockedDay1 > Int(SafetyEventCountPlugin.defaultContributionBound))
+    }
+
+    @Test("under secagg the job releases exactly the same totals as the plain sum")
+    func secureAggregation() async throws {
+        let report = try await run(provider: "secagg")
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        let expected = try expectedTotals(rounds: 3)
+        for output in result.outputs { #expect(output.values == expected[output.round].map { $0 }) }
+        #expect(report.manifest.executionProvider == "secagg")
+        #expect(report.manifest.predicates.contains("malformed-share"))
+        #expect(report.verification.isValid)
+    }
+
+    @Test("scenario C: a node revealing corrupted shares is caught, isolated, and the job finishes with the quorum")
+    func malformedShare() async throws {
+        let report = try await run(.malformedShare, provider: "secagg")
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize without the isolated node, got \(report.outcome)")
+            return
+        }
+        let liar = try ParticipantID("shopline")
+        #expect(report.finalNodeStates[liar] == .aborted)
+        #expect(report.finalNodeStates.filter { $0.key != liar }.values.allSatisfy { $0 == .done })
+        // Round 0 still contains the liar's (well-formed) masked input; later rounds are summed without it.
+        let expected = try expectedTotals(rounds: 3) { node, day in node == "shopline" && day > 0 }
+        for output in result.outputs { #expect(output.values == expected[output.round].map { $0 }) }
+        let records = report.ledgerEntries.map(\.record)
+        #expect(
+            records.contains {
+                if case .providerIncident(_, "invalid-shares", 0, [liar], _) = $0 { true } else { false }
+            })
+        #expect(
+            records.contains {
+                if case .commandIssued(_, _, .isolateParty, "malformed-share", _, _) = $0 { true } else { false }
+            })
+        let isolations = report.commandLog.compactMap { try? $0.verify(with: report.roster).value }.filter {
+            $0.kind == .isolateParty
+        }
+        #expect(isolations.count == 1)
+        #expect(isolations.first?.subject == liar)
+        #expect(report.verification.isValid)
     }
 
     @Test("the aggregator finalizes only after a clearance, issued when every node was POSTF")
@@ -162,6 +208,7 @@ struct FederationRunTests {
         }
         #expect(result.outputs.count == rounds)
         #expect(report.ticks == UInt64(rounds) + 3)
+        #expect(report.ledgerEntries.contains { $0.record.kind == "job-finalized" })
     }
 
     @Test("an unknown execution provider stops the run with a clear error")

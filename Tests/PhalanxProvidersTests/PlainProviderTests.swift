@@ -59,11 +59,17 @@ struct PlainProviderTests {
         let nodes = ["n1", "n2", "n3"]
         let manifest = try Self.manifest(nodes: nodes)
         let aggregator = try provider.makeAggregatorSession(
-            job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
+            job: ProviderJobContext(
+                manifest: manifest, plugin: Self.plugin,
+                identity: SigningIdentity.generate(id: try ParticipantID("agg"), role: .node),
+                roster: try FederationRoster([])))
         var expected = [Int64](repeating: 0, count: 3)
         for (name, t) in zip(nodes, tables) {
             let id = try ParticipantID(name)
-            let session = try provider.makeNodeSession(job: ProviderJobContext(manifest: manifest, participant: id))
+            let session = try provider.makeNodeSession(
+                job: ProviderJobContext(
+                    manifest: manifest, plugin: Self.plugin, identity: SigningIdentity.generate(id: id, role: .node),
+                    roster: try FederationRoster([])))
             let out = try NodeProgramInterpreter(plugin: Self.plugin, tables: ["events": t]).run(
                 round: 0, session: session)
             #expect(out.rowsRead == t.rows.count)
@@ -96,7 +102,10 @@ struct PlainProviderTests {
     @Test("skipping clipping (the overspend fault) sends the unclipped vector")
     func skipClipping() throws {
         let session = try PlainProvider().makeNodeSession(
-            job: ProviderJobContext(manifest: try Self.manifest(nodes: ["n1"]), participant: try ParticipantID("n1"))
+            job: ProviderJobContext(
+                manifest: try Self.manifest(nodes: ["n1"]), plugin: Self.plugin,
+                identity: SigningIdentity.generate(id: try ParticipantID("n1"), role: .node),
+                roster: try FederationRoster([]))
         )
         let rows = (0..<9).map { _ in (Int64(0), "a") }
         let out = try NodeProgramInterpreter(plugin: Self.plugin, tables: ["events": try table(rows)]).run(
@@ -110,7 +119,10 @@ struct PlainProviderTests {
     func aggregatorRefusals() throws {
         let manifest = try Self.manifest(nodes: ["n1", "n2"])
         let agg = try PlainProvider().makeAggregatorSession(
-            job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
+            job: ProviderJobContext(
+                manifest: manifest, plugin: Self.plugin,
+                identity: SigningIdentity.generate(id: try ParticipantID("agg"), role: .node),
+                roster: try FederationRoster([])))
         let n1 = try ParticipantID("n1")
         let n2 = try ParticipantID("n2")
         func contribution(_ v: [Int64], provider: String = "plain") throws -> ProviderMessage {
@@ -136,7 +148,10 @@ struct PlainProviderTests {
     func overflow() throws {
         let manifest = try Self.manifest(nodes: ["n1", "n2"])
         let agg = try PlainProvider().makeAggregatorSession(
-            job: ProviderJobContext(manifest: manifest, participant: try ParticipantID("agg")))
+            job: ProviderJobContext(
+                manifest: manifest, plugin: Self.plugin,
+                identity: SigningIdentity.generate(id: try ParticipantID("agg"), role: .node),
+                roster: try FederationRoster([])))
         for name in ["n1", "n2"] {
             let body = Data(try CanonicalEncoding.encode([Int64.max - 1]))
             try agg.receive(

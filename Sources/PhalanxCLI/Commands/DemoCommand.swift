@@ -4,6 +4,7 @@ import PhalanxControl
 import PhalanxCore
 import PhalanxFederation
 import PhalanxLedger
+import PhalanxProviders
 
 extension Fault: ExpressibleByArgument {}
 
@@ -22,14 +23,18 @@ struct DemoCommand: AsyncParsableCommand {
               overspend     \(Fault.overspend.summary)
               forged-frame  \(Fault.forgedFrame.summary)
               replay        \(Fault.replay.summary)
+              malformed-share \(Fault.malformedShare.summary)
 
             Exit code 0 means the job ended as the scenario expects: finalized without a fault or with a \
             network fault, aborted under overspend. Exit code 1 means it did not.
             """
     )
 
-    @Option(name: .long, help: "Inject a fault: overspend, forged-frame or replay.")
+    @Option(name: .long, help: "Inject a fault: overspend, forged-frame, replay or malformed-share.")
     var injectFault: Fault?
+
+    @Option(name: .customLong("ep"), help: "Execution provider: plain or secagg (malformed-share implies secagg).")
+    var executionProvider: String?
 
     @Option(name: .long, help: "Write a machine-readable JSON report to this file.")
     var json: String?
@@ -75,9 +80,16 @@ struct DemoCommand: AsyncParsableCommand {
                     throw CLIError(.cannotCreate, "cannot create \(out): \(error.localizedDescription)")
                 }
             }
+            let provider = executionProvider ?? (injectFault == .malformedShare ? "secagg" : "plain")
+            guard ProviderRegistry.builtIn.provider(named: provider) != nil else {
+                throw CLIError(.usage, "unknown execution provider \"\(provider)\"", hint: "use plain or secagg")
+            }
+            if injectFault == .malformedShare, provider != "secagg" {
+                throw CLIError(.usage, "malformed-share needs --ep secagg (shares exist only under secure aggregation)")
+            }
             let configuration = FederationRun.Configuration(
-                rounds: rounds, dataSeed: seed, policy: policy, fault: injectFault, realtime: realtime,
-                ledgerPath: ledgerPath)
+                rounds: rounds, dataSeed: seed, providerName: provider, policy: policy, fault: injectFault,
+                realtime: realtime, ledgerPath: ledgerPath)
             let report: FederationRun.Report
             do {
                 report = try await FederationRun(configuration).run()

@@ -144,8 +144,17 @@ struct DemoStory {
                 + (states.isEmpty ? "unchanged" : states.joined(separator: "; ")))
         // Data: contributions and merges.
         var data: [String] = []
-        let sent = events.filter { if case .contributionSent = $0 { true } else { false } }.count
-        if sent > 0 { data.append("\(sent) signed contribution(s) sent") }
+        var steps: [(step: String, count: Int)] = []
+        for case .contributionSent(_, _, _, let step, _) in events {
+            if let i = steps.firstIndex(where: { $0.step == step }) {
+                steps[i].count += 1
+            } else {
+                steps.append((step, 1))
+            }
+        }
+        if !steps.isEmpty {
+            data.append("signed provider messages: " + steps.map { "\($0.count)× \($0.step)" }.joined(separator: ", "))
+        }
         for case .roundMerged(let round, let contributors) in events {
             data.append("round \(round) (day \(round)) merged from \(contributors.count) nodes")
         }
@@ -176,6 +185,12 @@ struct DemoStory {
                 acks[command, default: []].append(outcome)
             case .ackMissing(_, let participant, let command):
                 lines.append(indent + "act    ! no ack from \(participant) for \(command.rawValue.prefix(8))…")
+            case .incident(let kind, let round, let offenders, let detail):
+                let who = offenders.keys.sorted().joined(separator: ", ")
+                lines.append(
+                    indent
+                        + "sense  ⚠ aggregator: \(kind) in round \(round)\(who.isEmpty ? "" : " by \(who)") (\(detail))"
+                )
             case .clearanceIssued:
                 lines.append(
                     indent + "act    control signed the release clearance: every node POSTF, no predicate held")

@@ -40,14 +40,36 @@ public protocol ExecutionProvider: Sendable {
 public struct ProviderJobContext: Sendable {
     public let manifest: JobManifest
     public let jobId: SHA256Digest
-    /// The participant the session runs for.
-    public let participant: ParticipantID
+    /// The plug-in the job runs (providers read, e.g., the clip bound that feeds a `secure_sum`).
+    public let plugin: PluginIR
+    /// The participant the session runs for, with its signing identity (interactive protocols sign messages).
+    public let identity: SigningIdentity
+    /// The federation's public keys, to verify other participants' signed protocol messages.
+    public let roster: FederationRoster
+    /// Faults to inject, for tests and demonstrations only; empty in real runs.
+    public let faults: ProviderFaults
 
-    public init(manifest: JobManifest, participant: ParticipantID) {
+    public init(
+        manifest: JobManifest, plugin: PluginIR, identity: SigningIdentity, roster: FederationRoster,
+        faults: ProviderFaults = []
+    ) {
         self.manifest = manifest
         self.jobId = manifest.hash
-        self.participant = participant
+        self.plugin = plugin
+        self.identity = identity
+        self.roster = roster
+        self.faults = faults
     }
+
+    public var participant: ParticipantID { identity.id }
+}
+
+/// Misbehaviour a provider session can be told to simulate (tests and demos only).
+public struct ProviderFaults: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Reveal corrupted shares in the unmasking stage of secure aggregation (seed 003, scenario C).
+    public static let corruptRevealedShares = ProviderFaults(rawValue: 1)
 }
 
 /// A message between the node half and the aggregator half of a provider, for one secure sum (`channel` in

@@ -120,7 +120,6 @@ public actor AggregatorRuntime {
         let incident = ProviderIncident(
             aggregator: identity.id, jobId: job.jobId, kind: kind, channel: channel, round: round,
             offenders: Dictionary(uniqueKeysWithValues: offenders.map { ($0.key.rawValue, $0.value) }), detail: detail)
-        events.append(.incident(kind: kind.rawValue, round: round, offenders: incident.offenders, detail: detail))
         try await transport.send(
             .incident(try Signed(signing: incident, with: identity)), from: identity.id,
             to: job.manifest.participants.control)
@@ -167,7 +166,8 @@ public actor AggregatorRuntime {
         let manifest = announcement.manifest
         job = (manifest, announcement.plugin, manifest.hash)
         session = try provider.makeAggregatorSession(
-            job: ProviderJobContext(manifest: manifest, participant: identity.id))
+            job: ProviderJobContext(manifest: manifest, plugin: announcement.plugin, identity: identity, roster: roster)
+        )
     }
 
     private func receiveContribution(_ envelope: Signed<ContributionMessage>) {

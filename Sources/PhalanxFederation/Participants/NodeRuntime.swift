@@ -16,6 +16,8 @@ public actor NodeRuntime {
     private let clock: @Sendable () -> Int64
     /// Fault injection for demos and tests: the round in which this node skips clipping.
     private let skipClippingInRound: Int?
+    /// Fault injection for demos and tests: misbehaviour of this node's provider session.
+    private let providerFaults: ProviderFaults
 
     private var machine = StateMachine(Machines.node)
     private var job: (manifest: JobManifest, plugin: PluginIR, jobId: SHA256Digest)?
@@ -47,7 +49,8 @@ public actor NodeRuntime {
         tables: [String: LocalTable],
         transport: any MessageTransport,
         clock: @escaping @Sendable () -> Int64,
-        skipClippingInRound: Int? = nil
+        skipClippingInRound: Int? = nil,
+        providerFaults: ProviderFaults = []
     ) {
         self.identity = identity
         self.roster = roster
@@ -56,6 +59,7 @@ public actor NodeRuntime {
         self.transport = transport
         self.clock = clock
         self.skipClippingInRound = skipClippingInRound
+        self.providerFaults = providerFaults
         self.gateway = CommandGateway(identity: identity, roster: roster)
         self.emitter = TelemetryEmitter(identity: identity)
     }
@@ -184,7 +188,10 @@ public actor NodeRuntime {
         announcedThisStep = true
         job = (manifest, announcement.plugin, manifest.hash)
         // PREF: bind the provider; the tables are already loaded and checked against the schema.
-        session = try provider.makeNodeSession(job: ProviderJobContext(manifest: manifest, participant: identity.id))
+        session = try provider.makeNodeSession(
+            job: ProviderJobContext(
+                manifest: manifest, plugin: announcement.plugin, identity: identity, roster: roster,
+                faults: providerFaults))
     }
 
     private func receiveResult(_ envelope: Signed<JobResult>) throws {

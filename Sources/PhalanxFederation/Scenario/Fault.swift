@@ -8,6 +8,10 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
     case forgedFrame = "forged-frame"
     /// A captured frame is sent again later; the collector rejects it as a replay and the job finishes.
     case replay
+    /// Under `secagg`, a node reveals corrupted shares; the aggregator's commitment checks catch it, the
+    /// `malformed-share` predicate fires, `A-ISOLATE_PARTY` quarantines the node and the job finishes with the
+    /// remaining quorum (seed 003, scenario C).
+    case malformedShare = "malformed-share"
 
     public var description: String { rawValue }
 
@@ -17,6 +21,8 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
         case .overspend: "a node skips clipping and over-contributes; the guard-rail aborts the job"
         case .forgedFrame: "forged telemetry frames are injected; the collector rejects them"
         case .replay: "an old frame is replayed; the collector rejects it"
+        case .malformedShare:
+            "a node reveals corrupted shares under secagg; it is isolated and the job finishes without it"
         }
     }
 
