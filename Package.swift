@@ -78,6 +78,7 @@ let package = Package(
             name: "PhalanxCLI",
             dependencies: [
                 "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
+                "PhalanxSecAgg",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -94,7 +95,14 @@ let package = Package(
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PhalanxSecAggTests", dependencies: ["PhalanxSecAgg"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PhalanxSecAggTests",
+            dependencies: [
+                "PhalanxSecAgg", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PhalanxLedgerTests",

@@ -34,7 +34,7 @@ ok() { echo "ok  $*"; }
 # --help on every command
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
-    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger"; do
+    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg"; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -66,6 +66,19 @@ run 0 "$bin" demo --inject-fault replay
 has "$tmp/out" "rejected: replay"
 has "$tmp/out" "FINALIZED"
 ok "demo --inject-fault replay: replay rejected, job finalizes"
+run 0 "$bin" demo --ep secagg --rounds 2
+has "$tmp/out" "execution provider \"secagg\""
+has "$tmp/out" "FINALIZED"
+ok "demo --ep secagg finalizes under secure aggregation"
+run 0 "$bin" demo --inject-fault malformed-share --json "$tmp/c.json"
+has "$tmp/out" "malformed-share held (critical) → A-ISOLATE_PARTY"
+has "$tmp/out" "invalid-shares in round 0 by shopline"
+has "$tmp/out" "FINALIZED"
+grep -q '"shopline" : "ABORTED"' "$tmp/c.json" || { echo "FAIL: the malicious node was not quarantined"; exit 1; }
+ok "demo --inject-fault malformed-share: the node is isolated, the job finalizes with the quorum (scenario C)"
+run 64 "$bin" demo --inject-fault malformed-share --ep plain
+run 0 "$bin" bench secagg --clients 5 --dim 10 --json
+grep -q '"correct" : true' "$tmp/out" || { echo "FAIL: bench secagg"; exit 1; }
 run 64 "$bin" demo --rounds 0
 run 64 "$bin" demo --inject-fault meteor
 ok "demo usage errors exit 64"

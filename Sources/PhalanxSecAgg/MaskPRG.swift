@@ -8,7 +8,8 @@ import Foundation
 #endif
 
 /// Expands a 32-byte seed into a mask of 32-bit lanes, the pseudorandom generator of secure aggregation
-/// (Bonawitz et al., CCS 2017, §4: PRG(s_u,v) for pairwise masks and PRG(b_u) for self masks; Bell et al., CCS 2020).
+/// (Bonawitz et al., CCS 2017, §4: PRG(s_u,v) for pairwise masks and PRG(b_u) for self masks; Bell et al.,
+/// CCS 2020).
 ///
 /// The construction, fixed so that every party derives the same mask from the same seed and info:
 ///
@@ -18,9 +19,9 @@ import Foundation
 /// 3. Lane `i` is keystream bytes `4i ..< 4i+4` read as a little-endian `UInt32`; masks add modulo 2³².
 ///
 /// The zero nonce is safe because a key is never used for two different keystreams: it is derived from
-/// `(seed, info)`, and `info` names the label, round and ordered pair of participants (``info(label:round:first:second:)``),
-/// so a fresh seed or a different use gives an independent key. Callers must not expand the same `(seed, info)` for
-/// two different purposes.
+/// `(seed, info)`, and `info` names the label, round and ordered pair of participants
+/// (``info(label:round:first:second:)``), so a fresh seed or a different use gives an independent key. Callers must
+/// not expand the same `(seed, info)` for two different purposes.
 ///
 /// The keystream is generated in chunks of ``chunkByteCount`` bytes so accumulation never allocates a second
 /// vector-sized buffer; each chunk is overwritten after use.

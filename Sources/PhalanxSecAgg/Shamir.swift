@@ -46,15 +46,6 @@ public enum Shamir {
     ///   - xs: Distinct abscissas in 1..<2⁶¹ − 1, one per share holder (for example holder index + 1).
     /// - Returns: The shares, in the order of `xs`.
     public static func split(_ secret: [UInt8], threshold t: Int, xs: [UInt64]) throws(ShamirError) -> [ShamirShare] {
-        var generator = SystemRandomNumberGenerator()
-        return try split(secret, threshold: t, xs: xs, using: &generator)
-    }
-
-    /// ``split(_:threshold:xs:)`` with an explicit source of randomness; only tests pass anything but the system
-    /// generator, whose output is cryptographic.
-    static func split(
-        _ secret: [UInt8], threshold t: Int, xs: [UInt64], using generator: inout some RandomNumberGenerator
-    ) throws(ShamirError) -> [ShamirShare] {
         guard !secret.isEmpty else { throw ShamirError(.secretLengthInvalid, "the secret is empty") }
         guard t >= 1, t <= xs.count else {
             throw ShamirError(.thresholdInvalid, "threshold \(t) is not in 1...\(xs.count) (the number of holders)")
@@ -63,6 +54,7 @@ public enum Shamir {
         let points = xs.map { Field61(unchecked: $0) }
         let chunks = chunkCount(secretLength: secret.count)
         var values = [[UInt64]](repeating: [UInt64](repeating: 0, count: chunks), count: xs.count)
+        var generator = SystemRandomNumberGenerator()  // cryptographic: getrandom(2) on Linux
         var coefficients = [Field61](repeating: .zero, count: t)
         defer { Wipe.array(&coefficients) }
         for chunk in 0..<chunks {

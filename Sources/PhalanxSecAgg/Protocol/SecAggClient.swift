@@ -148,7 +148,7 @@ public final class SecAggClient {
                 encryptionKey, theirs, instance: configuration.instance, identity.id, holder)
             let sealed = try AES.GCM.seal(
                 try CanonicalEncoding.encode(pair), using: key,
-                authenticating: Array("\(configuration.instance)|\(identity.id)|\(holder)".utf8))
+                authenticating: SecAggKeys.encode([configuration.instance, identity.id.rawValue, holder.rawValue]))
             out.append(
                 SecAggEncryptedShares(
                     dealer: identity.id, holder: holder, ciphertext: sealed.combined!,
@@ -180,7 +180,8 @@ public final class SecAggClient {
                     encryptionKey, theirs, instance: configuration.instance, s.dealer, identity.id)
                 let plain = try AES.GCM.open(
                     AES.GCM.SealedBox(combined: s.ciphertext), using: key,
-                    authenticating: Array("\(configuration.instance)|\(s.dealer)|\(identity.id)".utf8))
+                    authenticating: SecAggKeys.encode([configuration.instance, s.dealer.rawValue, identity.id.rawValue])
+                )
                 let pair = try CanonicalEncoding.decode(SecAggSharePair.self, from: plain)
                 let selfMaskOpening = try SecAggKeys.commitment(
                     kind: .selfMask, instance: configuration.instance, dealer: s.dealer, holder: identity.id,

@@ -33,7 +33,7 @@ enum SecAggKeys {
 
     /// The PRG `info` of `client`'s self mask.
     static func selfMaskInfo(instance: String, _ client: ParticipantID) -> [UInt8] {
-        Array("phalanx-secagg-v1|self-mask|\(instance)|\(client)".utf8)
+        encode(["phalanx-secagg-v1", "self-mask", instance, client.rawValue])
     }
 
     /// How `a` applies the pairwise mask it shares with `b`: the client with the smaller id adds it, the other
@@ -42,7 +42,19 @@ enum SecAggKeys {
 
     private static func info(_ label: String, _ instance: String, _ a: ParticipantID, _ b: ParticipantID) -> [UInt8] {
         let (low, high) = a < b ? (a, b) : (b, a)
-        return Array("phalanx-secagg-v1|\(label)|\(instance)|\(low)|\(high)".utf8)
+        return encode(["phalanx-secagg-v1", label, instance, low.rawValue, high.rawValue])
+    }
+
+    /// An injective encoding of strings: each as a 4-byte big-endian length and its UTF-8 bytes, so no choice of
+    /// instance or channel name can make two different contexts derive the same key.
+    static func encode(_ parts: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        for part in parts {
+            let bytes = Array(part.utf8)
+            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { out += $0 }
+            out += bytes
+        }
+        return out
     }
 
     /// The commitment to one share: SHA-256 of the canonical encoding of everything that identifies it.

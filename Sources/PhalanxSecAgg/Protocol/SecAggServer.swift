@@ -195,6 +195,7 @@ public final class SecAggServer {
         // Check every revealed share against the commitment its dealer made; collect the valid ones.
         var pools: [ParticipantID: [SecAggShareKind: [ShamirShare]]] = [:]
         var holders: [ParticipantID: [UInt64: ParticipantID]] = [:]
+        var ownShares: [ParticipantID: [SecAggShareKind: ShamirShare]] = [:]
         for (holder, shares) in reveals.sorted(by: { $0.key < $1.key }) {
             for revealed in shares {
                 let dealer = revealed.dealer
@@ -224,9 +225,18 @@ public final class SecAggServer {
                     offenders.insert(holder)
                     continue
                 }
-                pools[dealer, default: [:]][revealed.kind, default: []].append(revealed.share)
+                // A dealer's own share has no commitment at the server: keep it last, so that the reconstruction
+                // interpolates from commitment-checked shares and a bad own share shows up as inconsistent.
+                if dealer == holder {
+                    ownShares[dealer, default: [:]][revealed.kind] = revealed.share
+                } else {
+                    pools[dealer, default: [:]][revealed.kind, default: []].append(revealed.share)
+                }
                 holders[dealer, default: [:]][revealed.share.x] = holder
             }
+        }
+        for (dealer, byKind) in ownShares {
+            for (kind, share) in byKind { pools[dealer, default: [:]][kind, default: []].append(share) }
         }
         metrics.sharesReceived = pools.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
 
