@@ -143,6 +143,41 @@ struct SecAggProtocolTests {
         #expect(throws: SecAggError.self) { try clients[0].handle(.neighbours(configuration, ads)) }
     }
 
+    @Test(
+        "a server telling some clients that a peer dropped: those clients see too few matching signatures and refuse to reveal"
+    )
+    func lyingAboutDropouts() throws {
+        let ids = Self.identities(5)
+        let roster = try FederationRoster(ids.map(\.publicIdentity))
+        let configuration = try SecAggConfiguration(
+            instance: "lie", clients: ids.map(\.id), graph: .complete, threshold: 3, dimension: 2, bound: 10)
+        let server = SecAggServer(configuration: configuration, roster: roster)
+        let clients = try ids.map {
+            try SecAggClient(instance: "lie", identity: $0, roster: roster, input: [1, 2], bound: 10)
+        }
+        var outgoing: [ParticipantID: SecAggServerMessage] = [:]
+        for (i, c) in clients.enumerated() { server.receive(try c.advertise(), from: ids[i].id) }
+        outgoing = try server.finishStage()
+        for _ in 0..<2 {  // shares, masked inputs
+            for (i, c) in clients.enumerated() { server.receive(try c.handle(outgoing[ids[i].id]!), from: ids[i].id) }
+            outgoing = try server.finishStage()
+        }
+        // The honest list names all five; the server tells clients 0-1 that client 4 dropped.
+        let all = ids.map(\.id)
+        var attestations: [Signed<SecAggSurvivors>] = []
+        for (i, c) in clients.enumerated() {
+            let list = i < 2 ? Array(all.prefix(4)) : all
+            guard case .attestation(let a) = try c.handle(.survivors(list)) else { return }
+            attestations.append(a)
+        }
+        // Clients 0-1 see only 2 signatures on their list (< t = 3); clients 2-4 see 3 on theirs but that list
+        // makes them reveal client 4's self-mask share while 0-1 would reveal its mask key: the server needs 3 of
+        // a kind and gets them only from the honest majority, which cannot also give the other kind.
+        for c in clients.prefix(2) {
+            #expect(throws: SecAggError.self) { try c.handle(.attestations(attestations)) }
+        }
+    }
+
     @Test("a server showing a threshold at most half the group is refused before any secret is dealt")
     func lowThreshold() throws {
         let ids = Self.identities(4)
