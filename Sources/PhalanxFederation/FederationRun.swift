@@ -155,7 +155,7 @@ public struct FederationRun: Sendable {
         let (manifest, _) = try JobAdmission.makeManifest(
             plugin: plugin, provider: provider.descriptor, policy: config.policy,
             participants: ParticipantSet(nodes: nodeIDs, aggregator: aggregatorID, control: controlID),
-            rounds: config.rounds
+            rounds: config.rounds, providerImplementation: provider
         )
 
         var events: [(tick: UInt64?, event: JobEvent)] = []

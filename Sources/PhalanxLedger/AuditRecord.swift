@@ -27,6 +27,10 @@ public enum AuditRecord: Hashable, Sendable, Codable {
     /// The aggregator's provider caught misbehaving nodes or could not complete a secure sum.
     case providerIncident(
         jobId: SHA256Digest, kind: String, round: Int, offenders: [ParticipantID], digest: SHA256Digest)
+    /// Privacy budget reserved for a node at admission (the job's worst case).
+    case privacyReserved(jobId: SHA256Digest, participant: ParticipantID, epsilon: Double, delta: Double)
+    /// Privacy budget spent by a release: the increase of the node's ε (and δ) for this round.
+    case privacySpent(jobId: SHA256Digest, participant: ParticipantID, round: Int, epsilon: Double, delta: Double)
     /// A human operator's signed command that overrode the automatic loop; `digest` is of the signed envelope.
     case override(operator: ParticipantID, command: CommandID, kind: CommandKind, reason: String, digest: SHA256Digest)
 
@@ -46,6 +50,8 @@ public enum AuditRecord: Hashable, Sendable, Codable {
         case .jobAborted: "job-aborted"
         case .override: "override"
         case .providerIncident: "provider-incident"
+        case .privacyReserved: "privacy-reserved"
+        case .privacySpent: "privacy-spent"
         }
     }
 }

@@ -34,13 +34,18 @@ public struct SecAggProvider: ExecutionProvider {
     public let corruption: Double
     /// Ticks a stage waits for missing nodes before they count as dropped.
     public let stageTimeoutTicks: Int
+    /// Added to each component's bound: room for what a composed provider adds to the clipped vector.
+    public let extraBound: UInt32
 
-    public init(graph: Graph = .automatic, dropout: Double = 0.1, corruption: Double = 0.1, stageTimeoutTicks: Int = 2)
-    {
+    public init(
+        graph: Graph = .automatic, dropout: Double = 0.1, corruption: Double = 0.1, stageTimeoutTicks: Int = 2,
+        extraBound: UInt32 = 0
+    ) {
         self.graph = graph
         self.dropout = dropout
         self.corruption = corruption
         self.stageTimeoutTicks = stageTimeoutTicks
+        self.extraBound = extraBound
     }
 
     public var descriptor: ProviderDescriptor {
@@ -54,30 +59,26 @@ public struct SecAggProvider: ExecutionProvider {
     }
 
     public func makeNodeSession(job: ProviderJobContext) throws -> any NodeProviderSession {
-        NodeSession(job: job)
+        NodeSession(job: job, provider: self)
     }
 
     public func makeAggregatorSession(job: ProviderJobContext) throws -> any AggregatorProviderSession {
         AggregatorSession(job: job, provider: self)
     }
 
-    /// The per-component bound of the vector that `channel` sums: the bound of the clip that produces it.
-    static func bound(of channel: String, in plugin: PluginIR) throws -> UInt32 {
-        var clips: [Register: Int64] = [:]
-        for instruction in plugin.node {
-            switch instruction {
-            case .clipL1(let into, _, let bound), .clipLinf(let into, _, let bound): clips[into] = bound
-            case .secureSum(let from, let c) where c == channel:
-                guard let bound = clips[from], bound > 0, bound <= Int64(UInt32.max) else {
-                    throw ProviderError(
-                        provider: name,
-                        message: "secure_sum on \(channel) must sum a clipped vector (clip_l1 or clip_linf)")
-                }
-                return UInt32(bound)
-            default: continue
-            }
+    /// The per-component bound of the vector that `channel` sums: the bound of the clip that produces it, plus
+    /// `extraBound` (room a composed provider needs, e.g. for distributed noise).
+    func bound(of channel: String, in plugin: PluginIR) throws -> UInt32 {
+        guard let clip = plugin.clipBound(feeding: channel), clip > 0 else {
+            throw ProviderError(
+                provider: SecAggProvider.name,
+                message: "secure_sum on \(channel) must sum a clipped vector (clip_l1 or clip_linf)")
         }
-        throw ProviderError(provider: name, message: "no secure_sum on channel \(channel)")
+        guard clip + Int64(extraBound) <= Int64(UInt32.max) else {
+            throw ProviderError(
+                provider: SecAggProvider.name, message: "the bound of \(channel) does not fit in 32 bits")
+        }
+        return UInt32(clip + Int64(extraBound))
     }
 
     static func instance(job: SHA256Digest, channel: String, round: Int) -> String { "\(job.hex)|\(round)|\(channel)" }
@@ -86,14 +87,18 @@ public struct SecAggProvider: ExecutionProvider {
 
     final class NodeSession: NodeProviderSession {
         private let job: ProviderJobContext
+        private let provider: SecAggProvider
         private var clients: [String: SecAggClient] = [:]
         private var failed: Set<String> = []
         private var complaints = 0
 
-        init(job: ProviderJobContext) { self.job = job }
+        init(job: ProviderJobContext, provider: SecAggProvider) {
+            self.job = job
+            self.provider = provider
+        }
 
         func begin(_ vector: [Int64], channel: String, round: Int) throws -> [ProviderMessage] {
-            let bound = try SecAggProvider.bound(of: channel, in: job.plugin)
+            let bound = try provider.bound(of: channel, in: job.plugin)
             let instance = SecAggProvider.instance(job: job.jobId, channel: channel, round: round)
             let client = try SecAggClient(
                 instance: instance, identity: job.identity, roster: job.roster, input: vector, bound: bound)
@@ -196,7 +201,7 @@ public struct SecAggProvider: ExecutionProvider {
                     do {
                         let configuration = try SecAggConfiguration.make(
                             instance: key, clients: clients, graph: graph, dimension: try dimension(of: instance),
-                            bound: try SecAggProvider.bound(of: instance.channel, in: job.plugin),
+                            bound: try provider.bound(of: instance.channel, in: job.plugin),
                             dropout: provider.dropout, corruption: provider.corruption)
                         instance.server = SecAggServer(configuration: configuration, roster: roster)
                     } catch {

@@ -19,7 +19,7 @@ struct AuditRecordTests {
             kinds == [
                 "job-admitted", "job-rejected", "frames-sealed", "aggregation-step", "predicate-fired",
                 "command-issued", "ack-received", "ack-missing", "release-cleared", "job-finalized", "job-aborted",
-                "override", "provider-incident",
+                "override", "provider-incident", "privacy-reserved", "privacy-spent",
             ])
     }
 

@@ -42,6 +42,8 @@ enum Fixtures {
         ),
         .providerIncident(
             jobId: jobId, kind: "invalid-shares", round: 2, offenders: [id("org-c")], digest: digest("incident")),
+        .privacyReserved(jobId: jobId, participant: id("org-a"), epsilon: 0.9, delta: 1e-6),
+        .privacySpent(jobId: jobId, participant: id("org-a"), round: 1, epsilon: 0.3125, delta: 0),
     ]
 
     /// A fresh signing identity for a test ledger.

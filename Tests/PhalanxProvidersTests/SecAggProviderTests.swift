@@ -89,6 +89,6 @@ struct SecAggProviderTests {
         var plugin = Self.plugin(d: 3)
         plugin.node.remove(at: 2)
         plugin.node[2] = .secureSum(from: "c", channel: "x")
-        #expect(throws: ProviderError.self) { try SecAggProvider.bound(of: "x", in: plugin) }
+        #expect(throws: ProviderError.self) { try SecAggProvider().bound(of: "x", in: plugin) }
     }
 }

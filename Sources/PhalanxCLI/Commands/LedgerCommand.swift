@@ -460,6 +460,10 @@ extension AuditRecord {
         case .jobFinalized(let job, let result): "job \(job.short)… result \(result.short)…"
         case .jobAborted(let job, let reason): "job \(job.short)… \(reason.prefix(60))"
         case .override(let op, let command, let kind, _, _): "\(op) \(kind) \(command.rawValue.prefix(8))…"
+        case .privacyReserved(_, let participant, let epsilon, let delta):
+            "\(participant) reserved ε=\(epsilon), δ=\(delta)"
+        case .privacySpent(_, let participant, let round, let epsilon, let delta):
+            "\(participant) spent ε=\(epsilon), δ=\(delta) in round \(round)"
         case .providerIncident(_, let kind, let round, let offenders, _):
             "\(kind) in round \(round)\(offenders.isEmpty ? "" : ", offenders \(offenders.map(\.rawValue).joined(separator: ","))")"
         }

@@ -61,7 +61,7 @@ struct ManifestCommand: AsyncParsableCommand {
                 let plugin = SafetyEventCountPlugin.make()
                 let (manifest, selection) = try JobAdmission.makeManifest(
                     plugin: plugin, provider: provider.descriptor, policy: policy, participants: participants,
-                    rounds: rounds
+                    rounds: rounds, providerImplementation: provider
                 )
                 do { try manifest.validate() } catch {
                     throw CLIError(.usage, "the manifest would be invalid: \(error)")

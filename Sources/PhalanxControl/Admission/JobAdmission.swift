@@ -34,8 +34,11 @@ public enum JobAdmission {
         policy: GuardrailPolicy,
         participants: ParticipantSet,
         rounds: Int,
-        jobNonce: String = JobAdmission.freshNonce()
+        jobNonce: String = JobAdmission.freshNonce(),
+        providerImplementation: (any ExecutionProvider)? = nil
     ) throws -> (manifest: JobManifest, selection: PolicySelection) {
+        let providerPlan =
+            try providerImplementation?.privacyPlan(plugin: plugin, nodes: participants.nodes.count, rounds: rounds)
         let selection = policy.selection(availableMetricKeys: provider.metricKeys.union(MetricKey.frameFields))
         var parameters: [String: Double] = [:]
         for rule in selection.enabled {
@@ -52,7 +55,8 @@ public enum JobAdmission {
             parameters: parameters,
             inputSchema: plugin.inputSchema,
             participants: participants,
-            rounds: rounds
+            rounds: rounds,
+            privacy: providerPlan
         )
         return (manifest, selection)
     }

@@ -33,6 +33,11 @@ public actor ControlPlane {
     private var attributed: [ParticipantID: [String: Double]] = [:]
     /// A failed secure sum reported by the aggregator: the job must abort.
     private var providerFailure: String?
+    /// Nodes' privacy budgets: reserved at admission, spent per release, closed at the end.
+    private let budget: PrivacyBudgetLedger?
+    /// Releases counted per node so far (privacy is spent per release of a round the node contributed to).
+    private var releases: [ParticipantID: Int] = [:]
+    private var budgetClosed = false
     private var collector: TelemetryCollector?
     private var sentinel: Sentinel?
     private var engine: ControlEngine?
@@ -47,6 +52,7 @@ public actor ControlPlane {
         policy: GuardrailPolicy,
         transport: any MessageTransport,
         ledger: any AuditLedger,
+        budget: PrivacyBudgetLedger? = nil,
         clock: @escaping @Sendable () -> Int64
     ) {
         self.identity = identity
@@ -55,6 +61,7 @@ public actor ControlPlane {
         self.policy = policy
         self.transport = transport
         self.ledger = ledger
+        self.budget = budget
         self.clock = clock
     }
 
@@ -73,6 +80,9 @@ public actor ControlPlane {
             try await ledger.append(
                 .jobRejected(jobId: manifest.hash, reason: error.description), tick: nil, timestampMs: clock())
             throw error
+        }
+        if let plan = manifest.privacy {
+            try await reserveBudget(plan, manifest: manifest, plugin: plugin)
         }
         job = admitted
         collector = TelemetryCollector(manifest: manifest, roster: roster)
@@ -262,11 +272,68 @@ public actor ControlPlane {
         }
         let step = verified.value
         events.append(.roundMerged(round: step.round, contributors: step.contributors))
+        try await spendBudget(for: step, job: job, tick: tick)
         try await ledger.append(
             .aggregationStep(
                 jobId: job.jobId, round: step.round, contributors: step.contributors, mergedDigest: step.mergedDigest),
             tick: tick, timestampMs: clock()
         )
+    }
+
+    /// Reserves the job's worst case for every node, all or nothing; a refusal is an admission refusal.
+    private func reserveBudget(_ plan: PrivacyPlan, manifest: JobManifest, plugin: PluginIR) async throws {
+        guard let budget else {
+            let error = AdmissionError(problems: [
+                .init(
+                    path: "$.privacy",
+                    message: "this control plane has no privacy budget ledger; it cannot admit DP jobs")
+            ])
+            events.append(.refused(error))
+            throw error
+        }
+        var reserved: [ParticipantID] = []
+        do {
+            for node in manifest.participants.nodes {
+                try budget.reserve(job: manifest.hash, participant: node, epsilon: plan.epsilonTotal, delta: plan.delta)
+                reserved.append(node)
+            }
+        } catch {
+            for node in reserved { try? budget.close(job: manifest.hash, participant: node) }
+            let refusal = AdmissionError(problems: [.init(path: "$.privacy.epsilonTotal", message: "\(error)")])
+            events.append(.refused(refusal))
+            try await ledger.append(
+                .jobRejected(jobId: manifest.hash, reason: refusal.description), tick: nil, timestampMs: clock())
+            throw refusal
+        }
+        for node in reserved {
+            try await ledger.append(
+                .privacyReserved(
+                    jobId: manifest.hash, participant: node, epsilon: plan.epsilonTotal, delta: plan.delta),
+                tick: nil, timestampMs: clock())
+        }
+    }
+
+    /// Spends, for each contributor of a merged round, the increase of its privacy loss by the accountant.
+    private func spendBudget(for step: AggregationStep, job: AdmittedJob, tick: UInt64) async throws {
+        guard let plan = job.manifest.privacy, let budget else { return }
+        for node in step.contributors {
+            let before = job.provider.privacyLoss(plan: plan, releases: releases[node, default: 0])
+            releases[node, default: 0] += 1
+            let after = job.provider.privacyLoss(plan: plan, releases: releases[node]!)
+            let epsilon = max(0, after.epsilon - before.epsilon), delta = max(0, after.delta - before.delta)
+            try budget.spend(
+                job: job.jobId, participant: node, round: step.round, epsilon: epsilon, delta: delta, atMs: clock())
+            try await ledger.append(
+                .privacySpent(jobId: job.jobId, participant: node, round: step.round, epsilon: epsilon, delta: delta),
+                tick: tick, timestampMs: clock())
+        }
+    }
+
+    /// Closes the job's reservations: unspent budget returns to the nodes.
+    private func closeBudget(_ job: AdmittedJob) {
+        guard job.manifest.privacy != nil, let budget, !budgetClosed else { return }
+        budgetClosed = true
+        for node in job.manifest.participants.nodes { try? budget.close(job: job.jobId, participant: node) }
     }
 
     private func receiveIncident(_ envelope: Signed<ProviderIncident>, job: AdmittedJob, tick: UInt64) async throws {

@@ -63,6 +63,27 @@ extension JobManifest {
             let path = i < participants.nodes.count ? "$.participants.nodes[\(i)]" : "$.participants"
             throw ManifestError(path: path, message: "participant \"\(id)\" appears more than once")
         }
+        if let p = privacy {
+            let numbers: [(String, Double)] = [
+                ("noise", p.noise), ("sensitivity", p.sensitivity), ("epsilonPerRound", p.epsilonPerRound),
+                ("epsilonTotal", p.epsilonTotal),
+            ]
+            for (name, value) in numbers where !(value.isFinite && value > 0) {
+                throw ManifestError(path: "$.privacy.\(name)", message: "must be a finite number > 0, got \(value)")
+            }
+            guard p.delta.isFinite, p.delta >= 0, p.delta < 1 else {
+                throw ManifestError(path: "$.privacy.delta", message: "must be in [0, 1), got \(p.delta)")
+            }
+            guard ["discrete-gaussian", "discrete-laplace"].contains(p.mechanism) else {
+                throw ManifestError(
+                    path: "$.privacy.mechanism",
+                    message: "unknown mechanism \"\(p.mechanism)\"; expected discrete-gaussian or discrete-laplace")
+            }
+            guard p.minimumContributors >= 1, p.minimumContributors <= participants.nodes.count else {
+                throw ManifestError(
+                    path: "$.privacy.minimumContributors", message: "must be between 1 and the number of nodes")
+            }
+        }
         guard (1...Self.maximumRounds).contains(rounds) else {
             throw ManifestError(
                 path: "$.rounds", message: "rounds must be between 1 and \(Self.maximumRounds), got \(rounds)")

@@ -27,6 +27,8 @@ public struct JobManifest: Hashable, Sendable, Codable {
     public var participants: ParticipantSet
     /// How many rounds the node side runs.
     public var rounds: Int
+    /// The differential-privacy plan, for providers that add noise (`dp`, `dp+secagg`); absent otherwise.
+    public var privacy: PrivacyPlan?
 
     public init(
         formatVersion: Int = 1,
@@ -40,7 +42,8 @@ public struct JobManifest: Hashable, Sendable, Codable {
         parameters: [String: Double],
         inputSchema: InputSchema,
         participants: ParticipantSet,
-        rounds: Int
+        rounds: Int,
+        privacy: PrivacyPlan? = nil
     ) {
         self.formatVersion = formatVersion
         self.jobNonce = jobNonce
@@ -54,6 +57,7 @@ public struct JobManifest: Hashable, Sendable, Codable {
         self.inputSchema = inputSchema
         self.participants = participants
         self.rounds = rounds
+        self.privacy = privacy
     }
 
     /// SHA-256 of the canonical encoding: the job's identifier.

@@ -139,3 +139,27 @@ extension PluginIR {
         }
     }
 }
+
+extension PluginIR {
+    /// The clip bound of the vector the node side sums on `channel` (the `clip_l1`/`clip_linf` that produces
+    /// it), or `nil` when that vector is not clipped. It is the sensitivity of the sum to one node.
+    public func clipBound(feeding channel: String) -> Int64? {
+        var clips: [Register: Int64] = [:]
+        for instruction in node {
+            switch instruction {
+            case .clipL1(let into, _, let bound), .clipLinf(let into, _, let bound): clips[into] = bound
+            case .secureSum(let from, let c) where c == channel: return clips[from]
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// The channels the node side sums on, in program order.
+    public var channels: [String] {
+        node.compactMap {
+            if case .secureSum(_, let channel) = $0 { return channel }
+            return nil
+        }
+    }
+}

@@ -32,8 +32,25 @@ public struct ProviderDescriptor: Hashable, Sendable, Codable {
 /// participant and job; sessions hold the job's secrets (seeds, keys, pending shares) and wipe them on abort.
 public protocol ExecutionProvider: Sendable {
     var descriptor: ProviderDescriptor { get }
+    /// The differential-privacy plan of a job running `plugin` on this provider, or `nil` for providers that
+    /// add no noise. Called when the manifest is made; the manifest pins the result.
+    func privacyPlan(plugin: PluginIR, nodes: Int, rounds: Int) throws -> PrivacyPlan?
+    /// The (ε, δ) a node's data has incurred after `releases` releases under `plan` (monotone in `releases`,
+    /// and equal to the plan's total after all rounds).
+    func privacyLoss(plan: PrivacyPlan, releases: Int) -> (epsilon: Double, delta: Double)
     func makeNodeSession(job: ProviderJobContext) throws -> any NodeProviderSession
     func makeAggregatorSession(job: ProviderJobContext) throws -> any AggregatorProviderSession
+}
+
+extension ExecutionProvider {
+    public func privacyPlan(plugin: PluginIR, nodes: Int, rounds: Int) throws -> PrivacyPlan? { nil }
+
+    /// The (ε, δ) a node's data has incurred after `releases` releases under `plan`. The default is basic
+    /// composition (ε adds up), an upper bound; providers with an accountant return their tighter value.
+    public func privacyLoss(plan: PrivacyPlan, releases: Int) -> (epsilon: Double, delta: Double) {
+        guard releases > 0 else { return (0, 0) }
+        return (plan.epsilonPerRound * Double(releases), min(1, plan.delta))
+    }
 }
 
 /// What a provider session knows about its job.
