@@ -5,6 +5,7 @@ import PackageDescription
 //
 //   phalanx (executable) → PhalanxCLI → PhalanxFederation → PhalanxControl → PhalanxLedger → PhalanxCore
 //                                                         ↘ PhalanxProviders → PhalanxSecAgg ──↗
+//                                                                            ↘ PhalanxDP (samplers, accountants)
 //
 // PhalanxCore holds value types and protocols with no I/O; nothing below it but swift-crypto.
 let swiftSettings: [SwiftSetting] = [
@@ -19,6 +20,7 @@ let package = Package(
         .executable(name: "phalanx", targets: ["phalanx"]),
         .library(name: "PhalanxCore", targets: ["PhalanxCore"]),
         .library(name: "PhalanxSecAgg", targets: ["PhalanxSecAgg"]),
+        .library(name: "PhalanxDP", targets: ["PhalanxDP"]),
         .library(name: "PhalanxProviders", targets: ["PhalanxProviders"]),
         .library(name: "PhalanxLedger", targets: ["PhalanxLedger"]),
         .library(name: "PhalanxControl", targets: ["PhalanxControl"]),
@@ -46,8 +48,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PhalanxDP",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PhalanxProviders",
-            dependencies: ["PhalanxCore", "PhalanxSecAgg"],
+            dependencies: ["PhalanxCore", "PhalanxSecAgg", "PhalanxDP"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -78,7 +88,7 @@ let package = Package(
             name: "PhalanxCLI",
             dependencies: [
                 "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
-                "PhalanxSecAgg",
+                "PhalanxSecAgg", "PhalanxDP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -101,6 +111,12 @@ let package = Package(
                 "PhalanxSecAgg", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PhalanxDPTests",
+            dependencies: ["PhalanxDP"],
+            exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),

@@ -24,6 +24,16 @@ public struct FederationRun: Sendable {
         public var ledgerPath: String?
         /// The checkpoint origin of the ledger.
         public var ledgerOrigin: String
+        /// For `dp` and `dp+secagg`: the ε and δ of the whole job (all rounds) the noise is calibrated for.
+        public var epsilon: Double
+        public var delta: Double
+        /// For `dp+secagg`: the fraction of nodes that may drop out or collude.
+        public var dropoutFraction: Double
+        /// Each organization's lifetime privacy budget in the budget ledger.
+        public var nodeEpsilonLimit: Double
+        public var nodeDeltaLimit: Double
+        /// Where to keep the privacy budget ledger (SQLite). `nil`: a temporary file, removed after the run.
+        public var budgetPath: String?
 
         public init(
             profiles: [SafetyEvents.Profile] = SafetyEvents.demoProfiles,
@@ -35,7 +45,13 @@ public struct FederationRun: Sendable {
             realtime: Bool = false,
             contributionBound: Int64 = SafetyEventCountPlugin.defaultContributionBound,
             ledgerPath: String? = nil,
-            ledgerOrigin: String = "demo.phalanx.local/audit"
+            ledgerOrigin: String = "demo.phalanx.local/audit",
+            epsilon: Double = 0.9,
+            delta: Double = 1e-6,
+            dropoutFraction: Double = 0.2,
+            nodeEpsilonLimit: Double = 3.0,
+            nodeDeltaLimit: Double = 1e-5,
+            budgetPath: String? = nil
         ) {
             self.profiles = profiles
             self.rounds = rounds
@@ -47,7 +63,19 @@ public struct FederationRun: Sendable {
             self.contributionBound = contributionBound
             self.ledgerPath = ledgerPath
             self.ledgerOrigin = ledgerOrigin
+            self.epsilon = epsilon
+            self.delta = delta
+            self.dropoutFraction = dropoutFraction
+            self.nodeEpsilonLimit = nodeEpsilonLimit
+            self.nodeDeltaLimit = nodeDeltaLimit
+            self.budgetPath = budgetPath
         }
+
+        /// Whether the job runs a differential-privacy provider.
+        public var isPrivate: Bool { [DPProvider.centralName, DPProvider.distributedName].contains(providerName) }
+
+        /// The ε the job is calibrated for: ``epsilon``, or above the policy limit under `privacy-overspend`.
+        public var plannedEpsilon: Double { fault == .privacyOverspend ? Fault.overspentEpsilon : epsilon }
     }
 
     /// How the job ended.
@@ -87,6 +115,10 @@ public struct FederationRun: Sendable {
         public let finalAggregatorState: AggregatorState
         /// Outputs the aggregator still held at the end (must be empty after an abort).
         public let aggregatorHeldOutputs: Int
+        /// Each organization's privacy budget after the run (empty for providers that add no noise).
+        public let budgets: [BudgetStatus]
+        /// The budget ledger file, when it was kept.
+        public let budgetPath: String?
         public let wallSeconds: Double
     }
 
@@ -110,7 +142,22 @@ public struct FederationRun: Sendable {
         let roster = try FederationRoster(
             (nodeIdentities + [aggregatorIdentity, controlIdentity]).map(\.publicIdentity)
         )
-        let providers = ProviderRegistry.builtIn
+        var providers = ProviderRegistry.builtIn
+        if config.fault == .privacyOverspend, !config.isPrivate {
+            throw FederationRunError("privacy-overspend needs a differential-privacy provider: dp or dp+secagg")
+        }
+        if config.isPrivate {
+            // This run's calibration; nodes and the aggregator take the noise from the manifest's plan.
+            do {
+                providers = providers.replacing(
+                    try DPProvider(
+                        distributed: config.providerName == DPProvider.distributedName,
+                        targetEpsilon: config.plannedEpsilon, delta: config.delta,
+                        dropoutFraction: config.dropoutFraction))
+            } catch {
+                throw FederationRunError("invalid privacy parameters: \(error)")
+            }
+        }
         let transport = InProcessTransport(participants: nodeIDs + [aggregatorID, controlID])
         let clock = Self.wallClock
 
@@ -132,7 +179,7 @@ public struct FederationRun: Sendable {
         let aggregator = AggregatorRuntime(
             identity: aggregatorIdentity, roster: roster, providers: providers, transport: transport, clock: clock)
         let temporaryDirectory =
-            config.ledgerPath == nil
+            config.ledgerPath == nil || (config.isPrivate && config.budgetPath == nil)
             ? FileManager.default.temporaryDirectory.appendingPathComponent("phalanx-\(UUID().uuidString)") : nil
         if let temporaryDirectory {
             try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
@@ -141,9 +188,20 @@ public struct FederationRun: Sendable {
         let ledgerPath = config.ledgerPath ?? temporaryDirectory!.appendingPathComponent("ledger.sqlite").path
         // The control plane operates the ledger and signs its checkpoints with its own identity.
         let ledger = try MerkleLedger.create(path: ledgerPath, origin: config.ledgerOrigin, signer: controlIdentity)
+        // The organizations' privacy budgets: reserved at admission, spent per release, kept across jobs.
+        var budget: PrivacyBudgetLedger?
+        var budgetPath: String?
+        if config.isPrivate {
+            budgetPath = config.budgetPath ?? temporaryDirectory!.appendingPathComponent("budget.sqlite").path
+            let opened = try PrivacyBudgetLedger(path: budgetPath)
+            for node in nodeIDs {
+                try opened.setLimit(participant: node, epsilon: config.nodeEpsilonLimit, delta: config.nodeDeltaLimit)
+            }
+            budget = opened
+        }
         let control = ControlPlane(
             identity: controlIdentity, roster: roster, providers: providers, policy: config.policy,
-            transport: transport, ledger: ledger, clock: clock
+            transport: transport, ledger: ledger, budget: budget, clock: clock
         )
 
         guard let provider = providers.provider(named: config.providerName) else {
@@ -241,6 +299,8 @@ public struct FederationRun: Sendable {
             finalNodeStates: nodeStates,
             finalAggregatorState: await aggregator.state,
             aggregatorHeldOutputs: await aggregator.pendingOutputs.count,
+            budgets: try budget.map { b in try nodeIDs.map { try b.status(participant: $0) } } ?? [],
+            budgetPath: config.budgetPath,
             wallSeconds: ContinuousClock.now.millisecondsSince(started) / 1_000
         )
     }

@@ -11,7 +11,16 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Every provider shipped with Phalanx.
-    public static let builtIn = ProviderRegistry([PlainProvider(), SecAggProvider()])
+    public static let builtIn = ProviderRegistry([
+        PlainProvider(), SecAggProvider(), DPProvider.central, DPProvider.distributedOverSecAgg,
+    ])
+
+    /// This registry with `provider` in place of the one of the same name (e.g. a `dp` calibrated for another ε).
+    public func replacing(_ provider: any ExecutionProvider) -> ProviderRegistry {
+        var all = Array(providers.values)
+        all.removeAll { $0.descriptor.name == provider.descriptor.name }
+        return ProviderRegistry(all + [provider])
+    }
 
     public func provider(named name: String) -> (any ExecutionProvider)? { providers[name] }
 

@@ -36,16 +36,20 @@ public struct SecAggProvider: ExecutionProvider {
     public let stageTimeoutTicks: Int
     /// Added to each component's bound: room for what a composed provider adds to the clipped vector.
     public let extraBound: UInt32
+    /// The fewest surviving inputs a node lets a sum be unmasked with (a composed provider's requirement, e.g. the
+    /// number of noise shares distributed DP is calibrated for); 0 for none beyond the threshold.
+    public let minimumSurvivors: Int
 
     public init(
         graph: Graph = .automatic, dropout: Double = 0.1, corruption: Double = 0.1, stageTimeoutTicks: Int = 2,
-        extraBound: UInt32 = 0
+        extraBound: UInt32 = 0, minimumSurvivors: Int = 0
     ) {
         self.graph = graph
         self.dropout = dropout
         self.corruption = corruption
         self.stageTimeoutTicks = stageTimeoutTicks
         self.extraBound = extraBound
+        self.minimumSurvivors = minimumSurvivors
     }
 
     public var descriptor: ProviderDescriptor {
@@ -103,6 +107,7 @@ public struct SecAggProvider: ExecutionProvider {
             let client = try SecAggClient(
                 instance: instance, identity: job.identity, roster: job.roster, input: vector, bound: bound)
             client.corruptsRevealedShares = job.faults.contains(.corruptRevealedShares)
+            client.minimumSurvivors = provider.minimumSurvivors
             clients[instance] = client
             return [try message(try client.advertise(), channel: channel, round: round)]
         }

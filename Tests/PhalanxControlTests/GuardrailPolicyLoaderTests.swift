@@ -41,7 +41,9 @@ struct GuardrailPolicyLoaderTests {
         #expect(bound.expression.metricKeys == ["contributionL1"])
         #expect(bound.expression.parameterNames == ["maxContributionL1"])
         #expect(bound.description.hasPrefix("a participant's per-round contribution exceeds"))
-        #expect(policy.predicate(id: "dp-budget")?.expression.forecastKeys == ["epsilonSpent"])
+        let budget = try #require(policy.predicate(id: "dp-budget"))
+        #expect(budget.expression.metricKeys == ["epsilonNext", "epsilonSpent"])
+        #expect(budget.expression.forecastKeys.isEmpty)
         #expect(policy.predicate(id: "no-such") == nil)
     }
 
@@ -432,21 +434,26 @@ struct GuardrailPolicyLoaderTests {
             availableMetricKeys: Fixtures.plain.metricKeys.union(MetricKey.frameFields))
         #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler"])
         #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "malformed-share"])
-        #expect(selection.disabled.map(\.missingKeys) == [["epsilonSpent"], ["noiseBits"], ["invalidShares"]])
+        #expect(
+            selection.disabled.map(\.missingKeys) == [
+                ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["invalidShares"],
+            ])
     }
 
     @Test("with every key everything is enabled; with none, every predicate lists what it misses")
     func selectionExtremes() throws {
         let policy = try Fixtures.policy()
         let all = policy.selection(
-            availableMetricKeys: ["contributionL1", "lagMs", "epsilonSpent", "noiseBits", "invalidShares"])
+            availableMetricKeys: [
+                "contributionL1", "lagMs", "epsilonSpent", "epsilonNext", "noiseBits", "invalidShares",
+            ])
         #expect(all.enabled.count == 5)
         #expect(all.disabled.isEmpty)
         let none = policy.selection(availableMetricKeys: [])
         #expect(none.enabled.isEmpty)
         #expect(
             none.disabled.map(\.missingKeys) == [
-                ["contributionL1"], ["lagMs"], ["epsilonSpent"], ["noiseBits"], ["invalidShares"],
+                ["contributionL1"], ["lagMs"], ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["invalidShares"],
             ])
     }
 

@@ -24,17 +24,34 @@ struct DemoCommand: AsyncParsableCommand {
               forged-frame  \(Fault.forgedFrame.summary)
               replay        \(Fault.replay.summary)
               malformed-share \(Fault.malformedShare.summary)
+              privacy-overspend \(Fault.privacyOverspend.summary)
+
+            Execution providers (--ep): plain (no protection), secagg (secure aggregation), dp (central \
+            differential privacy: the aggregator adds exact discrete Gaussian noise), dp+secagg (distributed \
+            DP: each node adds its share of the noise before secure aggregation).
 
             Exit code 0 means the job ended as the scenario expects: finalized without a fault or with a \
             network fault, aborted under overspend. Exit code 1 means it did not.
             """
     )
 
-    @Option(name: .long, help: "Inject a fault: overspend, forged-frame, replay or malformed-share.")
+    @Option(
+        name: .long,
+        help: "Inject a fault: overspend, forged-frame, replay, malformed-share or privacy-overspend.")
     var injectFault: Fault?
 
-    @Option(name: .customLong("ep"), help: "Execution provider: plain or secagg (malformed-share implies secagg).")
+    @Option(
+        name: .customLong("ep"),
+        help:
+            "Execution provider: plain, secagg, dp or dp+secagg (malformed-share implies secagg, privacy-overspend dp)."
+    )
     var executionProvider: String?
+
+    @Option(name: .long, help: "For dp and dp+secagg: the ε of the whole job, all rounds composed.")
+    var epsilon: Double = 0.9
+
+    @Option(name: .long, help: "For dp and dp+secagg: the δ of the whole job.")
+    var delta: Double = 1e-6
 
     @Option(name: .long, help: "Write a machine-readable JSON report to this file.")
     var json: String?
@@ -63,6 +80,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...30).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 30") }
+        guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be a finite number > 0") }
+        guard delta.isFinite, delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
     }
 
     func run() async throws {
@@ -80,16 +99,29 @@ struct DemoCommand: AsyncParsableCommand {
                     throw CLIError(.cannotCreate, "cannot create \(out): \(error.localizedDescription)")
                 }
             }
-            let provider = executionProvider ?? (injectFault == .malformedShare ? "secagg" : "plain")
+            let implied: String =
+                switch injectFault {
+                case .malformedShare: SecAggProvider.name
+                case .privacyOverspend: DPProvider.centralName
+                default: PlainProvider.name
+                }
+            let provider = executionProvider ?? implied
             guard ProviderRegistry.builtIn.provider(named: provider) != nil else {
-                throw CLIError(.usage, "unknown execution provider \"\(provider)\"", hint: "use plain or secagg")
+                throw CLIError(
+                    .usage, "unknown execution provider \"\(provider)\"",
+                    hint: "use \(ProviderRegistry.builtIn.names.joined(separator: ", "))")
             }
-            if injectFault == .malformedShare, provider != "secagg" {
+            if injectFault == .malformedShare, provider != SecAggProvider.name {
                 throw CLIError(.usage, "malformed-share needs --ep secagg (shares exist only under secure aggregation)")
+            }
+            let isPrivate = [DPProvider.centralName, DPProvider.distributedName].contains(provider)
+            if injectFault == .privacyOverspend, !isPrivate {
+                throw CLIError(.usage, "privacy-overspend needs --ep dp or --ep dp+secagg (only they spend privacy)")
             }
             let configuration = FederationRun.Configuration(
                 rounds: rounds, dataSeed: seed, providerName: provider, policy: policy, fault: injectFault,
-                realtime: realtime, ledgerPath: ledgerPath)
+                realtime: realtime, ledgerPath: ledgerPath, epsilon: epsilon, delta: delta,
+                budgetPath: out.map { ($0 as NSString).appendingPathComponent("budget.sqlite") })
             let report: FederationRun.Report
             do {
                 report = try await FederationRun(configuration).run()

@@ -54,6 +54,10 @@ struct DemoReportJSON: Encodable {
     var messages: [String: Int]
     var messageBytes: Int
     var wallSeconds: Double
+    /// The manifest's privacy plan (dp providers only).
+    var privacy: PrivacyPlan?
+    /// Each organization's privacy budget after the run (dp providers only).
+    var budgets: [BudgetStatus]?
 
     init(_ report: FederationRun.Report) {
         jobId = report.manifest.hash.hex
@@ -118,6 +122,8 @@ struct DemoReportJSON: Encodable {
         messages = report.messageCounts
         messageBytes = report.messageBytes
         wallSeconds = report.wallSeconds
+        privacy = report.manifest.privacy
+        budgets = report.budgets.isEmpty ? nil : report.budgets
     }
 }
 

@@ -49,6 +49,7 @@ struct DemoStory {
                         "     disabled \(d.id): needs \(d.missing.joined(separator: ", ")), which \(provider.name) does not emit"
                     )
                 }
+                if let plan = report.manifest.privacy { out += renderPlan(plan) }
                 out.append("   admitted: job \(jobId.short)… (the manifest's SHA-256 names the job everywhere)")
             case .refused(let error):
                 out.append("   " + error.description.replacingOccurrences(of: "\n", with: "\n   "))
@@ -78,6 +79,7 @@ struct DemoStory {
         case .refused:
             out.append("4. Nothing ran: the job was refused before any data moved.")
         }
+        out.append(contentsOf: renderBudgets())
         out.append("")
         out.append(
             "5. Audit ledger (RFC 9162 Merkle log in SQLite, checkpoints signed by \(report.manifest.participants.control))"
@@ -227,6 +229,48 @@ struct DemoStory {
                     + lpad("\(total)", 8))
         }
         lines.append("   (each node's daily contribution is clipped to L1 ≤ \(report.configuration.contributionBound))")
+        if let plan = report.manifest.privacy {
+            lines.append(
+                "   (every count carries exact \(plan.mechanism) noise of σ ≈ \(Self.number(plan.noise)): it hides any one organization's whole day; with only \(report.manifest.participants.nodes.count) organizations it dwarfs the counts; the same σ is small next to the sums of hundreds — see docs/dp.md)"
+            )
+        }
         return lines
+    }
+
+    /// The privacy plan pinned by the manifest, as the admission section shows it.
+    private func renderPlan(_ plan: PrivacyPlan) -> [String] {
+        var lines = [
+            "   privacy: \(plan.mechanism) noise σ = \(Self.number(plan.noise)) per count (sensitivity L2 \(Self.number(plan.sensitivity)), L1 \(Self.number(plan.l1Sensitivity)) per node and round)",
+            "            ε = \(Self.number(plan.epsilonTotal)) over \(report.manifest.rounds) rounds (\(Self.number(plan.epsilonPerRound)) per round), δ = \(plan.delta), by the \(plan.accountant.uppercased()) accountant",
+        ]
+        if plan.distributed {
+            lines.append(
+                "            each node adds N_Z(0, σ²/\(plan.minimumContributors)); nodes refuse to unmask a sum of fewer than \(plan.minimumContributors) inputs"
+            )
+        }
+        let limits = report.budgets.first.map {
+            "each organization's lifetime budget is ε = \(Self.number($0.epsilonLimit)), δ = \($0.deltaLimit)"
+        }
+        lines.append(
+            "   budget: reserved ε = \(Self.number(plan.epsilonTotal)) for every node\(limits.map { "; \($0)" } ?? "")")
+        return lines
+    }
+
+    /// Each organization's budget after the run.
+    func renderBudgets() -> [String] {
+        guard !report.budgets.isEmpty else { return [] }
+        var lines = ["   privacy budgets after the run (budget ledger, SQLite):"]
+        for status in report.budgets {
+            lines.append(
+                "     \(status.participant.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) spent ε = \(Self.number(status.epsilonSpent)) of \(Self.number(status.epsilonLimit)), committed \(Self.number(status.epsilonCommitted)), open jobs \(status.openJobs)"
+            )
+        }
+        return lines
+    }
+
+    /// A number with at most four significant digits, for people.
+    static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "\(x)" }
+        return String(format: "%.4g", x)
     }
 }

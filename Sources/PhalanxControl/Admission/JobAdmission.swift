@@ -111,6 +111,11 @@ public enum JobAdmission {
                 let list = unsupported.map(\.rawValue).joined(separator: ", ")
                 problem("$.opcodes", "execution provider \(manifest.executionProvider) does not implement \(list)")
             }
+            for message in provider.privacyPlanProblems(
+                manifest.privacy, plugin: plugin, nodes: manifest.participants.nodes.count, rounds: manifest.rounds)
+            {
+                problem("$.privacy", message)
+            }
             let emitted = provider.descriptor.metricKeys.sorted()
             if manifest.metricKeys != emitted {
                 problem(

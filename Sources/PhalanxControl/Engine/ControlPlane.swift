@@ -229,6 +229,7 @@ public actor ControlPlane {
                 .jobAborted(jobId: job.jobId, reason: abortReason), tick: tick, timestampMs: clock())
             abortRecorded = true
             events.append(.aborted(reason: abortReason))
+            closeBudget(job)
         }
         try await ledger.commitBlock()
         self.engine = engine
@@ -322,14 +323,15 @@ public actor ControlPlane {
             let after = job.provider.privacyLoss(plan: plan, releases: releases[node]!)
             let epsilon = max(0, after.epsilon - before.epsilon), delta = max(0, after.delta - before.delta)
             try budget.spend(
-                job: job.jobId, participant: node, round: step.round, epsilon: epsilon, delta: delta, atMs: clock())
+                job: job.jobId, participant: node, round: step.round, cumulativeEpsilon: after.epsilon,
+                cumulativeDelta: after.delta, atMs: clock())
             try await ledger.append(
                 .privacySpent(jobId: job.jobId, participant: node, round: step.round, epsilon: epsilon, delta: delta),
                 tick: tick, timestampMs: clock())
         }
     }
 
-    /// Closes the job's reservations: unspent budget returns to the nodes.
+    /// Closes the job's reservations when it ends (finalized or aborted): unspent budget returns to the nodes.
     private func closeBudget(_ job: AdmittedJob) {
         guard job.manifest.privacy != nil, let budget, !budgetClosed else { return }
         budgetClosed = true
@@ -379,6 +381,7 @@ public actor ControlPlane {
         result = verified.value
         try await ledger.append(
             .jobFinalized(jobId: job.jobId, resultDigest: envelope.digest), tick: tick, timestampMs: clock())
+        closeBudget(job)
         events.append(.finalized(outputs: verified.value.outputs))
     }
 }

@@ -24,8 +24,8 @@ public enum DefaultPolicy {
             severity: warning
             command: A-OBSERVE
           - id: dp-budget
-            description: cumulative privacy loss exceeds the policy limit (seed 003, scenario B)
-            expr: max(epsilonSpent) > params.epsilonLimit or max(forecast.epsilonSpent) > params.epsilonLimit
+            description: a node's privacy loss in this job exceeds the limit, or its next release would (seed 003, scenario B)
+            expr: max(epsilonSpent) > params.epsilonLimit or max(epsilonNext) > params.epsilonLimit
             severity: critical
             command: A-ABORT_JOB
           - id: noise-floor

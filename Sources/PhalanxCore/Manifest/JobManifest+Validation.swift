@@ -32,7 +32,13 @@ extension JobManifest {
             throw ManifestError(path: "$.opcodes", message: "a plug-in uses at least one opcode")
         }
         try Self.checkSortedUnique(opcodes.map(\.rawValue), path: "$.opcodes")
-        try Self.checkName(executionProvider, path: "$.executionProvider")
+        // A provider may be a composition, outermost first: `dp+secagg` is dp's noise over secagg's masking.
+        let layers = executionProvider.split(separator: "+", omittingEmptySubsequences: false)
+        guard layers.count <= 4, executionProvider.utf8.count <= 64 else {
+            throw ManifestError(
+                path: "$.executionProvider", message: "\"\(executionProvider)\" composes too many providers")
+        }
+        for layer in layers { try Self.checkName(String(layer), path: "$.executionProvider") }
         for (i, key) in metricKeys.enumerated() where !MetricKey.isValid(key) {
             throw ManifestError(
                 path: "$.metricKeys[\(i)]",
@@ -65,14 +71,22 @@ extension JobManifest {
         }
         if let p = privacy {
             let numbers: [(String, Double)] = [
-                ("noise", p.noise), ("sensitivity", p.sensitivity), ("epsilonPerRound", p.epsilonPerRound),
-                ("epsilonTotal", p.epsilonTotal),
+                ("noise", p.noise), ("sensitivity", p.sensitivity), ("l1Sensitivity", p.l1Sensitivity),
+                ("epsilonPerRound", p.epsilonPerRound), ("epsilonTotal", p.epsilonTotal),
             ]
             for (name, value) in numbers where !(value.isFinite && value > 0) {
                 throw ManifestError(path: "$.privacy.\(name)", message: "must be a finite number > 0, got \(value)")
             }
             guard p.delta.isFinite, p.delta >= 0, p.delta < 1 else {
                 throw ManifestError(path: "$.privacy.delta", message: "must be in [0, 1), got \(p.delta)")
+            }
+            guard p.dimension >= 1 else {
+                throw ManifestError(path: "$.privacy.dimension", message: "must be at least 1, got \(p.dimension)")
+            }
+            guard ["rdp", "pure"].contains(p.accountant) else {
+                throw ManifestError(
+                    path: "$.privacy.accountant",
+                    message: "unknown accountant \"\(p.accountant)\"; expected rdp or pure")
             }
             guard ["discrete-gaussian", "discrete-laplace"].contains(p.mechanism) else {
                 throw ManifestError(

@@ -38,12 +38,23 @@ public protocol ExecutionProvider: Sendable {
     /// The (ε, δ) a node's data has incurred after `releases` releases under `plan` (monotone in `releases`,
     /// and equal to the plan's total after all rounds).
     func privacyLoss(plan: PrivacyPlan, releases: Int) -> (epsilon: Double, delta: Double)
+    /// What is wrong with a manifest's privacy plan for running `plugin` on this provider (empty when sound).
+    /// Admission refuses a job with problems: a plan where the provider adds no noise, none where it does, or one
+    /// that under-reports its cost by this provider's own accountant.
+    func privacyPlanProblems(_ plan: PrivacyPlan?, plugin: PluginIR, nodes: Int, rounds: Int) -> [String]
     func makeNodeSession(job: ProviderJobContext) throws -> any NodeProviderSession
     func makeAggregatorSession(job: ProviderJobContext) throws -> any AggregatorProviderSession
 }
 
 extension ExecutionProvider {
     public func privacyPlan(plugin: PluginIR, nodes: Int, rounds: Int) throws -> PrivacyPlan? { nil }
+
+    /// Providers that add no noise accept no plan: a plan would make the ledger reserve budget for noise that is
+    /// never added, and readers of the manifest believe a protection that does not exist.
+    public func privacyPlanProblems(_ plan: PrivacyPlan?, plugin: PluginIR, nodes: Int, rounds: Int) -> [String] {
+        plan == nil
+            ? [] : ["execution provider \(descriptor.name) adds no noise; the manifest must not carry a privacy plan"]
+    }
 
     /// The (ε, δ) a node's data has incurred after `releases` releases under `plan`. The default is basic
     /// composition (ε adds up), an upper bound; providers with an accountant return their tighter value.

@@ -12,6 +12,12 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
     /// `malformed-share` predicate fires, `A-ISOLATE_PARTY` quarantines the node and the job finishes with the
     /// remaining quorum (seed 003, scenario C).
     case malformedShare = "malformed-share"
+    /// Under `dp` or `dp+secagg`, the job is launched with noise calibrated for ε = 1.6, above the policy's
+    /// per-job limit of 1.0 (the organizations' budgets of 3.0 accept it); after the first release the nodes'
+    /// accountants report that the next one would cross 1.0, the `dp-budget` predicate fires, `A-ABORT_JOB`
+    /// stops the job, nodes wipe their noise seeds and the aggregator discards the pending contributions
+    /// (seed 003, scenario B).
+    case privacyOverspend = "privacy-overspend"
 
     public var description: String { rawValue }
 
@@ -23,9 +29,14 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
         case .replay: "an old frame is replayed; the collector rejects it"
         case .malformedShare:
             "a node reveals corrupted shares under secagg; it is isolated and the job finishes without it"
+        case .privacyOverspend:
+            "a DP job would spend ε beyond the policy limit; the guard-rail aborts it before the release that would"
         }
     }
 
     /// Whether the job is expected to abort under this fault.
-    public var abortsJob: Bool { self == .overspend }
+    public var abortsJob: Bool { self == .overspend || self == .privacyOverspend }
+
+    /// The ε a job is calibrated for under ``privacyOverspend``: above the default policy's `epsilonLimit` (1.0).
+    public static let overspentEpsilon = 1.6
 }

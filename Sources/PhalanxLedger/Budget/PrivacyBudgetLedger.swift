@@ -124,30 +124,55 @@ public final class PrivacyBudgetLedger: Sendable {
     ) throws {
         let e = try Self.up(epsilon, "ε"), d = try Self.up(delta, "δ")
         try database.write { db in
-            guard
-                let r = try Row.fetchOne(
-                    db,
-                    sql:
-                        "SELECT epsilon, delta, spentEpsilon, spentDelta, closed FROM reservations WHERE job = ? AND participant = ?",
-                    arguments: [job.hex, participant.rawValue])
-            else { throw BudgetError(.noReservation, "job \(job.short)… has no reservation for \(participant)") }
-            let re: Int64 = r[0], rd: Int64 = r[1], se: Int64 = r[2], sd: Int64 = r[3], closed: Bool = r[4]
-            guard !closed else { throw BudgetError(.closed, "job \(job.short)… is closed for \(participant)") }
-            guard se + e <= re, sd + d <= rd else {
-                throw BudgetError(
-                    .wouldOverspend,
-                    String(
-                        format: "%@ would spend ε=%.9g beyond the job's reservation (reserved %.9g, spent %.9g)",
-                        participant.rawValue, epsilon, Double(re) / Self.scale, Double(se) / Self.scale))
-            }
-            try db.execute(
-                sql:
-                    "UPDATE reservations SET spentEpsilon = spentEpsilon + ?, spentDelta = spentDelta + ? WHERE job = ? AND participant = ?",
-                arguments: [e, d, job.hex, participant.rawValue])
-            try db.execute(
-                sql: "INSERT INTO spends(job, participant, round, epsilon, delta, atMs) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [job.hex, participant.rawValue, round, e, d, atMs])
+            try Self.record(db, job: job, participant: participant, round: round, atMs: atMs) { _, _ in (e, d) }
         }
+    }
+
+    /// Records a release by the participant's *cumulative* loss in the job after it: the spend is what the
+    /// cumulative loss adds to what was already spent, in the ledger's units. Accountants compose losses
+    /// sub-additively, so callers know the cumulative value exactly; spending differences of rounded values
+    /// instead could exceed a reservation of the rounded total by a unit per release.
+    public func spend(
+        job: SHA256Digest, participant: ParticipantID, round: Int, cumulativeEpsilon: Double,
+        cumulativeDelta: Double, atMs: Int64
+    ) throws {
+        let ce = try Self.up(cumulativeEpsilon, "ε"), cd = try Self.up(cumulativeDelta, "δ")
+        try database.write { db in
+            try Self.record(db, job: job, participant: participant, round: round, atMs: atMs) { se, sd in
+                (max(0, ce - se), max(0, cd - sd))
+            }
+        }
+    }
+
+    /// Checks and records a spend inside a write transaction; `amount` gets what was already spent (ε, δ units).
+    private static func record(
+        _ db: Database, job: SHA256Digest, participant: ParticipantID, round: Int, atMs: Int64,
+        amount: (Int64, Int64) -> (Int64, Int64)
+    ) throws {
+        guard
+            let r = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT epsilon, delta, spentEpsilon, spentDelta, closed FROM reservations WHERE job = ? AND participant = ?",
+                arguments: [job.hex, participant.rawValue])
+        else { throw BudgetError(.noReservation, "job \(job.short)… has no reservation for \(participant)") }
+        let re: Int64 = r[0], rd: Int64 = r[1], se: Int64 = r[2], sd: Int64 = r[3], closed: Bool = r[4]
+        guard !closed else { throw BudgetError(.closed, "job \(job.short)… is closed for \(participant)") }
+        let (e, d) = amount(se, sd)
+        guard se + e <= re, sd + d <= rd else {
+            throw BudgetError(
+                .wouldOverspend,
+                String(
+                    format: "%@ would spend ε=%.9g beyond the job's reservation (reserved %.9g, spent %.9g)",
+                    participant.rawValue, Double(e) / scale, Double(re) / scale, Double(se) / scale))
+        }
+        try db.execute(
+            sql:
+                "UPDATE reservations SET spentEpsilon = spentEpsilon + ?, spentDelta = spentDelta + ? WHERE job = ? AND participant = ?",
+            arguments: [e, d, job.hex, participant.rawValue])
+        try db.execute(
+            sql: "INSERT INTO spends(job, participant, round, epsilon, delta, atMs) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [job.hex, participant.rawValue, round, e, d, atMs])
     }
 
     /// Closes a job for a participant: what it did not spend returns to the budget.

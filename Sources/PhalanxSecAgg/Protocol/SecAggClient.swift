@@ -33,6 +33,11 @@ public final class SecAggClient {
     /// Fault injection for tests and the demo's scenario C: reveal corrupted shares in the unmasking stage.
     public var corruptsRevealedShares = false
 
+    /// The fewest survivors this client lets the server unmask a sum of. Distributed differential privacy sets
+    /// it to the number of noise shares the noise is calibrated for: a sum of fewer inputs carries too little
+    /// noise, and the client refuses to reveal the shares that would open it.
+    public var minimumSurvivors = 0
+
     /// Prepares a client of `instance` for `input`, whose components must lie within ±`bound`.
     public init(
         instance: String, identity: SigningIdentity, roster: any PublicKeyDirectory, input: [Int64], bound: UInt32
@@ -225,6 +230,12 @@ public final class SecAggClient {
         let sorted = list.sorted()
         guard Set(sorted).count == sorted.count, Set(sorted).isSubset(of: Set(configuration.clients)) else {
             throw violation("the survivor list names unknown or repeated clients")
+        }
+        guard sorted.count >= minimumSurvivors else {
+            throw SecAggError(
+                .notEnoughParticipants,
+                "only \(sorted.count) inputs survived; this client unmasks sums of at least \(minimumSurvivors) (the noise is calibrated for that many shares)"
+            )
         }
         let inGroup = sorted.filter(group.contains)
         guard inGroup.count >= configuration.threshold else {
