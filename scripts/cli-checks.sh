@@ -34,7 +34,8 @@ ok() { echo "ok  $*"; }
 # --help on every command
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
-    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg"; do
+    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" \
+    dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show"; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -81,7 +82,54 @@ run 0 "$bin" bench secagg --clients 5 --dim 10 --json
 grep -q '"correct" : true' "$tmp/out" || { echo "FAIL: bench secagg"; exit 1; }
 run 64 "$bin" demo --rounds 0
 run 64 "$bin" demo --inject-fault meteor
+run 64 "$bin" demo --ep dp --epsilon 0
+run 64 "$bin" demo --ep dp --delta 1
 ok "demo usage errors exit 64"
+
+# Differential privacy: central and distributed noise finalize; scenario B aborts on the budget predicate.
+run 0 "$bin" demo --ep dp --json "$tmp/dp.json" --out "$tmp/dp"
+has "$tmp/out" "privacy: discrete-gaussian noise"
+has "$tmp/out" "FINALIZED"
+has "$tmp/out" "open jobs 0"
+run 0 "$bin" demo --ep dp+secagg --json "$tmp/dps.json" --out "$tmp/dps"
+has "$tmp/out" "execution provider \"dp+secagg\""
+has "$tmp/out" "FINALIZED"
+run 0 "$bin" demo --inject-fault privacy-overspend --json "$tmp/b.json" --out "$tmp/b"
+has "$tmp/out" "dp-budget held (critical) → A-ABORT_JOB"
+has "$tmp/out" "Nothing was released."
+run 0 "$bin" demo --inject-fault privacy-overspend --ep dp+secagg
+has "$tmp/out" "ABORTED cleanly"
+ok "demo --ep dp and dp+secagg finalize; --inject-fault privacy-overspend aborts before the overspending release"
+python3 "$root/scripts/check_schemas.py" "$tmp/dp.json" "$tmp/dp"
+python3 "$root/scripts/check_schemas.py" "$tmp/dps.json" "$tmp/dps"
+python3 "$root/scripts/check_schemas.py" "$tmp/b.json" "$tmp/b"
+run 0 "$bin" dp epsilon --mechanism subsampled-gaussian --noise-multiplier 1.1 --sampling-rate 0.01 --steps 1000 \
+    --delta 1e-5
+has "$tmp/out" "epsilon:          1.711770"
+run 0 "$bin" dp epsilon --accountant pld --mechanism gaussian --noise-multiplier 10 --steps 100 --delta 1e-6 --json
+has "$tmp/out" '"epsilon" : 4.8865'
+run 0 "$bin" dp calibrate --epsilon 1 --accountant pld --mechanism gaussian --delta 1e-5
+has "$tmp/out" "noise multiplier: 3.73063"
+# Admission recomputes the plan: a manifest whose noise was halved (ε under-reported) is refused, naming $.privacy.
+run 0 "$bin" manifest check "$tmp/dp/manifest.json" --plugin "$tmp/dp/plugin.json" --keys "$tmp/dp/keys" \
+    --guardrails "$tmp/dp/guardrails.yaml"
+python3 - "$tmp/dp/manifest.json" "$tmp/thin.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m["privacy"]["noise"] /= 2; json.dump(m, open(sys.argv[2], "w"))
+PY
+run 1 "$bin" manifest check "$tmp/thin.json" --plugin "$tmp/dp/plugin.json" --keys "$tmp/dp/keys" \
+    --guardrails "$tmp/dp/guardrails.yaml"
+has "$tmp/err" "at \$.privacy: under-reports its cost"
+run 0 "$bin" dp budget show --db "$tmp/b/budget.sqlite" --node medisys
+has "$tmp/out" "closed"
+run 64 "$bin" dp epsilon --mechanism gaussian --noise-multiplier 0 --delta 1e-5
+run 64 "$bin" dp epsilon --mechanism gaussian --noise-multiplier nan --delta 1e-5
+run 64 "$bin" dp epsilon --mechanism gaussian --noise-multiplier 1 --delta 1.5
+run 64 "$bin" dp epsilon --mechanism cauchy --noise-multiplier 1 --delta 1e-5
+run 64 "$bin" dp calibrate --epsilon -1 --mechanism gaussian --delta 1e-5
+run 66 "$bin" dp budget show --db "$tmp/none.sqlite"
+run 65 "$bin" dp budget show --db "$tmp/run/ledger.sqlite"
+ok "dp epsilon / calibrate reproduce the reference values; budget show reads the demo's ledger; bad input exits 64/65/66"
 
 # Artifacts check independently, and the schemas hold for what was written.
 python3 "$root/scripts/check_schemas.py" "$tmp/report.json" "$tmp/run" "$root/Tests/PhalanxCoreTests/Vectors/signing-v1.json"

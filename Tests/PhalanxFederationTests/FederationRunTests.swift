@@ -226,4 +226,93 @@ struct FederationRunTests {
         #expect(a == b)
         #expect(a != c)
     }
+
+    // MARK: - Differential privacy (issue 5)
+
+    func records(_ report: FederationRun.Report) -> [AuditRecord] { report.ledgerEntries.map(\.record) }
+
+    @Test(
+        "scenario B under dp and dp+secagg: the budget predicate aborts, secrets are wiped, nothing is released",
+        arguments: ["dp", "dp+secagg"])
+    func privacyOverspend(provider: String) async throws {
+        let report = try await run(.privacyOverspend, provider: provider)
+        guard case .aborted(let reason) = report.outcome else {
+            Issue.record("expected an abort, got \(report.outcome)")
+            return
+        }
+        #expect(reason.contains("dp-budget"))
+        let plan = try #require(report.manifest.privacy)
+        #expect(plan.epsilonTotal > 1.5 && plan.epsilonTotal <= Fault.overspentEpsilon)
+        #expect(report.finalNodeStates.values.allSatisfy { $0 == .aborted })
+        #expect(report.finalAggregatorState == .aborted)
+        #expect(report.aggregatorHeldOutputs == 0)
+        #expect(report.secretsWiped.values.allSatisfy { $0 })
+        // The predicate fired on the nodes' own accountants: the next release would pass the job's limit.
+        let limit = try #require(report.configuration.policy.parameters["epsilonLimit"])
+        let fired = try report.frameLog.map { try $0.verify(with: report.roster).value }
+            .filter { ($0.metrics[DPProvider.epsilonNext] ?? 0) > limit }
+        #expect(!fired.isEmpty)
+        let records = records(report)
+        let reserved = records.filter { if case .privacyReserved = $0 { true } else { false } }
+        #expect(reserved.count == report.manifest.participants.nodes.count)
+        #expect(
+            records.contains {
+                if case .commandIssued(_, _, .abortJob, "dp-budget", _, _) = $0 { true } else { false }
+            })
+        #expect(!records.contains { $0.kind == "job-finalized" || $0.kind == "release-cleared" })
+        #expect(records.last?.kind == "job-aborted")
+        // The reservations are closed: what was not spent is back in every node's budget.
+        #expect(report.budgets.count == report.manifest.participants.nodes.count)
+        for status in report.budgets {
+            #expect(status.openJobs == 0)
+            #expect(status.epsilonCommitted == status.epsilonSpent && status.epsilonSpent <= plan.epsilonTotal)
+        }
+    }
+
+    @Test("dp+secagg finalizes: releases are the true sums plus bounded noise, and every node paid what the plan says")
+    func distributedFinalizes() async throws {
+        let report = try await run(provider: "dp+secagg")
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        let plan = try #require(report.manifest.privacy)
+        #expect(plan.distributed && plan.minimumContributors == 4 && plan.epsilonTotal <= 0.9)
+        let expected = try expectedTotals(rounds: 3)
+        // Five shares of variance σ²/4: |noise| ≤ 8·σ·√(5/4) fails with probability below 10⁻¹⁴ per component.
+        let bound = 8 * plan.noise * (5.0 / 4).squareRoot()
+        var differs = false
+        for output in result.outputs {
+            for (value, exact) in zip(output.values, expected[output.round]) {
+                let value = try #require(value)
+                #expect(Double(abs(value - exact)) <= bound)
+                differs = differs || value != exact
+            }
+        }
+        #expect(differs, "the released sums carry no noise")
+        let spent = records(report).compactMap { r -> Double? in
+            if case .privacySpent(_, _, _, let epsilon, _) = r { epsilon } else { nil }
+        }
+        #expect(spent.count == 3 * report.manifest.participants.nodes.count)
+        for status in report.budgets {
+            #expect(status.openJobs == 0)
+            #expect(abs(status.epsilonSpent - plan.epsilonTotal) < 1e-9)
+            #expect(status.epsilonCommitted <= status.epsilonLimit)
+        }
+        #expect(report.secretsWiped.values.allSatisfy { $0 })
+    }
+
+    @Test("a job a node's budget cannot afford is refused at admission with the numbers, and nothing is reserved")
+    func unaffordableJobRefused() async throws {
+        let report = try await FederationRun(
+            .init(providerName: "dp", policy: try DefaultPolicy.load(), nodeEpsilonLimit: 0.5)
+        ).run()
+        guard case .refused(let error) = report.outcome else {
+            Issue.record("expected a refusal, got \(report.outcome)")
+            return
+        }
+        #expect(error.problems.contains { $0.path == "$.privacy.epsilonTotal" && $0.message.contains("0.5") })
+        #expect(report.budgets.allSatisfy { $0.epsilonCommitted == 0 && $0.openJobs == 0 })
+        #expect(!records(report).contains { if case .privacyReserved = $0 { true } else { false } })
+    }
 }
