@@ -97,6 +97,9 @@ has "$tmp/out" "FINALIZED"
 run 0 "$bin" demo --inject-fault privacy-overspend --json "$tmp/b.json" --out "$tmp/b"
 has "$tmp/out" "dp-budget held (critical) → A-ABORT_JOB"
 has "$tmp/out" "Nothing was released."
+run 1 "$bin" demo --ep dp --node-budget 0.5
+has "$tmp/out" "northbank would overspend: limit ε=0.5"
+has "$tmp/out" "open jobs 0"
 run 0 "$bin" demo --inject-fault privacy-overspend --ep dp+secagg
 has "$tmp/out" "ABORTED cleanly"
 ok "demo --ep dp and dp+secagg finalize; --inject-fault privacy-overspend aborts before the overspending release"

@@ -53,6 +53,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "For dp and dp+secagg: the δ of the whole job.")
     var delta: Double = 1e-6
 
+    @Option(
+        name: .long,
+        help: "For dp and dp+secagg: each organization's lifetime ε budget in the budget ledger (a job it cannot afford is refused)."
+    )
+    var nodeBudget: Double = 3.0
+
     @Option(name: .long, help: "Write a machine-readable JSON report to this file.")
     var json: String?
 
@@ -82,6 +88,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard (1...30).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 30") }
         guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be a finite number > 0") }
         guard delta.isFinite, delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
+        guard nodeBudget.isFinite, nodeBudget > 0 else {
+            throw ValidationError("--node-budget must be a finite number > 0")
+        }
     }
 
     func run() async throws {
@@ -120,7 +129,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let configuration = FederationRun.Configuration(
                 rounds: rounds, dataSeed: seed, providerName: provider, policy: policy, fault: injectFault,
-                realtime: realtime, ledgerPath: ledgerPath, epsilon: epsilon, delta: delta,
+                realtime: realtime, ledgerPath: ledgerPath, epsilon: epsilon, delta: delta, nodeEpsilonLimit: nodeBudget,
                 budgetPath: out.map { ($0 as NSString).appendingPathComponent("budget.sqlite") })
             let report: FederationRun.Report
             do {
