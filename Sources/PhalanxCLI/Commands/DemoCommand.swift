@@ -55,8 +55,10 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "For dp and dp+secagg: each organization's lifetime ε budget in the budget ledger (a job it cannot afford is refused)."
-    )
+        help: """
+            For dp and dp+secagg: each organization's lifetime ε budget in the budget ledger (a job it cannot \
+            afford is refused).
+            """)
     var nodeBudget: Double = 3.0
 
     @Option(name: .long, help: "Write a machine-readable JSON report to this file.")
@@ -129,7 +131,8 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let configuration = FederationRun.Configuration(
                 rounds: rounds, dataSeed: seed, providerName: provider, policy: policy, fault: injectFault,
-                realtime: realtime, ledgerPath: ledgerPath, epsilon: epsilon, delta: delta, nodeEpsilonLimit: nodeBudget,
+                realtime: realtime, ledgerPath: ledgerPath, epsilon: epsilon, delta: delta,
+                nodeEpsilonLimit: nodeBudget,
                 budgetPath: out.map { ($0 as NSString).appendingPathComponent("budget.sqlite") })
             let report: FederationRun.Report
             do {
