@@ -35,7 +35,7 @@ ok() { echo "ok  $*"; }
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
     "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" \
-    dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show"; do
+    dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows"; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -132,6 +132,15 @@ run 64 "$bin" dp epsilon --mechanism cauchy --noise-multiplier 1 --delta 1e-5
 run 64 "$bin" dp calibrate --epsilon -1 --mechanism gaussian --delta 1e-5
 run 66 "$bin" dp budget show --db "$tmp/none.sqlite"
 run 65 "$bin" dp budget show --db "$tmp/run/ledger.sqlite"
+printf '12,3\n9,41\n57,2\n60,44\n8,1\n11,0\n' >"$tmp/counts.csv"
+run 0 "$bin" dp windows --mode adaptive --alert-rate 40 --epsilon 2 --windows 6 --dimensions jailbreak:2,injection \
+    --threshold 10 --counts "$tmp/counts.csv" --seed 7
+has "$tmp/out" "spent 1.999996 of ε 2"
+printf '12\n9x\n' >"$tmp/bad-counts.csv"
+run 65 "$bin" dp windows --mode high-accuracy --epsilon 1 --threshold 5 --counts "$tmp/bad-counts.csv"
+has "$tmp/err" "bad-counts.csv:2:1"
+run 64 "$bin" dp windows --mode adaptive --epsilon 1 --threshold 5 --counts "$tmp/counts.csv"
+ok "dp windows: the adaptive policy spends within its total; a bad CSV names line and column"
 ok "dp epsilon / calibrate reproduce the reference values; budget show reads the demo's ledger; bad input exits 64/65/66"
 
 # Artifacts check independently, and the schemas hold for what was written.

@@ -10,7 +10,7 @@ struct DPCommand: AsyncParsableCommand {
             ε for a noise level, the least noise for an ε, and the privacy budgets a federation has spent. The \
             accountants reproduce Google's dp-accounting 0.6.0 (add-or-remove-one neighbours): docs/dp-accounting.md.
             """,
-        subcommands: [DPEpsilonCommand.self, DPCalibrateCommand.self, DPBudgetCommand.self]
+        subcommands: [DPEpsilonCommand.self, DPCalibrateCommand.self, DPBudgetCommand.self, DPWindowsCommand.self]
     )
 
     static func printJSON(_ value: some Encodable) throws {

@@ -10,7 +10,7 @@
 /// - ``Mode/highPrivacy``: the same with `T/2`: noisier releases and a guarantee of `T/2` for the whole run.
 /// - ``Mode/adaptive(alertRate:)``: a quiet window gets `⌊T/(2N)⌋` (as in high-privacy); a window that follows one
 ///   whose *released* incident rate exceeded the alert rate gets twice the even share, `2⌊T/N⌋`, as far as the
-///   reserve allows. It spends between `T/2` (all quiet) and `T`.
+///   reserve allows. It spends between `N⌊T/(2N)⌋ ≤ T/2` (all quiet) and `T`.
 ///
 /// (The paper's §4 first says a low incident rate lets the budget be "reduced to improve accuracy" and a surge
 /// switches to "stronger privacy"; less ε cannot improve accuracy, so this follows the reading of the Phalanx
@@ -79,7 +79,7 @@ public struct AdaptiveBudgetPolicy: Sendable, Hashable {
     /// - Parameters:
     ///   - mode: how eager to spend; in adaptive mode, `alertRate` must be a finite number.
     ///   - totalEpsilon: the ε for all windows and dimensions together; finite, > 0, at most 10⁶, and at least
-    ///     enough for every dimension of the thinnest window to get one micro-ε.
+    ///     enough for every dimension to get one micro-ε in every window (``smallestDimensionEpsilon`` ≥ 10⁻⁶).
     ///   - windows: the number of windows, at least 1.
     ///   - dimensions: the safety dimensions with their weights (finite, > 0), unique non-empty names; the default
     ///     is one dimension `"all"`.
@@ -113,7 +113,7 @@ public struct AdaptiveBudgetPolicy: Sendable, Hashable {
         self.dimensions = dimensions
         let largest = dimensions.map(\.weight).max()!
         integerWeights = dimensions.map { max(1, UInt64(($0.weight / largest * Double(1 << 20)).rounded())) }
-        guard split(minimumWindowEpsilon).allSatisfy({ !$0.isZero }) else {
+        guard !smallestDimensionEpsilon.isZero else {
             throw DPError.invalid(
                 "totalEpsilon",
                 "is too small: with \(windows) windows and these \(dimensions.count) dimension weights, some "
@@ -151,18 +151,43 @@ public struct AdaptiveBudgetPolicy: Sendable, Hashable {
         }
     }
 
-    /// The least any window gets: every allocation is at least this, so every dimension's share of it is a floor
-    /// for that dimension's ε in any window.
+    /// The least any window gets when each call's `spent` is the sum of the earlier windows' allocations: the
+    /// smallest even share `⌊A/N⌋` of the evenly spent amount `A`, or the quiet amount `⌊T/(2N)⌋` in adaptive
+    /// mode.
     public var minimumWindowEpsilon: EpsilonAmount {
-        (0..<windows).map(promised).min()!
+        switch mode {
+        case .highAccuracy: EpsilonAmount(micros: total.micros / UInt64(windows))
+        case .highPrivacy: EpsilonAmount(micros: total.micros / 2 / UInt64(windows))
+        case .adaptive: promised(0)
+        }
     }
 
-    /// The largest ε any single window can get.
+    /// The largest ε any single window can get: `⌈A/N⌉` in the even modes; in adaptive mode the alert amount
+    /// `2⌊T/N⌋`, or less if the reserve caps it (`T − (N − 1)⌊T/(2N)⌋`, what an alert window can get after quiet
+    /// ones).
     public var maximumWindowEpsilon: EpsilonAmount {
+        let n = UInt64(windows)
         switch mode {
-        case .highAccuracy, .highPrivacy: (0..<windows).map(promised).max()!
-        case .adaptive: min(total, EpsilonAmount(micros: 2 * (total.micros / UInt64(windows))))
+        case .highAccuracy, .highPrivacy:
+            let spread = mode == .highAccuracy ? total.micros : total.micros / 2
+            return EpsilonAmount(micros: spread / n + (spread % n == 0 ? 0 : 1))
+        case .adaptive:
+            let uncapped = total.subtractingClamped(EpsilonAmount(micros: promised(0).micros * (n - 1)))
+            return min(EpsilonAmount(micros: 2 * (total.micros / n)), uncapped)
         }
+    }
+
+    /// The least ε any dimension gets in any window: the smallest `⌊m·wᵢ/W⌋` for the least window amount
+    /// `m` = ``minimumWindowEpsilon``.
+    ///
+    /// ``split(_:)`` gives each dimension `⌊ε·wᵢ/W⌋` or one micro-ε more; the floor grows with `ε`, so no window's
+    /// share falls below it. (The smallest part of `split(minimumWindowEpsilon)` is *not* such a bound: handing the
+    /// leftover micro-ε to the largest remainders can give a dimension one micro-ε less in a larger window, the
+    /// "Alabama paradox" of Hamilton's apportionment method.)
+    public var smallestDimensionEpsilon: EpsilonAmount {
+        let sum = UInt128(integerWeights.reduce(0, +))
+        let amount = UInt128(minimumWindowEpsilon.micros)
+        return EpsilonAmount(micros: UInt64(integerWeights.map { amount * UInt128($0) / sum }.min()!))
     }
 
     /// The ε for window `index` (counted from 0), given the ε already allocated to windows `0..<index` and the
@@ -199,8 +224,9 @@ public struct AdaptiveBudgetPolicy: Sendable, Hashable {
     /// Splits a window's ε between the dimensions in proportion to their weights, exactly: each dimension gets
     /// `⌊ε·wᵢ/W⌋` micro-ε and the micro-ε left over go one each to the largest remainders (ties to the earlier
     /// dimension), so the parts add up to `epsilon` exactly (sequential composition over the dimensions of one
-    /// window: their ε add up to the window's). The weights are used as integers out of 2²⁰ for the largest,
-    /// which moves a share by at most one part in a million of the largest weight.
+    /// window: their ε add up to the window's) and each part is `⌊ε·wᵢ/W⌋` or one more. The weights are used as
+    /// integers out of 2²⁰ for the largest, which moves a share by at most one part in a million of the largest
+    /// weight.
     public func split(_ epsilon: EpsilonAmount) -> [EpsilonAmount] {
         let sum = UInt128(integerWeights.reduce(0, +))
         let amount = UInt128(epsilon.micros)

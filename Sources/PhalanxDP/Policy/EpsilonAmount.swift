@@ -3,9 +3,10 @@
 ///
 /// The TraceFed policy types (``AdaptiveBudgetPolicy``, ``ThresholdedRelease``, ``WindowedSafetyRelease``) do all
 /// their budget arithmetic in this unit. A `Double` ε coming in is rounded *down* to whole micro-ε (a budget or an
-/// allocation is never larger than asked for), and the discrete Laplace scale for an amount is the exact rational
-/// `Δ · 10⁶ / micros`, so the ε a release achieves is exactly the amount it is charged: rounding ε down is the same
-/// as rounding the noise scale up, which only adds noise.
+/// allocation is never larger than asked for; a decimal with at most six places is taken as written), and the
+/// discrete Laplace scale for an amount is the exact rational `Δ · 10⁶ / micros`, so the ε a release achieves is
+/// exactly the amount it is charged: rounding ε down is the same as rounding the noise scale up, which only adds
+/// noise.
 public struct EpsilonAmount: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Micro-ε per ε.
     public static let microsPerEpsilon: UInt64 = 1_000_000
@@ -23,15 +24,20 @@ public struct EpsilonAmount: Hashable, Sendable, Comparable, CustomStringConvert
         self.micros = micros
     }
 
-    /// `epsilon` in whole micro-ε, rounded down: `⌊fl(epsilon · 10⁶)⌋`, or `nil` if `epsilon` is negative, NaN,
-    /// infinite or above ``maximum``.
+    /// `epsilon` in whole micro-ε, rounded down, or `nil` if `epsilon` is negative, NaN, infinite or above
+    /// ``maximum``.
     ///
-    /// The product is rounded to the nearest double before the floor, so a decimal with at most six places is taken
-    /// as written (`0.3` gives 300000 micro-ε, although the double nearest 0.3 is a little below it); otherwise the
-    /// result is never above `epsilon` by more than one rounding of the product (a relative 10⁻¹⁶).
+    /// A decimal with at most six places is taken as written: `0.3` gives 300000 micro-ε and `0.000249` gives 249,
+    /// although the doubles nearest them are a little below. Such a decimal `k·10⁻⁶` arrives as a double within a
+    /// relative 2⁻⁵³ of it, and the product `fl(epsilon · 10⁶)` rounds once more, so the product lies within
+    /// `k·2⁻⁵²` of `k`; a product that close *below* an integer is taken as that integer, any other is rounded
+    /// down. The result is therefore never above `epsilon` by more than a relative 2⁻⁵¹ (4.4 × 10⁻¹⁶).
     public init?(roundingDown epsilon: Double) {
         guard epsilon.isFinite, epsilon >= 0, epsilon <= Self.maximum.value else { return nil }
-        self.init(micros: UInt64((epsilon * Double(Self.microsPerEpsilon)).rounded(.down)))
+        let product = epsilon * Double(Self.microsPerEpsilon)
+        let nearest = product.rounded()
+        let micros = nearest - product <= nearest * 0x1p-51 ? nearest : product.rounded(.down)
+        self.init(micros: UInt64(micros))
     }
 
     /// The smallest amount at least the ε that discrete Laplace noise of scale `scale` achieves for sensitivity
@@ -39,10 +45,13 @@ public struct EpsilonAmount: Hashable, Sendable, Comparable, CustomStringConvert
     /// zero scale or a result above ``maximum``.
     public init?(achievedBy scale: Rational, sensitivity: UInt64) {
         guard !scale.isZero, sensitivity > 0 else { return nil }
-        // Δ / (n/d) = Δ·d/n; in micro-ε: ⌈Δ·d·10⁶ / n⌉, all in 128 bits (Δ, d < 2⁶⁴, 10⁶ < 2²⁰).
-        let numerator = UInt128(sensitivity) * UInt128(scale.denominator) * UInt128(Self.microsPerEpsilon)
-        let denominator = UInt128(scale.numerator)
-        let micros = (numerator + denominator - 1) / denominator
+        // Δ / (n/d) = Δ·d/n; in micro-ε: ⌈Δ·d·10⁶ / n⌉. Δ·d < 2¹²⁸, but Δ·d·10⁶ may not be: if it overflows 128
+        // bits, the quotient is at least 2¹²⁸ / n > 2⁶⁴, far above the maximum.
+        let (numerator, overflow) = (UInt128(sensitivity) * UInt128(scale.denominator))
+            .multipliedReportingOverflow(by: UInt128(Self.microsPerEpsilon))
+        guard !overflow else { return nil }
+        // numerator ≥ 1, so ⌈numerator / n⌉ = (numerator − 1) / n + 1 without the overflow of numerator + n − 1.
+        let micros = (numerator - 1) / UInt128(scale.numerator) + 1
         guard micros <= UInt128(Self.maximum.micros) else { return nil }
         self.init(micros: UInt64(micros))
     }

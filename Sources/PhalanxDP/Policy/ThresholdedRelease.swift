@@ -12,11 +12,13 @@
 ///   upwards (they are the noisy values that happened to clear the threshold).
 /// - ``Gate/separate(epsilon:)``: an independent noisy count with its own `ε_g` decides, then the value is released
 ///   with fresh noise of the value's `ε_v`. By sequential composition the release is `(ε_g + ε_v)`-DP, and that is
-///   what is charged **whether or not the value is suppressed**: the budget must be fixed before the outcome is
-///   known, and charging less after a suppression would make the charge itself depend on the data. The gate's
-///   noisy count is never published. A released value is unbiased given that it was released, because its noise
-///   is independent of the decision; this is also the shape a deployment needs when the gate is evaluated inside
-///   secure aggregation, apart from the value.
+///   what is charged **whether or not the value is suppressed**: the charge is fixed before the outcome is known
+///   and nothing unused is carried over. (After a suppression only the gate's `ε_g` has leaked; refunding `ε_v`
+///   then would be sound under fully adaptive composition, since the suppression is public, but it would make the
+///   accounting depend on outcomes, and this type keeps it fixed.) The gate's noisy count is never published. A
+///   released value is unbiased given that it was released, because its noise is independent of the decision;
+///   this is also the shape a deployment needs when the gate is evaluated inside secure aggregation, apart from
+///   the value.
 ///
 /// A count is released when `noisy ≥ threshold` (`threshold` is public, and so is the fact that a value was
 /// suppressed). The sensitivity `Δ` is how much one protected record can change the count: 1 when a record is one

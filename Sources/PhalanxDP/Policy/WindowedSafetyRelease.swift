@@ -3,10 +3,13 @@
 ///
 /// **What is protected.** A record is one safety event (one request a local safety agent flagged). One event
 /// falls into one window and one dimension and changes that one count by 1, so each count has sensitivity `Δ = 1`
-/// and the whole run is `spent`-differentially private at the **event level**: an observer of everything released
-/// learns little about whether any single event happened. It is *not* user-level or organization-level privacy:
-/// a user (or a node) behind `k` events is protected only with `k · spent`, and a burst of events from one source
-/// is what the counts are meant to show. The threshold, the policy and its parameters are public.
+/// and the whole run is ε-differentially private at the **event level**: an observer of everything released
+/// learns little about whether any single event happened. The ε to quote is the policy's `total` in adaptive mode
+/// (the spend there depends on released values; the pre-fixed total bounds every run, and a run's realized
+/// privacy loss is at most its `spent`) and `spent` itself in the even modes, whose allocations never depend on the
+/// data. It is *not* user-level or organization-level privacy: a user (or a node) behind `k` events is protected
+/// only with `k · ε`, and a burst of events from one source is what the counts are meant to show. The threshold,
+/// the policy and its parameters are public.
 ///
 /// **Why the total holds.** Each window's ε comes from the policy, which never allocates more than remains minus
 /// what later windows are promised, and is split exactly between the dimensions (their ε add up to the window's:
@@ -79,7 +82,7 @@ public struct WindowedSafetyRelease: Sendable {
         self.gate = gate
         if case .separate(let epsilon) = gate {
             let amount = try EpsilonAmount.roundingDown(epsilon, "gateEpsilon", positive: true)
-            let smallest = policy.split(policy.minimumWindowEpsilon).min()!
+            let smallest = policy.smallestDimensionEpsilon
             guard amount < smallest else {
                 throw DPError.invalid(
                     "gateEpsilon",
@@ -93,9 +96,7 @@ public struct WindowedSafetyRelease: Sendable {
     }
 
     /// The smallest ε any dimension gets in any window under ``policy``; a separate gate's ε must be below it.
-    public var smallestDimensionEpsilon: EpsilonAmount {
-        policy.split(policy.minimumWindowEpsilon).min()!
-    }
+    public var smallestDimensionEpsilon: EpsilonAmount { policy.smallestDimensionEpsilon }
 
     /// The ε spent so far.
     public var spent: EpsilonAmount { windows.last?.spent ?? .zero }
