@@ -20,6 +20,8 @@ public enum AuditRecord: Hashable, Sendable, Codable {
     case ackReceived(command: CommandID, participant: ParticipantID, outcome: CommandAck.Outcome, digest: SHA256Digest)
     /// A target did not acknowledge before the deadline.
     case ackMissing(command: CommandID, participant: ParticipantID)
+    /// A command whose ack was missing was sent again, with the same id and signature, to one target.
+    case commandResent(command: CommandID, participant: ParticipantID, attempt: Int)
     /// The control plane cleared the aggregator to release.
     case releaseCleared(jobId: SHA256Digest, tick: UInt64, digest: SHA256Digest)
     case jobFinalized(jobId: SHA256Digest, resultDigest: SHA256Digest)
@@ -33,6 +35,10 @@ public enum AuditRecord: Hashable, Sendable, Codable {
     case privacySpent(jobId: SHA256Digest, participant: ParticipantID, round: Int, epsilon: Double, delta: Double)
     /// A human operator's signed command that overrode the automatic loop; `digest` is of the signed envelope.
     case override(operator: ParticipantID, command: CommandID, kind: CommandKind, reason: String, digest: SHA256Digest)
+    /// A second operator approved an override that needs two (`digest` is of the signed approval).
+    case overrideApproved(operator: ParticipantID, command: CommandID, digest: SHA256Digest)
+    /// An override was refused (unknown operator, missing reason, value out of range, approvals missing, …).
+    case overrideRefused(operator: ParticipantID, command: CommandID?, reason: String)
 
     /// A short name for listings.
     public var kind: String {
@@ -45,10 +51,13 @@ public enum AuditRecord: Hashable, Sendable, Codable {
         case .commandIssued: "command-issued"
         case .ackReceived: "ack-received"
         case .ackMissing: "ack-missing"
+        case .commandResent: "command-resent"
         case .releaseCleared: "release-cleared"
         case .jobFinalized: "job-finalized"
         case .jobAborted: "job-aborted"
         case .override: "override"
+        case .overrideApproved: "override-approved"
+        case .overrideRefused: "override-refused"
         case .providerIncident: "provider-incident"
         case .privacyReserved: "privacy-reserved"
         case .privacySpent: "privacy-spent"

@@ -193,14 +193,18 @@ struct ControlEngineTests {
     func nothingAfterAbort() throws {
         var h = try Harness()
         #expect(try h.decide(tick: 1, readyToRelease(l1: 300)).commands.count == 1)
-        #expect(try h.engine.settle(tick: 1).count == 4)
+        let first = try h.engine.settle(tick: 1)
+        #expect(first.missing.count == 4)
+        #expect(first.resend.map(\.attempt) == [1, 1, 1, 1], "a missing ack is retried with the same command")
         #expect(h.engine.state == .ready)
 
         let again = try h.decide(tick: 2, readyToRelease(l1: 300))
         #expect(again.commands.isEmpty)
         #expect(again.clearance == nil)
         #expect(h.engine.state == .dispatch, "the predicate still held, so the machine went through DISPATCH")
-        #expect(try h.engine.settle(tick: 2).isEmpty)
+        let second = try h.engine.settle(tick: 2)
+        #expect(second.resend.map(\.attempt) == [2, 2, 2, 2])
+        #expect(second.escalations.isEmpty)
 
         let quiet = try h.decide(tick: 3, readyToRelease())
         #expect(quiet.commands.isEmpty)
@@ -246,7 +250,7 @@ struct ControlEngineTests {
         ].map { h.engine.record($0) }
         #expect(refused == [false, false, false, false])
         let missing = try h.engine.settle(tick: 1)
-        #expect(missing.isEmpty, "every target acknowledged")
+        #expect(missing.missing.isEmpty && missing.resend.isEmpty, "every target acknowledged")
         let afterSettling = h.engine.record(h.ack(command, from: "org-c"))
         #expect(!afterSettling, "a settled command is forgotten")
     }
@@ -276,11 +280,11 @@ struct ControlEngineTests {
             .map { h.engine.record($0) }
         #expect(recorded == [true, true])
         let missing = try h.engine.settle(tick: 7)
-        #expect(missing.map(\.command.id) == [command.id, command.id])
-        #expect(missing.map(\.missing.rawValue) == ["org-b", "org-c"])
+        #expect(missing.missing.map(\.command.id) == [command.id, command.id])
+        #expect(missing.missing.map(\.participant.rawValue) == ["org-b", "org-c"])
         #expect(h.engine.state == .ready)
         let again = try h.engine.settle(tick: 7)
-        #expect(again.isEmpty, "settled commands are not reported twice")
+        #expect(again.missing.isEmpty, "a resent command waits for its new deadline")
         #expect(h.engine.state == .ready, "settling in READY changes nothing")
     }
 
@@ -289,11 +293,11 @@ struct ControlEngineTests {
         var h = try Harness()
         let command = try h.verify(try #require(try h.decide(tick: 7, readyToRelease(l1: 300)).commands.first))
         let early = try h.engine.settle(tick: 5)
-        #expect(early.isEmpty)
+        #expect(early.missing.isEmpty && early.resend.isEmpty)
         let recorded = h.engine.record(h.ack(command, from: "org-b"))
         #expect(recorded, "the command is still outstanding")
         let missing = try h.engine.settle(tick: 7)
-        #expect(missing.map(\.missing.rawValue) == ["org-a", "org-c", "aggregator"])
+        #expect(missing.missing.map(\.participant.rawValue) == ["org-a", "org-c", "aggregator"])
     }
 
     // MARK: - Isolation
@@ -332,6 +336,9 @@ struct ControlEngineTests {
         var h = try Harness(policy: observePolicy)
         func targets(_ tick: UInt64, _ reports: [Report]) throws -> [[String]] {
             let commands = try h.decide(tick: tick, reports).commands.map(h.verify)
+            for command in commands {
+                for target in command.targets { _ = h.engine.record(h.ack(command, from: target.rawValue)) }
+            }
             _ = try h.engine.settle(tick: tick)
             return commands.map { $0.targets.map(\.rawValue) }
         }
@@ -341,7 +348,8 @@ struct ControlEngineTests {
         #expect(try targets(1, aHeavy) == [["org-a"]])
         #expect(try targets(2, aHeavy) == [], "still the same episode: no repeat")
         #expect(try targets(3, abHeavy) == [["org-b"]], "a new offender in the episode gets its own command")
-        #expect(try targets(4, quiet) == [])
+        let resolved = try targets(4, quiet)
+        #expect(resolved == [["org-a", "org-b"]], "the predicate resolved: A-RESUME walks them back")
         #expect(try targets(5, aHeavy) == [["org-a"]], "the predicate stopped holding, so this is a new episode")
     }
 

@@ -114,7 +114,10 @@ struct GuardrailPolicyLoaderTests {
             name: "an unknown top-level key",
             yaml: "version: \"1\"\nparameter:\n  a: 1\npredicates: []\n",
             line: 2, column: 1,
-            says: ["unknown key \"parameter\" in the top level; expected one of: parameters, predicates, version"]),
+            says: [
+                "unknown key \"parameter\" in the top level; expected one of: escalation, forecast, overrides, "
+                    + "parameters, predicates, version"
+            ]),
         BrokenPolicy(
             name: "no version",
             yaml: "# a policy\nparameters:\n  a: 1\npredicates: []\n",
@@ -153,30 +156,135 @@ struct GuardrailPolicyLoaderTests {
                     comand: A-OBSERVE
                 """,
             line: 5, column: 5,
-            says: ["unknown key \"comand\" in a predicate; expected one of: command, description, expr, id, severity"]),
+            says: [
+                "unknown key \"comand\" in a predicate; expected one of: command, description, expr, for, id, "
+                    + "keep_firing_for, severity"
+            ]),
         BrokenPolicy(
-            name: "for: is not supported yet",
+            name: "a duration without a unit",
             yaml: """
                 version: "1"
                 predicates:
                   - id: a
                     expr: any(x > 1)
-                    for: 5s
+                    for: 5
                     command: A-OBSERVE
                 """,
-            line: 5, column: 5, says: ["\"for\" is not supported by this version of Phalanx yet; remove it"]),
+            line: 5, column: 10, says: ["for: \"5\" has no unit; write 5s for seconds (one tick each)"]),
         BrokenPolicy(
-            name: "keep_firing_for: is not supported yet",
+            name: "a duration with an unknown unit",
             yaml: """
                 version: "1"
                 predicates:
                   - id: a
                     expr: any(x > 1)
                     command: A-OBSERVE
-                    keep_firing_for: 1m
+                    keep_firing_for: 1d
                 """,
-            line: 6, column: 5, says: ["\"keep_firing_for\" is not supported by this version of Phalanx yet; remove it"]
-        ),
+            line: 6, column: 22, says: ["keep_firing_for: unknown unit \"d\" in \"1d\"; use s, m or h"]),
+        BrokenPolicy(
+            name: "a duration beyond a day",
+            yaml: """
+                version: "1"
+                predicates:
+                  - id: a
+                    expr: any(x > 1)
+                    command: A-OBSERVE
+                    for: 25h
+                """,
+            line: 6, column: 10, says: ["for: \"25h\" is longer than the maximum of 24h"]),
+        BrokenPolicy(
+            name: "a predicate that issues an operator's override",
+            yaml: """
+                version: "1"
+                predicates:
+                  - id: a
+                    expr: any(x > 1)
+                    command: A-RESUME
+                """,
+            line: 5, column: 14, says: ["A-RESUME is a human override; only an operator can sign it"]),
+        BrokenPolicy(
+            name: "an unknown forecast method",
+            yaml: """
+                version: "1"
+                forecast:
+                  method: arima
+                predicates: []
+                """,
+            line: 3, column: 11, says: ["unknown forecast method \"arima\"; expected linear or holt"]),
+        BrokenPolicy(
+            name: "a Holt forecast without beta",
+            yaml: """
+                version: "1"
+                forecast:
+                  method: holt
+                  alpha: 0.5
+                predicates: []
+                """,
+            line: 3, column: 3, says: ["forecast method holt needs alpha and beta, each in (0, 1]"]),
+        BrokenPolicy(
+            name: "a smoothing factor out of range",
+            yaml: """
+                version: "1"
+                forecast:
+                  method: holt
+                  alpha: 1.5
+                  beta: 0.5
+                predicates: []
+                """,
+            line: 4, column: 10, says: ["forecast.alpha must be in (0, 1], got 1.5"]),
+        BrokenPolicy(
+            name: "an escalation that is not an isolation or an abort",
+            yaml: """
+                version: "1"
+                escalation:
+                  ack_retries: 3
+                  then: A-OBSERVE
+                predicates: []
+                """,
+            line: 4, column: 9, says: ["escalation.then must be A-ISOLATE_PARTY or A-ABORT_JOB, got \"A-OBSERVE\""]),
+        BrokenPolicy(
+            name: "too many ack retries",
+            yaml: """
+                version: "1"
+                escalation:
+                  ack_retries: 11
+                predicates: []
+                """,
+            line: 3, column: 16, says: ["escalation.ack_retries must be a whole number from 0 to 10"]),
+        BrokenPolicy(
+            name: "an override range for an undefined parameter",
+            yaml: """
+                version: "1"
+                parameters:
+                  limit: 1
+                overrides:
+                  parameters:
+                    limt: { min: 0, max: 2 }
+                predicates: []
+                """,
+            line: 6, column: 5, says: ["overrides.parameters names \"limt\", which is not under \"parameters\""]),
+        BrokenPolicy(
+            name: "a parameter outside its own override range",
+            yaml: """
+                version: "1"
+                parameters:
+                  limit: 5
+                overrides:
+                  parameters:
+                    limit: { min: 0, max: 2 }
+                predicates: []
+                """,
+            line: 6, column: 12, says: ["limit is 5.0, outside its own override range [0.0, 2.0]"]),
+        BrokenPolicy(
+            name: "an override kind that is not an override",
+            yaml: """
+                version: "1"
+                overrides:
+                  two_person: [A-BOOTSTRAP]
+                predicates: []
+                """,
+            line: 3, column: 16, says: ["\"A-BOOTSTRAP\" is not an override"]),
         BrokenPolicy(
             name: "a predicate without a command",
             yaml: """

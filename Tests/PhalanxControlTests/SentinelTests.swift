@@ -100,7 +100,7 @@ struct SentinelTests {
         #expect(third[0].evaluation?.trace.first == "max(forecast.contributionL1) = 260 (org-b)")
     }
 
-    @Test("the forecast uses the participant's last accepted value, even from an earlier tick")
+    @Test("across missing ticks the trend is per tick: 100 at tick 1, 150 at tick 3 forecasts 175 for tick 4")
     func forecastAcrossGap() throws {
         let policy = try Fixtures.policy(Self.forecastPolicy)
         let manifest = try federation.manifest(policy: policy)
@@ -110,7 +110,7 @@ struct SentinelTests {
         _ = sentinel.evaluate(try driver.seal(tick: 1, [.node("org-a", l1: 100), .node("org-b", l1: 10)]))
         _ = sentinel.evaluate(try driver.seal(tick: 2, [.node("org-b", l1: 10)]))  // org-a silent
         let third = sentinel.evaluate(try driver.seal(tick: 3, [.node("org-a", l1: 150), .node("org-b", l1: 10)]))
-        #expect(third[0].evaluation?.trace.first == "max(forecast.contributionL1) = 200 (org-a)")
+        #expect(third[0].evaluation?.trace.first == "max(forecast.contributionL1) = 175 (org-a)")
     }
 
     @Test("a predicate whose parameter is absent fails safe: it holds, with the failure set")

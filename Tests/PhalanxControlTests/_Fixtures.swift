@@ -70,14 +70,17 @@ struct Federation {
     let nodes: [SigningIdentity]
     let aggregator: SigningIdentity
     let control: SigningIdentity
+    /// Two human operators, for overrides.
+    let operators: [SigningIdentity]
 
     init(nodes names: [String] = ["org-a", "org-b", "org-c"]) {
         nodes = names.map { SigningIdentity.generate(id: Fixtures.id($0), role: .node) }
         aggregator = SigningIdentity.generate(id: Fixtures.id("aggregator"), role: .aggregator)
         control = SigningIdentity.generate(id: Fixtures.id("control"), role: .control)
+        operators = ["alice", "bob"].map { SigningIdentity.generate(id: Fixtures.id($0), role: .operator) }
     }
 
-    var everyone: [SigningIdentity] { nodes + [aggregator, control] }
+    var everyone: [SigningIdentity] { nodes + [aggregator, control] + operators }
     var roster: FederationRoster { try! FederationRoster(everyone.map(\.publicIdentity)) }
     var participants: ParticipantSet {
         ParticipantSet(nodes: nodes.map(\.id), aggregator: aggregator.id, control: control.id)

@@ -18,8 +18,9 @@ struct AuditRecordTests {
         #expect(
             kinds == [
                 "job-admitted", "job-rejected", "frames-sealed", "aggregation-step", "predicate-fired",
-                "command-issued", "ack-received", "ack-missing", "release-cleared", "job-finalized", "job-aborted",
-                "override", "provider-incident", "privacy-reserved", "privacy-spent",
+                "command-issued", "ack-received", "ack-missing", "command-resent", "release-cleared", "job-finalized",
+                "job-aborted", "override", "override-approved", "override-refused", "provider-incident",
+                "privacy-reserved", "privacy-spent",
             ])
     }
 

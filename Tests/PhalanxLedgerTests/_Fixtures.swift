@@ -34,12 +34,15 @@ enum Fixtures {
         .ackReceived(command: commandId, participant: id("org-b"), outcome: .duplicate, digest: digest("ack-b")),
         .ackReceived(command: commandId, participant: id("org-c"), outcome: .rejected, digest: digest("ack-c")),
         .ackMissing(command: commandId, participant: id("aggregator")),
+        .commandResent(command: commandId, participant: id("aggregator"), attempt: 1),
         .releaseCleared(jobId: jobId, tick: 12, digest: digest("clearance")),
         .jobFinalized(jobId: jobId, resultDigest: digest("result")),
         .jobAborted(jobId: jobId, reason: "guard-rail contribution-bound fired"),
         .override(
             operator: id("alice"), command: commandId, kind: .suspend, reason: "manual stop", digest: digest("override")
         ),
+        .overrideApproved(operator: id("bob"), command: commandId, digest: digest("approval")),
+        .overrideRefused(operator: id("mallory"), command: commandId, reason: "not an operator"),
         .providerIncident(
             jobId: jobId, kind: "invalid-shares", round: 2, offenders: [id("org-c")], digest: digest("incident")),
         .privacyReserved(jobId: jobId, participant: id("org-a"), epsilon: 0.9, delta: 1e-6),

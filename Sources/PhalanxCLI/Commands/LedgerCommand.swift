@@ -460,6 +460,11 @@ extension AuditRecord {
         case .jobFinalized(let job, let result): "job \(job.short)… result \(result.short)…"
         case .jobAborted(let job, let reason): "job \(job.short)… \(reason.prefix(60))"
         case .override(let op, let command, let kind, _, _): "\(op) \(kind) \(command.rawValue.prefix(8))…"
+        case .overrideApproved(let op, let command, _): "\(op) approved \(command.rawValue.prefix(8))…"
+        case .overrideRefused(let op, let command, let reason):
+            "\(op) \(command.map { "\($0.rawValue.prefix(8))… " } ?? "")refused: \(reason)"
+        case .commandResent(let command, let participant, let attempt):
+            "\(command.rawValue.prefix(8))… resent to \(participant) (attempt \(attempt))"
         case .privacyReserved(_, let participant, let epsilon, let delta):
             "\(participant) reserved ε=\(epsilon), δ=\(delta)"
         case .privacySpent(_, let participant, let round, let epsilon, let delta):

@@ -2,22 +2,38 @@ import PhalanxCore
 
 /// Decides, for each sealed tick, which A-commands to sign and whether the aggregator may release.
 ///
-/// It drives the control-engine machine (READY → EVALUATE → READY | DISPATCH → READY) and tracks every
-/// command until each target has acknowledged it or the deadline (the next tick) has passed.
+/// It drives the control-engine machine (READY → EVALUATE → READY | DISPATCH → READY) and tracks every command
+/// until each target has acknowledged it. A target that misses the deadline (the next tick) is sent the same
+/// signed command again — same id, so it executes at most once — up to ``EscalationPolicy/ackRetries`` times, then
+/// escalated: a silent node is isolated (or the job aborted, by policy), a silent aggregator aborts the job.
+///
+/// **The local-agent ladder.** Predicates whose command is `A-OBSERVE`, `A-RESTRICT` or `A-SUSPEND` move their
+/// offenders up the ladder observe → restrict → suspend; a participant is sent a command only when the rung the
+/// firing predicates ask for is above its current one. When they stop firing, the engine walks the participant
+/// back down to the highest rung still asked for, or to normal service with `A-RESUME`. A suspension is never
+/// lifted automatically: only an operator's override (``receiveOverride(_:roster:nowMs:)``) does that.
 public struct ControlEngine: Sendable {
     public let identity: SigningIdentity
     public let manifest: JobManifest
     public let jobId: SHA256Digest
+    public let escalation: EscalationPolicy
+    public let overrides: OverridePolicy
     private var machine = StateMachine(Machines.controlEngine)
     private var outstanding: [CommandID: Outstanding] = [:]
-    private var isolated: Set<ParticipantID> = []
-    /// For each predicate holding now, the participants already commanded during this firing episode. While a
-    /// predicate keeps holding, its command is not sent again to the same targets (one command per episode, as an
-    /// alert manager sends one notification per firing alert); new offenders still get one. The episode ends,
-    /// and the memory with it, when the predicate stops holding.
+    /// Participants quarantined during the job (by a predicate, or for not acknowledging).
+    public private(set) var isolated: Set<ParticipantID> = []
+    /// For each predicate firing now, the participants already commanded during this firing episode: while a
+    /// predicate keeps firing, its command is not sent again to the same targets (one command per episode, as an
+    /// alert manager sends one notification per firing alert); new offenders still get one.
     private var episodes: [String: Set<ParticipantID>] = [:]
+    /// Each participant's rung on the local-agent ladder (absent: normal service).
+    public private(set) var ladder: [ParticipantID: CommandKind] = [:]
+    /// Verified overrides waiting for the next decision.
+    var pendingOverrides: [VerifiedOverride] = []
+    /// Overrides already accepted, by id: an override executes at most once.
+    var appliedOverrides: Set<CommandID> = []
     /// Set once an `A-ABORT_JOB` was issued or a clearance was signed; no further decisions are made.
-    public private(set) var concluded: Conclusion?
+    public internal(set) var concluded: Conclusion?
 
     public enum Conclusion: Hashable, Sendable {
         case aborting(predicate: String)
@@ -25,14 +41,24 @@ public struct ControlEngine: Sendable {
     }
 
     struct Outstanding: Sendable {
-        let command: ACommand
+        let envelope: Signed<ACommand>
+        var command: ACommand
         var acks: [ParticipantID: CommandAck.Outcome]
+        /// The tick by which each target still owing an ack must answer.
+        var deadline: UInt64
+        /// How many times the command was resent.
+        var attempts: Int
     }
 
-    public init(identity: SigningIdentity, manifest: JobManifest) {
+    public init(
+        identity: SigningIdentity, manifest: JobManifest, escalation: EscalationPolicy = .default,
+        overrides: OverridePolicy = .default
+    ) {
         self.identity = identity
         self.manifest = manifest
         self.jobId = manifest.hash
+        self.escalation = escalation
+        self.overrides = overrides
     }
 
     public var state: ControlEngineState { machine.state }
@@ -41,6 +67,8 @@ public struct ControlEngine: Sendable {
     public struct Decision: Sendable {
         public var commands: [Signed<ACommand>] = []
         public var clearance: Signed<ReleaseClearance>?
+        /// Overrides applied this tick, with the parameter change they make (for `A-SET_PARAMETER`).
+        public var overrides: [VerifiedOverride] = []
     }
 
     /// Evaluates the outcomes of `batch` and returns the signed commands and, when safe, the release clearance.
@@ -49,69 +77,147 @@ public struct ControlEngine: Sendable {
         var decision = Decision()
         let fired = outcomes.filter(\.holds)
         episodes = episodes.filter { id, _ in fired.contains { $0.rule.id == id } }
-        guard !fired.isEmpty else {
-            try machine.fire(.allClear)
-            if concluded == nil, let clearance = try clearance(for: batch, outcomes: outcomes) {
+        let overrides = pendingOverrides
+        pendingOverrides = []
+
+        // What the firing predicates ask of each participant on the ladder.
+        var wanted: [ParticipantID: (rung: Int, rule: PredicateRule, reason: String)] = [:]
+        for outcome in fired {
+            guard let rung = outcome.rule.command.ladderRung, rung > 0 else { continue }
+            let offenders = (outcome.evaluation?.offenders ?? []).compactMap { try? ParticipantID($0) }
+                .filter(manifest.participants.reporters.contains)
+            for target in offenders.isEmpty ? manifest.participants.reporters : offenders
+            where (wanted[target]?.rung ?? 0) < rung {
+                wanted[target] = (rung, outcome.rule, Self.reason(outcome))
+            }
+        }
+        // An abort settles everything: no ladder step or override is worth sending with it.
+        let aborting = concluded == nil && fired.contains { $0.rule.command == .abortJob }
+        let ladderMoves = aborting ? [] : ladderCommands(wanted: wanted)
+
+        if fired.isEmpty {
+            if ladderMoves.isEmpty && overrides.isEmpty {
+                try machine.fire(.allClear)
+            } else {
+                try machine.fire(.commandsDue)
+            }
+        } else {
+            try machine.fire(.predicateFired)
+        }
+        for (kind, targets, rule, reason) in ladderMoves {
+            for target in targets { ladder[target] = kind == .resume ? nil : kind }
+            decision.commands.append(
+                try sign(kind, targets: targets, predicate: rule?.id, reason: reason, tick: batch.tick, nowMs: nowMs))
+        }
+        for verified in overrides {
+            decision.overrides.append(verified)
+            try apply(verified, tick: batch.tick, nowMs: nowMs, into: &decision)
+        }
+        if fired.isEmpty {
+            if concluded == nil, !outcomes.contains(where: \.blocksRelease),
+                let clearance = try clearance(for: batch, outcomes: outcomes)
+            {
                 decision.clearance = clearance
                 concluded = .cleared(tick: batch.tick)
             }
             return decision
         }
-        try machine.fire(.predicateFired)
         guard concluded == nil else { return decision }
         let reporters = manifest.participants.reporters
         for outcome in fired {
             let rule = outcome.rule
             let offenders = (outcome.evaluation?.offenders ?? []).compactMap { try? ParticipantID($0) }
-            let reason = ([rule.description] + (outcome.evaluation?.trace ?? []) + [outcome.failure].compactMap { $0 })
-                .filter { !$0.isEmpty }.joined(separator: "; ")
-            func command(_ kind: CommandKind, targets: [ParticipantID], subject: ParticipantID? = nil) throws {
-                let c = ACommand(
-                    kind: kind, jobId: jobId, issuer: identity.id, targets: targets, subject: subject,
-                    predicate: rule.id, reason: reason, issuedAtTick: batch.tick, ackBy: batch.tick + 1,
-                    issuedAtMs: nowMs
-                )
-                outstanding[c.id] = Outstanding(command: c, acks: [:])
-                decision.commands.append(try Signed(signing: c, with: identity))
-            }
+            let reason = Self.reason(outcome)
             switch rule.command {
             case .abortJob:
-                try command(.abortJob, targets: reporters)
+                decision.commands.append(
+                    try sign(
+                        .abortJob, targets: reporters, predicate: rule.id, reason: reason, tick: batch.tick,
+                        nowMs: nowMs))
                 concluded = .aborting(predicate: rule.id)
                 return decision
             case .isolateParty:
                 for offender in offenders
                 where manifest.participants.nodes.contains(offender) && isolated.insert(offender).inserted {
-                    try command(.isolateParty, targets: reporters, subject: offender)
+                    decision.commands.append(
+                        try sign(
+                            .isolateParty, targets: reporters, subject: offender, predicate: rule.id, reason: reason,
+                            tick: batch.tick, nowMs: nowMs))
                 }
             case .bootstrap:
-                let targets = manifest.participants.nodes.filter { episodes[rule.id, default: []].insert($0).inserted }
-                if !targets.isEmpty { try command(.bootstrap, targets: targets) }
-            case .observe, .restrict, .suspend:
-                let wanted = offenders.filter(reporters.contains)
-                let targets = (wanted.isEmpty ? reporters : wanted).filter {
-                    episodes[rule.id, default: []].insert($0).inserted
+                let targets = manifest.participants.nodes.filter {
+                    !isolated.contains($0) && episodes[rule.id, default: []].insert($0).inserted
                 }
-                if !targets.isEmpty { try command(rule.command, targets: targets) }
+                if !targets.isEmpty {
+                    decision.commands.append(
+                        try sign(
+                            .bootstrap, targets: targets, predicate: rule.id, reason: reason, tick: batch.tick,
+                            nowMs: nowMs))
+                }
+            case .observe, .restrict, .suspend, .resume, .setParameter:
+                // Ladder commands were handled above; resume and set-parameter are operator-only (refused at load).
+                continue
             }
         }
         return decision
     }
 
+    private static func reason(_ outcome: PredicateOutcome) -> String {
+        ([outcome.rule.description] + (outcome.evaluation?.trace ?? []) + [outcome.failure].compactMap { $0 })
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+
+    /// The ladder moves this tick: up to a wanted rung above the current one, down to the highest rung still wanted
+    /// (or to `A-RESUME`) when the current one is no longer asked for — except from a suspension, which only an
+    /// operator lifts. Grouped by command, targets sorted.
+    private func ladderCommands(
+        wanted: [ParticipantID: (rung: Int, rule: PredicateRule, reason: String)]
+    ) -> [(CommandKind, [ParticipantID], PredicateRule?, String)] {
+        var moves: [CommandKind: (targets: [ParticipantID], rule: PredicateRule?, reason: String)] = [:]
+        let order = manifest.participants.reporters
+        let participants = Set(wanted.keys).union(ladder.keys).subtracting(isolated).sorted {
+            (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1)
+        }
+        for participant in participants {
+            let current = ladder[participant]?.ladderRung ?? 0
+            let target = wanted[participant]?.rung ?? 0
+            guard target != current, concluded == nil || target < current else { continue }
+            if target < current, ladder[participant] == .suspend { continue }
+            let kind = target == 0 ? CommandKind.resume : CommandKind.ladder[target - 1]
+            let reason =
+                wanted[participant]?.reason
+                ?? "\(ladder[participant]?.rawValue ?? "?") is no longer asked for by any firing predicate"
+            moves[kind, default: ([], wanted[participant]?.rule, reason)].targets.append(participant)
+        }
+        return moves.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value.0, $0.value.1, $0.value.2) }
+    }
+
+    mutating func clearLadder(_ participant: ParticipantID) { ladder[participant] = nil }
+
+    mutating func sign(
+        _ kind: CommandKind, targets: [ParticipantID], subject: ParticipantID? = nil, predicate: String?,
+        reason: String, tick: UInt64, nowMs: Int64
+    ) throws -> Signed<ACommand> {
+        let command = ACommand(
+            kind: kind, jobId: jobId, issuer: identity.id, targets: targets, subject: subject, predicate: predicate,
+            reason: reason, issuedAtTick: tick, ackBy: tick + 1, issuedAtMs: nowMs)
+        let envelope = try Signed(signing: command, with: identity)
+        outstanding[command.id] = Outstanding(
+            envelope: envelope, command: command, acks: [:], deadline: tick + 1, attempts: 0)
+        return envelope
+    }
+
     /// Signs an `A-ABORT_JOB` outside the predicates (a failed secure sum), unless the job is already concluding.
     public mutating func abortJob(reason: String, tick: UInt64, nowMs: Int64) throws -> Signed<ACommand>? {
         guard concluded == nil else { return nil }
-        let c = ACommand(
-            kind: .abortJob, jobId: jobId, issuer: identity.id, targets: manifest.participants.reporters,
-            predicate: nil,
-            reason: reason, issuedAtTick: tick, ackBy: tick + 1, issuedAtMs: nowMs)
-        outstanding[c.id] = Outstanding(command: c, acks: [:])
         concluded = .aborting(predicate: "provider")
-        return try Signed(signing: c, with: identity)
+        return try sign(
+            .abortJob, targets: manifest.participants.reporters, predicate: nil, reason: reason, tick: tick,
+            nowMs: nowMs)
     }
 
-    /// The clearance for the aggregator, when every node reported a safe state and the aggregator is merging
-    /// the last round. Called only when no predicate held.
+    /// The clearance for the aggregator, when every node that is not isolated reported a safe state and the
+    /// aggregator is merging the last round. Called only when no predicate fires or is pending.
     private func clearance(for batch: SealedBatch, outcomes: [PredicateOutcome]) throws -> Signed<ReleaseClearance>? {
         var states: [String: String] = [:]
         for node in manifest.participants.nodes where !isolated.contains(node) {
@@ -141,18 +247,59 @@ public struct ControlEngine: Sendable {
         return true
     }
 
-    /// Ends the dispatch phase of `tick`: returns the (command, target) pairs whose ack is missing, and forgets
-    /// commands that are settled.
-    public mutating func settle(tick: UInt64) throws -> [(command: ACommand, missing: ParticipantID)] {
-        var missing: [(ACommand, ParticipantID)] = []
-        for (id, entry) in outstanding.sorted(by: { $0.key.rawValue < $1.key.rawValue })
-        where entry.command.ackBy <= tick + 1 {
-            for target in entry.command.targets where entry.acks[target] == nil {
-                missing.append((entry.command, target))
+    /// What ending a tick's dispatch phase produced.
+    public struct Settlement: Sendable {
+        /// (command, target) pairs whose ack is missing at the deadline.
+        public var missing: [(command: ACommand, participant: ParticipantID)] = []
+        /// The same signed command to send again to a silent target, with the attempt number (1, 2, …).
+        public var resend: [(envelope: Signed<ACommand>, participant: ParticipantID, attempt: Int)] = []
+        /// New commands escalating targets that stayed silent through every retry.
+        public var escalations: [Signed<ACommand>] = []
+    }
+
+    /// Ends the dispatch phase of `tick`: reports missing acks, schedules resends of the same command, and
+    /// escalates targets that stayed silent through every retry. Commands every target acknowledged are forgotten.
+    public mutating func settle(tick: UInt64, nowMs: Int64 = 0) throws -> Settlement {
+        var settlement = Settlement()
+        var silent: [(ParticipantID, ACommand)] = []
+        for (id, var entry) in outstanding.sorted(by: { $0.key.rawValue < $1.key.rawValue })
+        where entry.deadline <= tick + 1 {
+            let owing = entry.command.targets.filter { entry.acks[$0] == nil && !isolated.contains($0) }
+            for target in owing { settlement.missing.append((entry.command, target)) }
+            guard !owing.isEmpty else {
+                outstanding[id] = nil
+                continue
             }
-            outstanding[id] = nil
+            if entry.attempts < escalation.ackRetries {
+                entry.attempts += 1
+                entry.deadline = tick + 2
+                outstanding[id] = entry
+                for target in owing { settlement.resend.append((entry.envelope, target, entry.attempts)) }
+            } else {
+                outstanding[id] = nil
+                for target in owing { silent.append((target, entry.command)) }
+            }
         }
         if machine.state == .dispatch { try machine.fire(.acksSettled) }
-        return missing
+        for (target, command) in silent where !isolated.contains(target) {
+            let reason =
+                "\(target) did not acknowledge \(command.kind.rawValue) \(command.id.rawValue.prefix(8))… after "
+                + "\(escalation.ackRetries) resend\(escalation.ackRetries == 1 ? "" : "s")"
+            if command.kind == .abortJob { continue }  // already aborting: the ack-missing records say who was silent
+            if target == manifest.participants.aggregator || escalation.then == .abortJob {
+                if let abort = try abortJob(reason: reason, tick: tick + 1, nowMs: nowMs) {
+                    concluded = .aborting(predicate: "escalation")
+                    settlement.escalations.append(abort)
+                }
+                continue
+            }
+            guard concluded == nil, manifest.participants.nodes.contains(target) else { continue }
+            isolated.insert(target)
+            settlement.escalations.append(
+                try sign(
+                    .isolateParty, targets: manifest.participants.reporters.filter { !isolated.contains($0) },
+                    subject: target, predicate: nil, reason: reason, tick: tick + 1, nowMs: nowMs))
+        }
+        return settlement
     }
 }

@@ -87,8 +87,9 @@ public actor ControlPlane {
         job = admitted
         collector = TelemetryCollector(manifest: manifest, roster: roster)
         let parameters = manifest.parameters
-        sentinel = Sentinel(predicates: admitted.predicates, parameters: parameters)
-        engine = ControlEngine(identity: identity, manifest: manifest)
+        sentinel = Sentinel(predicates: admitted.predicates, parameters: parameters, forecast: policy.forecast)
+        engine = ControlEngine(
+            identity: identity, manifest: manifest, escalation: policy.escalation, overrides: policy.overrides)
         let selection = policy.selection(availableMetricKeys: Set(manifest.metricKeys).union(MetricKey.frameFields))
         events.append(
             .admitted(
@@ -133,6 +134,8 @@ public actor ControlPlane {
                 try await receiveAggregationStep(envelope, job: job, tick: tick)
             case .incident(let envelope):
                 try await receiveIncident(envelope, job: job, tick: tick)
+            case .override(let request):
+                try await receiveOverride(request, tick: tick, engine: &engine)
             default:
                 events.append(
                     .messageRefused(
@@ -154,6 +157,12 @@ public actor ControlPlane {
         )
         let outcomes = batch.frames.isEmpty ? [] : sentinel.evaluate(batch, attributed: attributed)
         attributed.removeAll()
+        for outcome in outcomes {
+            guard case .pending(let held) = outcome.status else { continue }
+            events.append(
+                .predicatePending(
+                    tick: tick, predicate: outcome.rule.id, heldTicks: held, needed: outcome.rule.pendingFor.ticks + 1))
+        }
         for outcome in outcomes where outcome.holds {
             let offenders = outcome.evaluation?.offenders ?? []
             events.append(
@@ -175,8 +184,37 @@ public actor ControlPlane {
             decision.commands.append(abort)
             decision.clearance = nil
         }
-        for envelope in decision.commands {
+        for applied in decision.overrides {
+            if applied.command.kind == .setParameter, let name = applied.command.parameter,
+                let value = applied.command.value
+            {
+                sentinel.setParameter(name, to: value)
+            }
+            events.append(
+                .overrideApplied(tick: tick, command: applied.command, approvers: applied.approvals.keys.sorted()))
+        }
+        try await dispatch(decision.commands, tick: tick, collector: &collector)
+        if let clearance = decision.clearance {
+            try await ledger.append(
+                .releaseCleared(jobId: job.jobId, tick: tick, digest: clearance.digest), tick: tick,
+                timestampMs: clock())
+            events.append(.clearanceIssued(tick: tick))
+            try await transport.send(.clearance(clearance), from: identity.id, to: job.manifest.participants.aggregator)
+        }
+        self.collector = collector
+        self.sentinel = sentinel
+        self.engine = engine
+    }
+
+    /// Records and sends signed commands to their targets; an isolation also closes the collector to its subject.
+    private func dispatch(
+        _ commands: [Signed<ACommand>], tick: UInt64, collector: inout TelemetryCollector
+    )
+        async throws
+    {
+        for envelope in commands {
             let command = try envelope.verify(with: identity.publicIdentity).value
+            if command.kind == .isolateParty, let subject = command.subject { collector.isolate(subject) }
             try await ledger.append(
                 .commandIssued(
                     jobId: command.jobId, command: command.id, kind: command.kind, predicate: command.predicate,
@@ -193,16 +231,6 @@ public actor ControlPlane {
                     ?? "aborted: \(command.reason)"
             }
         }
-        if let clearance = decision.clearance {
-            try await ledger.append(
-                .releaseCleared(jobId: job.jobId, tick: tick, digest: clearance.digest), tick: tick,
-                timestampMs: clock())
-            events.append(.clearanceIssued(tick: tick))
-            try await transport.send(.clearance(clearance), from: identity.id, to: job.manifest.participants.aggregator)
-        }
-        self.collector = collector
-        self.sentinel = sentinel
-        self.engine = engine
     }
 
     /// Phase 2 of a tick: gather acks, record missing ones, commit the tick's audit block.
@@ -217,10 +245,23 @@ public actor ControlPlane {
             default: carriedOver.append(delivery)
             }
         }
-        for (command, participant) in try engine.settle(tick: tick) {
+        let settlement = try engine.settle(tick: tick, nowMs: clock())
+        for (command, participant) in settlement.missing {
             events.append(.ackMissing(tick: tick, participant: participant, command: command.id))
             try await ledger.append(
                 .ackMissing(command: command.id, participant: participant), tick: tick, timestampMs: clock())
+        }
+        for (envelope, participant, attempt) in settlement.resend {
+            let id = try envelope.verify(with: identity.publicIdentity).value.id
+            events.append(.commandResent(tick: tick, participant: participant, command: id, attempt: attempt))
+            try await ledger.append(
+                .commandResent(command: id, participant: participant, attempt: attempt), tick: tick,
+                timestampMs: clock())
+            try await transport.send(.command(envelope), from: identity.id, to: participant)
+        }
+        if !settlement.escalations.isEmpty, var collector {
+            try await dispatch(settlement.escalations, tick: tick, collector: &collector)
+            self.collector = collector
         }
         if case .aborting = engine.concluded, let abortReason,
             !abortRecorded
@@ -233,6 +274,29 @@ public actor ControlPlane {
         }
         try await ledger.commitBlock()
         self.engine = engine
+    }
+
+    private func receiveOverride(_ request: OverrideRequest, tick: UInt64, engine: inout ControlEngine) async throws {
+        switch engine.receiveOverride(request, roster: roster) {
+        case .success(let verified):
+            let command = verified.command
+            try await ledger.append(
+                .override(
+                    operator: command.issuer, command: command.id, kind: command.kind, reason: command.reason,
+                    digest: verified.envelope.digest), tick: tick, timestampMs: clock())
+            for (approver, digest) in verified.approvals.sorted(by: { $0.key < $1.key }) {
+                try await ledger.append(
+                    .overrideApproved(operator: approver, command: command.id, digest: digest), tick: tick,
+                    timestampMs: clock())
+            }
+        case .failure(let refusal):
+            events.append(.overrideRefused(tick: tick, operatorID: refusal.operatorID, reason: refusal.message))
+            try await ledger.append(
+                .overrideRefused(
+                    operator: refusal.operatorID,
+                    command: refusal.command, reason: refusal.message), tick: tick,
+                timestampMs: clock())
+        }
     }
 
     private func receiveAck(_ envelope: Signed<CommandAck>, tick: UInt64, engine: inout ControlEngine) async throws {

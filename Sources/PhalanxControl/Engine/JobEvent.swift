@@ -17,7 +17,14 @@ public enum JobEvent: Sendable {
     case tickSealed(tick: UInt64, accepted: Int, rejected: Int, missing: [ParticipantID])
     case predicateHeld(
         tick: UInt64, predicate: String, severity: String, command: CommandKind, trace: [String], offenders: [String])
+    /// A predicate's expression held but it has not held for its `for:` yet: no command, and no release.
+    case predicatePending(tick: UInt64, predicate: String, heldTicks: Int, needed: Int)
     case commandIssued(tick: UInt64, command: ACommand)
+    /// A command whose ack was missing was sent again with the same id.
+    case commandResent(tick: UInt64, participant: ParticipantID, command: CommandID, attempt: Int)
+    /// An operator's override was verified and applied (`approvers`: the second operators).
+    case overrideApplied(tick: UInt64, command: ACommand, approvers: [ParticipantID])
+    case overrideRefused(tick: UInt64, operatorID: ParticipantID, reason: String)
     case commandExecuted(
         participant: ParticipantID, command: CommandID, kind: CommandKind, outcome: CommandAck.Outcome,
         stateAfter: String)

@@ -8,12 +8,25 @@ public struct GuardrailPolicy: Sendable {
     public let digest: SHA256Digest
     public let parameters: [String: Double]
     public let predicates: [PredicateRule]
+    /// How the sentinel forecasts the next tick (`forecast:`).
+    public let forecast: ForecastSettings
+    /// What happens when an ack is missing (`escalation:`).
+    public let escalation: EscalationPolicy
+    /// What operators may change and which overrides need two of them (`overrides:`).
+    public let overrides: OverridePolicy
 
-    public init(version: String, digest: SHA256Digest, parameters: [String: Double], predicates: [PredicateRule]) {
+    public init(
+        version: String, digest: SHA256Digest, parameters: [String: Double], predicates: [PredicateRule],
+        forecast: ForecastSettings = .default, escalation: EscalationPolicy = .default,
+        overrides: OverridePolicy = .default
+    ) {
         self.version = version
         self.digest = digest
         self.parameters = parameters
         self.predicates = predicates
+        self.forecast = forecast
+        self.escalation = escalation
+        self.overrides = overrides
     }
 
     public var reference: PolicyReference { PolicyReference(version: version, digest: digest) }
@@ -47,18 +60,29 @@ public struct PredicateRule: Sendable, Hashable {
     public let expression: GuardrailExpression
     public let severity: Severity
     public let command: CommandKind
+    /// `for:`: how long the expression must hold, in consecutive ticks, before the predicate fires (0: at once).
+    /// Until then it is *pending*: no command is sent, but no release is cleared either.
+    public let pendingFor: GuardrailDuration
+    /// `keep_firing_for:`: how long the predicate keeps firing after its expression stopped holding, so that a
+    /// value hovering around a threshold does not flap between firing and resolved.
+    public let keepFiringFor: GuardrailDuration
     /// Where the predicate starts in its file (1-based).
     public let line: Int
 
+    /// Commands only an operator may sign: a predicate naming one is refused when the policy loads.
+    public static let operatorOnlyCommands: Set<CommandKind> = [.resume, .setParameter]
+
     public init(
         id: String, description: String, expression: GuardrailExpression, severity: Severity, command: CommandKind,
-        line: Int
+        pendingFor: GuardrailDuration = .zero, keepFiringFor: GuardrailDuration = .zero, line: Int
     ) {
         self.id = id
         self.description = description
         self.expression = expression
         self.severity = severity
         self.command = command
+        self.pendingFor = pendingFor
+        self.keepFiringFor = keepFiringFor
         self.line = line
     }
 }

@@ -5,9 +5,12 @@ import Yams
 /// Parses `guardrails.yaml` into a ``GuardrailPolicy``. The format is documented in `docs/guardrails.md`.
 public enum GuardrailPolicyLoader {
     /// The keys a predicate entry may have.
-    static let predicateKeys: Set<String> = ["id", "description", "expr", "severity", "command"]
-    /// Keys reserved for the full sentinel; refused with a clear message rather than silently ignored.
-    static let reservedPredicateKeys: Set<String> = ["for", "keep_firing_for"]
+    static let predicateKeys: Set<String> = [
+        "id", "description", "expr", "severity", "command", "for", "keep_firing_for",
+    ]
+    static let topLevelKeys: Set<String> = [
+        "version", "parameters", "forecast", "escalation", "overrides", "predicates",
+    ]
 
     /// Parses `bytes`; `file` is the name errors report.
     public static func load(_ bytes: [UInt8], file: String) throws(GuardrailPolicyError) -> GuardrailPolicy {
@@ -31,7 +34,7 @@ public enum GuardrailPolicyLoader {
         }
         let context = Context(file: file, text: text)
         let top = try context.mapping(root, what: "the top level")
-        try context.rejectUnknownKeys(top, allowed: ["version", "parameters", "predicates"], what: "the top level")
+        try context.rejectUnknownKeys(top, allowed: topLevelKeys, what: "the top level")
 
         guard let versionNode = top.value(for: "version") else {
             throw context.error(root, "missing \"version\" (a string naming this policy version)")
@@ -71,8 +74,18 @@ public enum GuardrailPolicyLoader {
             ids[rule.id] = rule.line
             predicates.append(rule)
         }
+        let forecast = try top.value(for: "forecast").map { (n: Node) throws(GuardrailPolicyError) in
+            try context.forecast(n)
+        }
+        let escalation = try top.value(for: "escalation").map { (n: Node) throws(GuardrailPolicyError) in
+            try context.escalation(n)
+        }
+        let overrides = try top.value(for: "overrides").map { (n: Node) throws(GuardrailPolicyError) in
+            try context.overrides(n, parameters: parameters)
+        }
         return GuardrailPolicy(
-            version: version, digest: SHA256Digest.of(bytes), parameters: parameters, predicates: predicates)
+            version: version, digest: SHA256Digest.of(bytes), parameters: parameters, predicates: predicates,
+            forecast: forecast ?? .default, escalation: escalation ?? .default, overrides: overrides ?? .default)
     }
 
     /// Reads and parses the file at `path`.
@@ -106,9 +119,6 @@ public enum GuardrailPolicyLoader {
         func rejectUnknownKeys(_ m: Node.Mapping, allowed: Set<String>, what: String) throws(GuardrailPolicyError) {
             for (key, _) in m.pairs {
                 let name = key.string ?? ""
-                if reservedPredicateKeys.contains(name) && allowed == predicateKeys {
-                    throw error(key, "\"\(name)\" is not supported by this version of Phalanx yet; remove it")
-                }
                 guard allowed.contains(name) else {
                     let list = allowed.sorted().joined(separator: ", ")
                     throw error(key, "unknown key \"\(name)\" in \(what); expected one of: \(list)")
@@ -159,6 +169,11 @@ public enum GuardrailPolicyLoader {
                 let list = CommandKind.allCases.map(\.rawValue).joined(separator: ", ")
                 throw error(commandNode, "unknown command \"\(commandName)\"; expected one of: \(list)")
             }
+            guard !PredicateRule.operatorOnlyCommands.contains(command) else {
+                throw error(
+                    commandNode,
+                    "\(commandName) is a human override; only an operator can sign it, a predicate cannot issue it")
+            }
             var severity = Severity.warning
             if let severityNode = m.value(for: "severity") {
                 let name = try string(severityNode, what: "severity")
@@ -170,14 +185,137 @@ public enum GuardrailPolicyLoader {
             let description = try m.value(for: "description").map { (n: Node) throws(GuardrailPolicyError) in
                 try string(n, what: "description")
             }
+            let pendingFor = try m.value(for: "for").map { (n: Node) throws(GuardrailPolicyError) in
+                try duration(n, what: "for")
+            }
+            let keepFiringFor = try m.value(for: "keep_firing_for").map { (n: Node) throws(GuardrailPolicyError) in
+                try duration(n, what: "keep_firing_for")
+            }
             return PredicateRule(
                 id: id,
                 description: description ?? "",
                 expression: expression,
                 severity: severity,
                 command: command,
+                pendingFor: pendingFor ?? .zero,
+                keepFiringFor: keepFiringFor ?? .zero,
                 line: node.mark?.line ?? 0
             )
+        }
+
+        func duration(_ node: Node, what: String) throws(GuardrailPolicyError) -> GuardrailDuration {
+            let text = try string(node, what: what)
+            switch GuardrailDuration.parse(text) {
+            case .success(let duration): return duration
+            case .failure(let problem): throw error(node, "\(what): \(problem.message)")
+            }
+        }
+
+        func integer(_ node: Node, what: String, in range: ClosedRange<Int>) throws(GuardrailPolicyError) -> Int {
+            guard case .scalar(let s) = node, s.style == .plain, let value = Int(s.string), range.contains(value) else {
+                throw error(node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+
+        func forecast(_ node: Node) throws(GuardrailPolicyError) -> ForecastSettings {
+            let m = try mapping(node, what: "forecast")
+            try rejectUnknownKeys(m, allowed: ["method", "alpha", "beta", "history"], what: "forecast")
+            let history = try m.value(for: "history").map { (n: Node) throws(GuardrailPolicyError) in
+                try integer(n, what: "forecast.history", in: 2...1_000)
+            }
+            var method = ForecastMethod.linear
+            let name = try m.value(for: "method").map { (n: Node) throws(GuardrailPolicyError) in
+                try string(n, what: "forecast.method")
+            }
+            func factor(_ key: String) throws(GuardrailPolicyError) -> Double? {
+                guard let n = m.value(for: key) else { return nil }
+                let value = try number(n, what: "forecast.\(key)")
+                guard value > 0, value <= 1 else { throw error(n, "forecast.\(key) must be in (0, 1], got \(value)") }
+                return value
+            }
+            switch name ?? "linear" {
+            case "linear":
+                if let extra = ["alpha", "beta"].first(where: { m.value(for: $0) != nil }) {
+                    throw error(m.value(for: extra)!, "forecast.\(extra) applies to method holt only")
+                }
+            case "holt":
+                guard let alpha = try factor("alpha"), let beta = try factor("beta") else {
+                    throw error(node, "forecast method holt needs alpha and beta, each in (0, 1]")
+                }
+                method = .holt(alpha: alpha, beta: beta)
+            default:
+                throw error(m.value(for: "method")!, "unknown forecast method \"\(name!)\"; expected linear or holt")
+            }
+            return ForecastSettings(method: method, history: history ?? ForecastSettings.default.history)
+        }
+
+        func escalation(_ node: Node) throws(GuardrailPolicyError) -> EscalationPolicy {
+            let m = try mapping(node, what: "escalation")
+            try rejectUnknownKeys(m, allowed: ["ack_retries", "then"], what: "escalation")
+            var policy = EscalationPolicy.default
+            if let n = m.value(for: "ack_retries") {
+                policy.ackRetries = try integer(n, what: "escalation.ack_retries", in: 0...10)
+            }
+            if let n = m.value(for: "then") {
+                let name = try string(n, what: "escalation.then")
+                guard let kind = CommandKind(rawValue: name), EscalationPolicy.allowedCommands.contains(kind) else {
+                    throw error(n, "escalation.then must be A-ISOLATE_PARTY or A-ABORT_JOB, got \"\(name)\"")
+                }
+                policy.then = kind
+            }
+            return policy
+        }
+
+        func overrides(_ node: Node, parameters: [String: Double]) throws(GuardrailPolicyError) -> OverridePolicy {
+            let m = try mapping(node, what: "overrides")
+            try rejectUnknownKeys(m, allowed: ["two_person", "parameters"], what: "overrides")
+            var policy = OverridePolicy.default
+            if let n = m.value(for: "two_person") {
+                guard case .sequence(let items) = n else {
+                    throw error(n, "overrides.two_person must be a list of command kinds")
+                }
+                var kinds: Set<CommandKind> = []
+                for item in items {
+                    let name = try string(item, what: "a two-person command")
+                    guard let kind = CommandKind(rawValue: name), OverridePolicy.allowedKinds.contains(kind) else {
+                        let list = OverridePolicy.allowedKinds.map(\.rawValue).joined(separator: ", ")
+                        throw error(item, "\"\(name)\" is not an override; expected one of: \(list)")
+                    }
+                    kinds.insert(kind)
+                }
+                policy.twoPerson = kinds
+            }
+            if let n = m.value(for: "parameters") {
+                for (keyNode, valueNode) in try mapping(n, what: "overrides.parameters").pairs {
+                    let name = try string(keyNode, what: "a parameter name")
+                    guard let current = parameters[name] else {
+                        throw error(
+                            keyNode, "overrides.parameters names \"\(name)\", which is not under \"parameters\"")
+                    }
+                    let range = try mapping(valueNode, what: "the range of \(name)")
+                    try rejectUnknownKeys(range, allowed: ["min", "max", "two_person"], what: "the range of \(name)")
+                    guard let minNode = range.value(for: "min"), let maxNode = range.value(for: "max") else {
+                        throw error(valueNode, "the range of \(name) needs min and max")
+                    }
+                    let low = try number(minNode, what: "\(name).min")
+                    let high = try number(maxNode, what: "\(name).max")
+                    guard low <= high else { throw error(valueNode, "\(name): min \(low) is above max \(high)") }
+                    guard low <= current, current <= high else {
+                        throw error(
+                            valueNode, "\(name) is \(current), outside its own override range [\(low), \(high)]")
+                    }
+                    var twoPerson = false
+                    if let t = range.value(for: "two_person") {
+                        guard case .scalar(let flag) = t, ["true", "false"].contains(flag.string) else {
+                            throw error(t, "\(name).two_person must be true or false")
+                        }
+                        twoPerson = flag.string == "true"
+                    }
+                    policy.parameters[name] = .init(minimum: low, maximum: high, twoPerson: twoPerson)
+                }
+            }
+            return policy
         }
 
         /// Where the expression text starts in the file, so expression errors point into the YAML.

@@ -6,6 +6,8 @@ public enum FrameRejection: String, Error, Hashable, Sendable, Codable, CaseIter
     case unknownSender = "unknown-sender"
     /// The signer is registered but is not a reporter of this job.
     case notAReporter = "not-a-reporter"
+    /// The sender was isolated from the job (`A-ISOLATE_PARTY`); its frames no longer count.
+    case isolated
     /// The signature does not verify, or the signer is not the frame's author.
     case badSignature = "bad-signature"
     /// The payload is not a canonical telemetry frame.

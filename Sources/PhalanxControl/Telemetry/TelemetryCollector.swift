@@ -2,8 +2,8 @@ import PhalanxCore
 
 /// Verifies incoming telemetry frames for one job and seals each tick's accepted frames into a batch.
 ///
-/// A frame is accepted only if all of these hold, checked in this order: the signer is registered and is a
-/// reporter of the job (a node or the aggregator); the Ed25519 signature verifies and the signer is the
+/// A frame is accepted only if all of these hold, checked in this order: the signer is registered, is a
+/// reporter of the job (a node or the aggregator) and has not been isolated from it; the Ed25519 signature verifies and the signer is the
 /// frame's author; the payload decodes canonically; `manifestHash` is the job's; `seq` exceeds the last
 /// accepted `seq` of that participant (replays and reordering are refused); `tick` is the tick being collected;
 /// it is the participant's first frame this tick; `metrics` has exactly the manifest's keys with finite
@@ -16,6 +16,8 @@ public struct TelemetryCollector: Sendable {
     public let skewWindowMs: Int64
     private let roster: FederationRoster
     private var lastSeq: [ParticipantID: UInt64] = [:]
+    /// Participants isolated from the job: their frames are refused and they are no longer expected.
+    public private(set) var isolated: Set<ParticipantID> = []
     private var pending: [ParticipantID: Verified<TelemetryFrame>] = [:]
     private var pendingRejections: [FrameRejection: Int] = [:]
     private var machine = StateMachine(Machines.collector)
@@ -33,6 +35,12 @@ public struct TelemetryCollector: Sendable {
     }
 
     public var state: CollectorState { machine.state }
+
+    /// Stops accepting frames from `participant` (an `A-ISOLATE_PARTY` was issued) and stops counting it missing.
+    public mutating func isolate(_ participant: ParticipantID) {
+        isolated.insert(participant)
+        pending[participant] = nil
+    }
 
     /// Checks `envelope` for `tick` and buffers it when accepted.
     @discardableResult
@@ -59,6 +67,7 @@ public struct TelemetryCollector: Sendable {
     ) -> Result<Verified<TelemetryFrame>, FrameRejection> {
         guard let identity = roster.identity(for: envelope.signer) else { return .failure(.unknownSender) }
         guard reporters.contains(identity.id) else { return .failure(.notAReporter) }
+        guard !isolated.contains(identity.id) else { return .failure(.isolated) }
         let verified: Verified<TelemetryFrame>
         do {
             verified = try envelope.verify(with: identity)
@@ -89,7 +98,7 @@ public struct TelemetryCollector: Sendable {
         // WRITE → SEAL or OPEN → SEAL (an empty tick is sealed too: missing frames are an event).
         try machine.fire(.tickEnded)
         let frames = pending.values.sorted { $0.value.nodeId < $1.value.nodeId }
-        let missing = reporters.subtracting(pending.keys).sorted()
+        let missing = reporters.subtracting(pending.keys).subtracting(isolated).sorted()
         for id in missing { missingCounts[id, default: 0] += 1 }
         let batch = SealedBatch(
             jobId: jobId,

@@ -14,6 +14,21 @@ public enum CommandKind: String, Hashable, Sendable, Codable, CaseIterable, Cust
     case restrict = "A-RESTRICT"
     /// Local-agent ladder, step 3: stop serving until an operator lifts it.
     case suspend = "A-SUSPEND"
+    /// Local-agent ladder, back to normal service: reverses observe and restrict when their predicate resolves;
+    /// lifts a suspension only when operators sign it (a human override).
+    case resume = "A-RESUME"
+    /// A human override: set the policy parameter `parameter` to `value`, within the range `guardrails.yaml`
+    /// allows. Addressed to the control plane.
+    case setParameter = "A-SET_PARAMETER"
+
+    /// The rungs of the local-agent ladder, lowest first; ``resume`` is the ground below them.
+    public static let ladder: [CommandKind] = [.observe, .restrict, .suspend]
+
+    /// The rung of a ladder command (observe 1, restrict 2, suspend 3), 0 for ``resume``, `nil` otherwise.
+    public var ladderRung: Int? {
+        if self == .resume { return 0 }
+        return Self.ladder.firstIndex(of: self).map { $0 + 1 }
+    }
 
     public var description: String { rawValue }
 }
@@ -65,6 +80,9 @@ public struct ACommand: SignedPayload, Hashable {
     public var subject: ParticipantID?
     /// The guard-rail predicate that triggered the command, if any.
     public var predicate: String?
+    /// For `A-SET_PARAMETER`: the policy parameter to change and its new value.
+    public var parameter: String?
+    public var value: Double?
     /// Why the command was issued, for humans and auditors; never contains data.
     public var reason: String
     public var issuedAtTick: UInt64
@@ -79,6 +97,8 @@ public struct ACommand: SignedPayload, Hashable {
         targets: [ParticipantID],
         subject: ParticipantID? = nil,
         predicate: String?,
+        parameter: String? = nil,
+        value: Double? = nil,
         reason: String,
         issuedAtTick: UInt64,
         ackBy: UInt64,
@@ -91,6 +111,8 @@ public struct ACommand: SignedPayload, Hashable {
         self.targets = targets
         self.subject = subject
         self.predicate = predicate
+        self.parameter = parameter
+        self.value = value
         self.reason = reason
         self.issuedAtTick = issuedAtTick
         self.ackBy = ackBy

@@ -132,6 +132,13 @@ public protocol NodeProviderSession: AnyObject {
     func metrics() -> [String: Double]
     /// Forgets every secret of the job (noise seeds, masks, keys) — on abort or completion.
     func wipe()
+    /// Refreshes the session's noise budget (`A-BOOTSTRAP`, e.g. an FHE bootstrapping); `false` when the provider
+    /// has no noise budget.
+    func bootstrap() throws -> Bool
+}
+
+extension NodeProviderSession {
+    public func bootstrap() throws -> Bool { false }
 }
 
 /// The aggregator half of a provider for one job.

@@ -49,6 +49,8 @@ public enum ControlEngineEvent: String, MachineEvent {
     case allClear
     /// At least one predicate holds.
     case predicateFired
+    /// No predicate fires, but commands are due: a ladder step to reverse, or a verified human override.
+    case commandsDue
     /// Every target acknowledged, or the ack deadline passed (missing acks are recorded).
     case acksSettled
 }
@@ -116,6 +118,7 @@ public enum Machines {
             Transition(.ready, .batchSealed, .evaluate),
             Transition(.evaluate, .allClear, .ready),
             Transition(.evaluate, .predicateFired, .dispatch),
+            Transition(.evaluate, .commandsDue, .dispatch),
             Transition(.dispatch, .acksSettled, .ready),
         ]
     )

@@ -10,6 +10,8 @@ public enum FederationMessage: Hashable, Sendable {
     case aggregationStep(Signed<AggregationStep>)
     case clearance(Signed<ReleaseClearance>)
     case result(Signed<JobResult>)
+    /// A human override for the control plane (an operator's signed command and its approvals).
+    case override(OverrideRequest)
 
     /// A short name for logs.
     public var kind: String {
@@ -24,6 +26,7 @@ public enum FederationMessage: Hashable, Sendable {
         case .aggregationStep: "aggregation-step"
         case .clearance: "clearance"
         case .result: "result"
+        case .override: "override"
         }
     }
 }

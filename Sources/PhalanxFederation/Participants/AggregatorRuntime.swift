@@ -246,6 +246,10 @@ public actor AggregatorRuntime {
             )
         case .observe, .restrict, .suspend:
             return (.applied, "mode set to \(command.kind.rawValue)")
+        case .resume:
+            return (.applied, "back to normal service")
+        case .setParameter:
+            return (.rejected, "A-SET_PARAMETER is addressed to the control plane")
         }
     }
 

@@ -3,7 +3,7 @@ import PhalanxCore
 /// A participant's single entry point for A-commands: it authenticates, de-duplicates and acknowledges.
 ///
 /// A command is executed only if its signature verifies with the key of a participant whose role is `control`
-/// (or `operator`, for signed human overrides), it names this job, and this participant is a target. A command
+/// (operators' overrides reach participants re-signed by the control plane, after its checks), it names this job, and this participant is a target. A command
 /// id seen before is acknowledged as `duplicate` and not executed again.
 struct CommandGateway: Sendable {
     let identity: SigningIdentity
@@ -32,8 +32,9 @@ struct CommandGateway: Sendable {
         } catch {
             return .refuse(reason: error.description)
         }
-        guard let issuer = roster.identity(for: command.issuer), issuer.role == .control || issuer.role == .operator
-        else {
+        // Only the control plane's key is obeyed. Operators' overrides go through the control plane, which checks
+        // the reason, the allowed range and the second operator before it signs the resulting command.
+        guard let issuer = roster.identity(for: command.issuer), issuer.role == .control else {
             return .refuse(reason: "\(command.issuer) may not issue commands")
         }
         guard command.targets.contains(identity.id) else {

@@ -67,6 +67,8 @@ public actor NodeRuntime {
     public var state: NodeState { machine.state }
     /// Whether the provider session (and its secrets) still exists.
     public var holdsJobSecrets: Bool { session != nil }
+    /// The local agent's rung on the ladder (`A-OBSERVE`, `A-RESTRICT`, `A-SUSPEND`), `nil` for normal service.
+    public private(set) var agentMode: CommandKind?
 
     /// The tick's work: handle messages, advance the job by one step, emit a frame.
     public func step(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
@@ -240,11 +242,21 @@ public actor NodeRuntime {
             wipeSecrets()
             return (.applied, "this node is isolated; it stops and wipes its provider secrets")
         case .bootstrap:
-            return (
-                .rejected, "execution provider \(job?.manifest.executionProvider ?? "?") has no noise budget to refresh"
-            )
+            guard let session, try session.bootstrap() else {
+                return (
+                    .rejected,
+                    "execution provider \(job?.manifest.executionProvider ?? "?") has no noise budget to refresh"
+                )
+            }
+            return (.applied, "noise budget refreshed")
         case .observe, .restrict, .suspend:
+            agentMode = command.kind
             return (.applied, "local agent mode set to \(command.kind.rawValue)")
+        case .resume:
+            agentMode = nil
+            return (.applied, "local agent back to normal service")
+        case .setParameter:
+            return (.rejected, "A-SET_PARAMETER is addressed to the control plane")
         }
     }
 

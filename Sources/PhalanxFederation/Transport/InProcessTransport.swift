@@ -64,6 +64,9 @@ extension FederationMessage {
         case .aggregationStep(let s): s.payload.count + s.signature.count
         case .clearance(let s): s.payload.count + s.signature.count
         case .result(let s): s.payload.count + s.signature.count
+        case .override(let r):
+            r.command.payload.count + r.command.signature.count
+                + r.approvals.reduce(0) { $0 + $1.payload.count + $1.signature.count }
         }
     }
 }
