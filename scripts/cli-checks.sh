@@ -77,6 +77,13 @@ has "$tmp/out" "invalid-shares in round 0 by shopline"
 has "$tmp/out" "FINALIZED"
 grep -q '"shopline" : "ABORTED"' "$tmp/c.json" || { echo "FAIL: the malicious node was not quarantined"; exit 1; }
 ok "demo --inject-fault malformed-share: the node is isolated, the job finalizes with the quorum (scenario C)"
+run 0 "$bin" demo --inject-fault silent-node --json "$tmp/silent.json"
+has "$tmp/out" "resent"
+has "$tmp/out" "(attempt 2)"
+has "$tmp/out" "A-ISOLATE_PARTY isolating shopline"
+has "$tmp/out" "rejected: isolated"
+has "$tmp/out" "FINALIZED"
+ok "demo --inject-fault silent-node: missing acks are resent with the same id, then the node is isolated"
 run 64 "$bin" demo --inject-fault malformed-share --ep plain
 run 0 "$bin" bench secagg --clients 5 --dim 10 --json
 grep -q '"correct" : true' "$tmp/out" || { echo "FAIL: bench secagg"; exit 1; }

@@ -34,6 +34,12 @@ public struct FederationRun: Sendable {
         public var nodeDeltaLimit: Double
         /// Where to keep the privacy budget ledger (SQLite). `nil`: a temporary file, removed after the run.
         public var budgetPath: String?
+        /// Providers added to (or replacing) the built-in ones, e.g. test fixtures.
+        public var extraProviders: [any ExecutionProvider]
+        /// Human operators in the roster; only they can sign overrides.
+        public var operators: [SigningIdentity]
+        /// Overrides to deliver to the control plane at a tick (the operators sign them for the admitted manifest).
+        public var overrides: (@Sendable (_ tick: UInt64, _ manifest: JobManifest) throws -> [OverrideRequest])?
 
         public init(
             profiles: [SafetyEvents.Profile] = SafetyEvents.demoProfiles,
@@ -51,7 +57,10 @@ public struct FederationRun: Sendable {
             dropoutFraction: Double = 0.2,
             nodeEpsilonLimit: Double = 3.0,
             nodeDeltaLimit: Double = 1e-5,
-            budgetPath: String? = nil
+            budgetPath: String? = nil,
+            extraProviders: [any ExecutionProvider] = [],
+            operators: [SigningIdentity] = [],
+            overrides: (@Sendable (_ tick: UInt64, _ manifest: JobManifest) throws -> [OverrideRequest])? = nil
         ) {
             self.profiles = profiles
             self.rounds = rounds
@@ -69,6 +78,9 @@ public struct FederationRun: Sendable {
             self.nodeEpsilonLimit = nodeEpsilonLimit
             self.nodeDeltaLimit = nodeDeltaLimit
             self.budgetPath = budgetPath
+            self.extraProviders = extraProviders
+            self.operators = operators
+            self.overrides = overrides
         }
 
         /// Whether the job runs a differential-privacy provider.
@@ -140,9 +152,10 @@ public struct FederationRun: Sendable {
         let aggregatorIdentity = SigningIdentity.generate(id: aggregatorID, role: .aggregator)
         let controlIdentity = SigningIdentity.generate(id: controlID, role: .control)
         let roster = try FederationRoster(
-            (nodeIdentities + [aggregatorIdentity, controlIdentity]).map(\.publicIdentity)
+            (nodeIdentities + [aggregatorIdentity, controlIdentity] + config.operators).map(\.publicIdentity)
         )
         var providers = ProviderRegistry.builtIn
+        for provider in config.extraProviders { providers = providers.replacing(provider) }
         if config.fault == .privacyOverspend, !config.isPrivate {
             throw FederationRunError("privacy-overspend needs a differential-privacy provider: dp or dp+secagg")
         }
@@ -165,6 +178,7 @@ public struct FederationRun: Sendable {
         let faultyNode = config.profiles.first { $0.attackWaveDay != nil }?.id ?? config.profiles.last?.id
         // Scenario C: one node (not the overspender) reveals corrupted shares.
         let maliciousNode = config.fault == .malformedShare ? config.profiles.dropLast().last?.id : nil
+        let silentNode = config.fault == .silentNode ? config.profiles.dropLast().last?.id : nil
         var nodes: [NodeRuntime] = []
         for (profile, identity) in zip(config.profiles, nodeIdentities) {
             let table = try SafetyEvents.generate(profile: profile, days: config.rounds, seed: config.dataSeed)
@@ -172,7 +186,8 @@ public struct FederationRun: Sendable {
                 NodeRuntime(
                     identity: identity, roster: roster, providers: providers, tables: [SafetyEvents.table: table],
                     transport: transport, clock: clock, skipClippingInRound: profile.id == faultyNode ? skipRound : nil,
-                    providerFaults: profile.id == maliciousNode ? [.corruptRevealedShares] : []
+                    providerFaults: profile.id == maliciousNode ? [.corruptRevealedShares] : [],
+                    silent: profile.id == silentNode
                 )
             )
         }
@@ -232,8 +247,11 @@ public struct FederationRun: Sendable {
         await gather(nil)
 
         var tick: UInt64 = 0
-        // Interactive providers take several ticks per round (secagg: five stages, plus timeouts for dropouts).
-        let maxTicks = UInt64(config.rounds) * 12 + 8
+        // Interactive providers take several ticks per round (secagg: five stages, plus timeouts for dropouts). A
+        // job not cleared by then is aborted by the control plane; the run itself stops only if even that fails.
+        let deadline = UInt64(config.rounds) * 12 + 8
+        await control.setDeadline(tick: deadline)
+        let maxTicks = deadline + 8
         while outcome == nil {
             guard tick < maxTicks else {
                 throw FederationRunError("the job made no progress for \(maxTicks) ticks (liveness violated)")
@@ -243,6 +261,9 @@ public struct FederationRun: Sendable {
             try await injectFault(
                 tick: tick, transport: transport, manifest: manifest, controlID: controlID, nodeIDs: nodeIDs)
             try await aggregator.step(tick: tick, tickStart: tickStart)
+            for request in try config.overrides?(tick, manifest) ?? [] {
+                try await transport.send(.override(request), from: request.command.signer, to: controlID)
+            }
             try await control.collect(tick: tick)
             for node in nodes { try await node.handleCommands(tick: tick) }
             try await aggregator.handleCommands(tick: tick)
@@ -251,7 +272,12 @@ public struct FederationRun: Sendable {
 
             let aggregatorState = await aggregator.state
             var allTerminal = aggregatorState == .finalize || aggregatorState == .aborted
-            for node in nodes where await ![.done, .aborted].contains(node.state) { allTerminal = false }
+            // An isolated node is out of the job: one that ignores its isolation is not waited for.
+            let isolated = await control.isolated
+            for node in nodes
+            where await ![.done, .aborted].contains(node.state) && !isolated.contains(node.identity.id) {
+                allTerminal = false
+            }
             if allTerminal {
                 if let result = await control.result {
                     outcome = .finalized(result)

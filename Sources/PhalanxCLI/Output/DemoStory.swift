@@ -179,14 +179,34 @@ struct DemoStory {
                 lines.append(
                     indent + "act    ⚑ \(predicate) held (\(severity)) → \(command): \(trace.joined(separator: "; "))")
             case .commandIssued(_, let command):
+                let subject = command.subject.map { " isolating \($0)" } ?? ""
+                let why = command.predicate == nil && command.kind != .abortJob ? " (\(command.reason))" : ""
                 lines.append(
                     indent
-                        + "act    control signed \(command.kind) \(command.id.rawValue.prefix(8))… to \(command.targets.count) participants, ack by tick \(command.ackBy)"
+                        + "act    control signed \(command.kind)\(subject) \(command.id.rawValue.prefix(8))… to \(command.targets.count) participants, ack by tick \(command.ackBy)\(why)"
                 )
             case .ackReceived(_, _, let command, let outcome):
                 acks[command, default: []].append(outcome)
             case .ackMissing(_, let participant, let command):
                 lines.append(indent + "act    ! no ack from \(participant) for \(command.rawValue.prefix(8))…")
+            case .commandResent(_, let participant, let command, let attempt):
+                lines.append(
+                    indent
+                        + "act    ↻ resent \(command.rawValue.prefix(8))… to \(participant), same id (attempt \(attempt))"
+                )
+            case .predicatePending(_, let predicate, let held, let needed):
+                lines.append(
+                    indent + "sense  … \(predicate) pending: held \(held) of the \(needed) ticks its for: needs")
+            case .overrideApplied(_, let command, let approvers):
+                let approved =
+                    approvers.isEmpty ? "" : ", approved by \(approvers.map(\.rawValue).joined(separator: ", "))"
+                let change = command.parameter.map { " \($0) = \(command.value.map { "\($0)" } ?? "?")" } ?? ""
+                lines.append(
+                    indent
+                        + "act    ✋ override \(command.kind)\(change) by \(command.issuer)\(approved): \(command.reason)"
+                )
+            case .overrideRefused(_, let operatorID, let reason):
+                lines.append(indent + "act    ✗ override by \(operatorID) refused: \(reason)")
             case .incident(let kind, let round, let offenders, let detail):
                 let who = offenders.keys.sorted().joined(separator: ", ")
                 lines.append(

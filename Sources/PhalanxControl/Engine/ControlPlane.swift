@@ -31,8 +31,13 @@ public actor ControlPlane {
     private var carriedOver: [Delivery] = []
     /// Metrics the aggregator attributed to participants since the last sealed tick.
     private var attributed: [ParticipantID: [String: Double]] = [:]
-    /// A failed secure sum reported by the aggregator: the job must abort.
+    /// A failed secure sum reported by the aggregator, or a passed deadline: the job must abort.
     private var providerFailure: String?
+    /// The tick by which the job must have concluded; the control plane aborts it then (liveness: every job ends).
+    public private(set) var deadlineTick: UInt64?
+
+    /// Sets the tick by which the admitted job must have been cleared; at that tick it is aborted instead.
+    public func setDeadline(tick: UInt64) { deadlineTick = tick }
     /// Nodes' privacy budgets: reserved at admission, spent per release, closed at the end.
     private let budget: PrivacyBudgetLedger?
     /// Releases counted per node so far (privacy is spent per release of a round the node contributed to).
@@ -68,6 +73,8 @@ public actor ControlPlane {
     public var admittedJob: AdmittedJob? { job }
     public var rejectionCounts: [FrameRejection: Int] { collector?.rejectionCounts ?? [:] }
     public var missingCounts: [ParticipantID: Int] { collector?.missingCounts ?? [:] }
+    /// Participants isolated from the job; the job no longer waits for them.
+    public var isolated: Set<ParticipantID> { engine?.isolated ?? [] }
 
     /// Admits the job, records it, and announces it to every participant. Refusals are recorded too.
     public func submit(manifest: JobManifest, plugin: PluginIR) async throws -> AdmittedJob {
@@ -180,6 +187,10 @@ public actor ControlPlane {
             )
         }
         var decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: clock())
+        if providerFailure == nil, let deadline = deadlineTick, tick >= deadline {
+            providerFailure =
+                "the job made no progress by its deadline (tick \(deadline)); aborting rather than waiting forever"
+        }
         if let failure = providerFailure, let abort = try engine.abortJob(reason: failure, tick: tick, nowMs: clock()) {
             decision.commands.append(abort)
             decision.clearance = nil

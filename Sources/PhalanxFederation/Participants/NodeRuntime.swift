@@ -16,6 +16,10 @@ public actor NodeRuntime {
     private let clock: @Sendable () -> Int64
     /// Fault injection for demos and tests: the round in which this node skips clipping.
     private let skipClippingInRound: Int?
+    /// Fault injection (`silent-node`): the node reports a lag far beyond the tick and drops every command unread.
+    private let silent: Bool
+    /// The lag a silent node reports, in milliseconds.
+    static let silentLagMs = 60_000.0
     /// Fault injection for demos and tests: misbehaviour of this node's provider session.
     private let providerFaults: ProviderFaults
 
@@ -50,7 +54,8 @@ public actor NodeRuntime {
         transport: any MessageTransport,
         clock: @escaping @Sendable () -> Int64,
         skipClippingInRound: Int? = nil,
-        providerFaults: ProviderFaults = []
+        providerFaults: ProviderFaults = [],
+        silent: Bool = false
     ) {
         self.identity = identity
         self.roster = roster
@@ -60,6 +65,7 @@ public actor NodeRuntime {
         self.clock = clock
         self.skipClippingInRound = skipClippingInRound
         self.providerFaults = providerFaults
+        self.silent = silent
         self.gateway = CommandGateway(identity: identity, roster: roster)
         self.emitter = TelemetryEmitter(identity: identity)
     }
@@ -209,6 +215,7 @@ public actor NodeRuntime {
     }
 
     private func execute(_ envelope: Signed<ACommand>, tick: UInt64) async throws {
+        if silent { return }  // fault injection: the command is dropped unread, and never acknowledged
         let handling = try gateway.handle(
             envelope, jobId: job?.jobId, tick: tick, nowMs: clock(), apply: apply, state: { machine.state.rawValue }
         )
@@ -266,7 +273,8 @@ public actor NodeRuntime {
         for key in job.manifest.metricKeys where metrics[key] == nil { metrics[key] = 0 }
         let frame = try emitter.frame(
             jobId: job.jobId, tick: tick, state: machine.state.rawValue, metrics: metrics,
-            lagMs: ContinuousClock.now.millisecondsSince(tickStart), opLatencyMs: lastOpLatencyMs, timestampMs: clock()
+            lagMs: silent ? Self.silentLagMs : ContinuousClock.now.millisecondsSince(tickStart),
+            opLatencyMs: lastOpLatencyMs, timestampMs: clock()
         )
         try await transport.send(.frame(frame), from: identity.id, to: job.manifest.participants.control)
     }

@@ -18,6 +18,10 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
     /// stops the job, nodes wipe their noise seeds and the aggregator discards the pending contributions
     /// (seed 003, scenario B).
     case privacyOverspend = "privacy-overspend"
+    /// One node falls far behind (its frames report a lag beyond the policy's `maxLagMs`) and stops answering
+    /// commands: the `straggler` predicate sends it `A-OBSERVE`, its ack never comes, the control plane sends the
+    /// same command twice more, then isolates the node and the job finishes without it.
+    case silentNode = "silent-node"
 
     public var description: String { rawValue }
 
@@ -31,6 +35,8 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
             "a node reveals corrupted shares under secagg; it is isolated and the job finishes without it"
         case .privacyOverspend:
             "a DP job would spend ε beyond the policy limit; the guard-rail aborts it before the release that would"
+        case .silentNode:
+            "a node lags and ignores commands; after two resends it is isolated and the job finishes without it"
         }
     }
 

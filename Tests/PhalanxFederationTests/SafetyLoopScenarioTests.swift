@@ -1,0 +1,167 @@
+import Foundation
+import PhalanxControl
+import PhalanxCore
+import PhalanxLedger
+import PhalanxProviders
+import Testing
+
+@testable import PhalanxFederation
+
+/// A test fixture standing in for the FHE provider until it exists (issue 11): the `plain` sum, plus a ciphertext
+/// noise budget `noiseBits` that every contribution consumes (15 bits) and `A-BOOTSTRAP` restores (60 bits). It
+/// emits the metric the `noise-floor` predicate of the default policy reads, so scenario A runs through the loop.
+struct NoiseBudgetFixture: ExecutionProvider {
+    static let name = "fhe-fixture"
+    static let fullBudget = 60.0
+    static let costPerRound = 15.0
+
+    var descriptor: ProviderDescriptor {
+        ProviderDescriptor(
+            name: Self.name, protection: "TEST FIXTURE: plain sums with a simulated noise budget",
+            opcodes: [.secureSum, .thresholdRelease, .release],
+            metricKeys: PlainProvider().descriptor.metricKeys.union(["noiseBits"]))
+    }
+
+    func makeNodeSession(job: ProviderJobContext) throws -> any NodeProviderSession {
+        NodeSession(inner: try PlainProvider().makeNodeSession(job: job))
+    }
+
+    func makeAggregatorSession(job: ProviderJobContext) throws -> any AggregatorProviderSession {
+        AggregatorSession(inner: try PlainProvider().makeAggregatorSession(job: job))
+    }
+
+    final class NodeSession: NodeProviderSession {
+        let inner: any NodeProviderSession
+        var budget = NoiseBudgetFixture.fullBudget
+        private(set) var bootstraps = 0
+        init(inner: any NodeProviderSession) { self.inner = inner }
+
+        func begin(_ vector: [Int64], channel: String, round: Int) throws -> [ProviderMessage] {
+            budget -= NoiseBudgetFixture.costPerRound
+            return try inner.begin(vector, channel: channel, round: round)
+        }
+        func receive(_ message: ProviderMessage) throws -> [ProviderMessage] { try inner.receive(message) }
+        var isBusy: Bool { inner.isBusy }
+        func metrics() -> [String: Double] { inner.metrics().merging(["noiseBits": budget]) { $1 } }
+        func wipe() { inner.wipe() }
+        func bootstrap() throws -> Bool {
+            budget = NoiseBudgetFixture.fullBudget
+            bootstraps += 1
+            return true
+        }
+    }
+
+    final class AggregatorSession: AggregatorProviderSession {
+        let inner: any AggregatorProviderSession
+        init(inner: any AggregatorProviderSession) { self.inner = inner }
+        func receive(_ message: ProviderMessage, from node: ParticipantID) throws {
+            try inner.receive(message, from: node)
+        }
+        func step(active: [ParticipantID]) throws -> ProviderStep { try inner.step(active: active) }
+        func metrics() -> [String: Double] {
+            inner.metrics().merging(["noiseBits": NoiseBudgetFixture.fullBudget]) { $1 }
+        }
+        func discardPending() { inner.discardPending() }
+    }
+}
+
+@Suite("Scenarios through the safety loop")
+struct SafetyLoopScenarioTests {
+    func frames(_ report: FederationRun.Report) throws -> [TelemetryFrame] {
+        try report.frameLog.map { try $0.verify(with: report.roster).value }
+    }
+
+    @Test("scenario A: the noise budget's forecast crosses the floor, A-BOOTSTRAP restores it, the job finishes")
+    func scenarioA() async throws {
+        let report = try await FederationRun(
+            .init(
+                rounds: 4, providerName: NoiseBudgetFixture.name, policy: try DefaultPolicy.load(),
+                extraProviders: [NoiseBudgetFixture()])
+        ).run()
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        #expect(result.outputs.count == 4)
+        #expect(report.manifest.predicates.contains("noise-floor"))
+        let bootstraps = report.commandLog.map { try? $0.verify(with: report.roster).value }.compactMap { $0 }
+            .filter { $0.kind == .bootstrap }
+        #expect(!bootstraps.isEmpty)
+        #expect(bootstraps.allSatisfy { $0.predicate == "noise-floor" })
+        #expect(Set(bootstraps.flatMap(\.targets)) == Set(report.manifest.participants.nodes))
+        // Every node acknowledged and applied its bootstrap.
+        let acks = report.ackLog.map { try? $0.verify(with: report.roster).value }.compactMap { $0 }
+            .filter { ack in bootstraps.contains { $0.id == ack.commandId } }
+        #expect(acks.count == bootstraps.map(\.targets.count).reduce(0, +))
+        #expect(acks.allSatisfy { $0.outcome == .applied })
+        // The forecast acted a tick early: no node's budget ever reached the floor, and it was restored.
+        let floor = try #require(report.manifest.parameters["noiseFloorBits"])
+        // (Once a node has sent its last round its session, and the budget with it, is gone: those frames report 0.)
+        let computing = [NodeState.preflight.rawValue, NodeState.inflight.rawValue]
+        let budgets = try frames(report).filter { computing.contains($0.state) }.compactMap {
+            $0.metrics["noiseBits"]
+        }
+        #expect(budgets.allSatisfy { $0 >= floor }, "\(budgets)")
+        let firstBootstrapTick = try #require(bootstraps.map(\.issuedAtTick).min())
+        let after = try frames(report).filter { $0.tick == firstBootstrapTick + 1 }.compactMap {
+            $0.metrics["noiseBits"]
+        }
+        #expect(after.contains(NoiseBudgetFixture.fullBudget) || after.contains(NoiseBudgetFixture.fullBudget - 15))
+        #expect(report.ledgerEntries.contains { $0.record.kind == "predicate-fired" })
+    }
+
+    @Test("an operator's force-abort is verified, audited, re-signed by control and stops the job")
+    func operatorForceAbort() async throws {
+        let alice = SigningIdentity.generate(id: try ParticipantID("alice"), role: .operator)
+        let report = try await FederationRun(
+            .init(
+                policy: try DefaultPolicy.load(), operators: [alice],
+                overrides: { tick, manifest in
+                    guard tick == 1 else { return [] }
+                    let command = ACommand(
+                        kind: .abortJob, jobId: manifest.hash, issuer: alice.id,
+                        targets: [manifest.participants.control],
+                        predicate: nil, reason: "the data owner withdrew consent", issuedAtTick: tick, ackBy: tick + 1,
+                        issuedAtMs: 0)
+                    return [OverrideRequest(command: try Signed(signing: command, with: alice))]
+                })
+        ).run()
+        guard case .aborted(let reason) = report.outcome else {
+            Issue.record("expected an abort, got \(report.outcome)")
+            return
+        }
+        #expect(reason.contains("override by alice: the data owner withdrew consent"))
+        let records = report.ledgerEntries.map(\.record)
+        #expect(
+            records.contains { if case .override(let op, _, .abortJob, _, _) = $0 { op == alice.id } else { false } })
+        #expect(report.finalNodeStates.values.allSatisfy { $0 == .aborted })
+        #expect(report.secretsWiped.values.allSatisfy { $0 })
+        #expect(!records.contains { $0.kind == "release-cleared" })
+    }
+
+    @Test("an override the policy does not allow is refused and audited; the job goes on")
+    func refusedOverride() async throws {
+        let alice = SigningIdentity.generate(id: try ParticipantID("alice"), role: .operator)
+        let report = try await FederationRun(
+            .init(
+                policy: try DefaultPolicy.load(), operators: [alice],
+                overrides: { tick, manifest in
+                    guard tick == 0 else { return [] }
+                    let command = ACommand(
+                        kind: .setParameter, jobId: manifest.hash, issuer: alice.id,
+                        targets: [manifest.participants.control], predicate: nil, parameter: "maxContributionL1",
+                        value: 1_000_000, reason: "let it through", issuedAtTick: tick, ackBy: tick + 1, issuedAtMs: 0)
+                    return [OverrideRequest(command: try Signed(signing: command, with: alice))]
+                })
+        ).run()
+        guard case .finalized = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        let refused = report.ledgerEntries.map(\.record).compactMap { record -> String? in
+            if case .overrideRefused(_, _, let reason) = record { reason } else { nil }
+        }
+        #expect(refused.count == 1)
+        #expect(refused.first?.contains("parameter maxContributionL1 cannot be overridden") == true)
+    }
+}
