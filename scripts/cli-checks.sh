@@ -35,7 +35,8 @@ ok() { echo "ok  $*"; }
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
     "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" \
-    dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows"; do
+    dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows" control "control override" \
+    "control approve" "control check"; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -178,6 +179,28 @@ run 0 "$bin" manifest check "$tmp/run/manifest.json" --plugin "$tmp/run/plugin.j
     --guardrails "$tmp/run/guardrails.yaml"
 has "$tmp/out" "admitted"
 ok "artifacts verify: ledger (verify, show, checkpoint, proofs, outsider check), frames, manifest admission"
+
+# Human overrides: signed by an operator key, approved by a second operator, checked as the control plane would.
+run 0 "$bin" keys generate --id alice --role operator --out "$tmp/ops"
+run 0 "$bin" keys generate --id bob --role operator --out "$tmp/ops"
+cp -r "$tmp/run/keys" "$tmp/fedkeys" && cp "$tmp/ops/"*.pub "$tmp/fedkeys/"
+job="$("$bin" manifest check "$tmp/run/manifest.json" | sed -n 's/.*job //p')"
+run 0 "$bin" control override resume --key "$tmp/ops/alice.key" --job "$job" --target shopline \
+    --reason "verified with shopline's on-call" --out "$tmp/resume.json"
+run 1 "$bin" control check "$tmp/resume.json" --keys "$tmp/fedkeys" --manifest "$tmp/run/manifest.json"
+has "$tmp/err" "needs a second operator"
+run 64 "$bin" control approve "$tmp/resume.json" --key "$tmp/ops/alice.key" --reason "self"
+run 0 "$bin" control approve "$tmp/resume.json" --key "$tmp/ops/bob.key" --reason "agreed on the bridge call"
+run 0 "$bin" control check "$tmp/resume.json" --keys "$tmp/fedkeys" --manifest "$tmp/run/manifest.json"
+has "$tmp/out" "accepted: A-RESUME by alice, approved by bob"
+run 0 "$bin" control override set-param --key "$tmp/ops/alice.key" --job "$job" --param maxLagMs --value 9000 \
+    --reason "slow link" --out "$tmp/param.json"
+run 1 "$bin" control check "$tmp/param.json" --keys "$tmp/fedkeys" --manifest "$tmp/run/manifest.json"
+has "$tmp/err" "cannot be overridden"
+run 65 "$bin" control override abort --key "$tmp/run/keys/northbank.pub" --job "$job" --reason x --out "$tmp/x.json"
+run 64 "$bin" control override abort --key "$tmp/ops/alice.key" --job "$job" --reason " " --out "$tmp/y.json"
+run 73 "$bin" control override abort --key "$tmp/ops/alice.key" --job "$job" --reason r --out "$tmp/param.json"
+ok "control override/approve/check: two-person rule, ranges, operator keys only, reasons required"
 
 # Tampering is detected: a changed entry, a deleted row, swapped rows, a forged checkpoint; a bad proof bundle.
 tamper() {  # tamper NAME SQL: copy the ledger, run SQL on the copy, expect verify to fail naming the problem

@@ -18,7 +18,7 @@ public struct PhalanxCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             DemoCommand.self, KeysCommand.self, ManifestCommand.self, GuardrailsCommand.self, FrameCommand.self,
-            LedgerCommand.self, FSMCommand.self, BenchCommand.self, DPCommand.self,
+            LedgerCommand.self, FSMCommand.self, BenchCommand.self, DPCommand.self, ControlCommand.self,
         ]
     )
 
