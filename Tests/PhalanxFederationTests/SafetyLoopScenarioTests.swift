@@ -164,4 +164,30 @@ struct SafetyLoopScenarioTests {
         #expect(refused.count == 1)
         #expect(refused.first?.contains("parameter maxContributionL1 cannot be overridden") == true)
     }
+
+    @Test(
+        "a node that ignores commands gets the same command again twice, is isolated, and the job finishes without it")
+    func silentNode() async throws {
+        let report = try await FederationRun(.init(policy: try DefaultPolicy.load(), fault: .silentNode)).run()
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        let silent = try ParticipantID("shopline")
+        let records = report.ledgerEntries.map(\.record)
+        let resent = records.compactMap { record -> (CommandID, Int)? in
+            if case .commandResent(let id, let participant, let attempt) = record, participant == silent {
+                return (id, attempt)
+            }
+            return nil
+        }
+        #expect(resent.map(\.1) == [1, 2])
+        #expect(Set(resent.map(\.0)).count == 1, "the same command id every time")
+        let commands = report.commandLog.compactMap { try? $0.verify(with: report.roster).value }
+        let isolation = try #require(commands.first { $0.kind == .isolateParty })
+        #expect(isolation.subject == silent && !isolation.targets.contains(silent))
+        #expect(report.rejectionCounts[.isolated, default: 0] > 0, "its frames are refused after the isolation")
+        #expect(report.finalAggregatorState == .finalize)
+        #expect(result.outputs.count == 3)
+    }
 }
