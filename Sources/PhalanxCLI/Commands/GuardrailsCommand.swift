@@ -46,9 +46,23 @@ struct GuardrailsCommand: AsyncParsableCommand {
                 }
                 let selection = policy.selection(
                     availableMetricKeys: provider.descriptor.metricKeys.union(MetricKey.frameFields))
+                print("  forecast  \(policy.forecast.method), keeping \(policy.forecast.history) values")
+                print(
+                    "  acks      resent \(policy.escalation.ackRetries) time(s), then \(policy.escalation.then.rawValue)"
+                )
+                let adjustable = policy.overrides.parameters.sorted { $0.key < $1.key }.map {
+                    "\($0.key) in [\($0.value.minimum), \($0.value.maximum)]\($0.value.twoPerson ? " (two people)" : "")"
+                }
+                let twoPerson = policy.overrides.twoPerson.map(\.rawValue).sorted().joined(separator: ", ")
+                print(
+                    "  overrides adjustable: \(adjustable.isEmpty ? "none" : adjustable.joined(separator: ", ")); "
+                        + "two people for: \(twoPerson.isEmpty ? "none" : twoPerson)")
                 for rule in selection.enabled {
+                    var timing = ""
+                    if rule.pendingFor.ticks > 0 { timing += " for \(rule.pendingFor)" }
+                    if rule.keepFiringFor.ticks > 0 { timing += " keep firing \(rule.keepFiringFor)" }
                     print(
-                        "  enabled   \(rule.id) [\(rule.severity.rawValue)] \(rule.expression.source) → \(rule.command)"
+                        "  enabled   \(rule.id) [\(rule.severity.rawValue)] \(rule.expression.source)\(timing) → \(rule.command)"
                     )
                 }
                 for d in selection.disabled {
