@@ -17,6 +17,7 @@ public enum GuardrailPolicyLoader {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw GuardrailPolicyError(file: file, line: nil, column: nil, message: "the file is not UTF-8 text")
         }
+        try rejectAnchorsAndAliases(text, file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -86,6 +87,34 @@ public enum GuardrailPolicyLoader {
         return GuardrailPolicy(
             version: version, digest: SHA256Digest.of(bytes), parameters: parameters, predicates: predicates,
             forecast: forecast ?? .default, escalation: escalation ?? .default, overrides: overrides ?? .default)
+    }
+
+    /// Refuses YAML anchors (`&NAME`) and aliases (`*NAME`) before the document is built.
+    ///
+    /// An alias lets a few hundred bytes stand for an exponentially large or arbitrarily deep tree, and Yams
+    /// hashes every mapping key recursively while composing, so an alias used as a key hangs the loader or
+    /// overflows its stack (found by `phalanx fuzz guardrails`, see `docs/fuzzing.md`). guardrails.yaml has
+    /// no use for them. To find them without building such a tree, the text is composed once with every
+    /// `&` turned into `*`: libyaml scans anchors and aliases alike and treats both characters alike
+    /// everywhere else (in scalars, comments and tag URIs), so the copy has the same tokens with every anchor
+    /// turned into an alias, and no anchors for an alias to expand. Composing it fails at the first
+    /// anchor or alias of the file as an undefined alias; when it fails elsewhere, the file has a syntax
+    /// error there, which composing the file itself reports before it reaches any anchor.
+    private static func rejectAnchorsAndAliases(_ text: String, file: String) throws(GuardrailPolicyError) {
+        let ampersand = UInt8(ascii: "&")
+        let asterisk = UInt8(ascii: "*")
+        guard text.utf8.contains(where: { $0 == ampersand || $0 == asterisk }) else { return }
+        let probe = String(decoding: text.utf8.map { $0 == ampersand ? asterisk : $0 }, as: UTF8.self)
+        do {
+            _ = try Yams.compose(yaml: probe)
+        } catch YamlError.composer(_, "found undefined alias", let mark, _) {
+            throw GuardrailPolicyError(
+                file: file, line: mark.line, column: mark.column,
+                message: "YAML anchors and aliases (&NAME, *NAME) are not supported in guardrails.yaml; "
+                    + "write the value out in full where it is used")
+        } catch {
+            // A syntax error: composing the file itself reports it.
+        }
     }
 
     /// Reads and parses the file at `path`.
