@@ -98,4 +98,14 @@ struct GuardrailFuzzRegressionTests {
         #expect(error?.line == 5)
         #expect(Fixtures.loadError("version: \"1\" &a\npredicates: []\n")?.message.hasPrefix("invalid YAML") == true)
     }
+
+    @Test("an error in a block expression points at the same line and column with CRLF line breaks as with LF")
+    func crlfColumns() throws {
+        let lf = "version: \"1\"\npredicates:\n  - id: a\n    command: A-OBSERVE\n    expr: |\n      any(x > 1) = 2\n"
+        let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+        let a = try #require(Fixtures.loadError(lf))
+        let b = try #require(Fixtures.loadError(crlf))
+        #expect(a.line == 6 && a.column == 18, "\(a)")
+        #expect(b.line == a.line && b.column == a.column, "\(b)")
+    }
 }

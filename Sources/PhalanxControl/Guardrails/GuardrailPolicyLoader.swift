@@ -355,7 +355,8 @@ public enum GuardrailPolicyLoader {
                 return SourceOrigin(line: mark.line, column: mark.column + 1)
             case .literal, .folded:
                 // The text starts on the next line, after its indentation.
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                // Split on every line break, CRLF included ("\r\n" is one Character, so splitting on "\n" would miss it).
+                let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
                 let next = mark.line < lines.count ? lines[mark.line] : ""
                 let indent = next.prefix(while: { $0 == " " }).count
                 return SourceOrigin(line: mark.line + 1, column: indent + 1)
