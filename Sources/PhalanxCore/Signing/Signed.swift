@@ -64,6 +64,13 @@ public struct Signed<Payload: SignedPayload>: Hashable, Sendable, Codable {
         } catch {
             throw .malformedPayload(payloadType: payloadType, detail: String(describing: error))
         }
+        // The signed bytes must be exactly the canonical encoding of what they decode to: an explicit null for an
+        // absent optional field, or a key the type does not have, would give one object two signed forms.
+        guard (try? CanonicalEncoding.encode(value)).map({ $0.elementsEqual(payload) }) == true else {
+            throw .malformedPayload(
+                payloadType: payloadType,
+                detail: "the payload is not the canonical encoding of its value (a null or unknown field?)")
+        }
         guard value.author == signer else { throw .signerIsNotAuthor(signer: signer, author: value.author) }
         return Verified(value: value, signer: identity, envelope: self)
     }
