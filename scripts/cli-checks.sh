@@ -34,7 +34,7 @@ ok() { echo "ok  $*"; }
 # --help on every command
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
-    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" \
+    "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" "bench control" \
     dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows" control "control override" \
     "control approve" "control check" fuzz; do
     # shellcheck disable=SC2086
@@ -86,6 +86,8 @@ has "$tmp/out" "rejected: isolated"
 has "$tmp/out" "FINALIZED"
 ok "demo --inject-fault silent-node: missing acks are resent with the same id, then the node is isolated"
 run 64 "$bin" demo --inject-fault malformed-share --ep plain
+run 0 "$bin" bench control --nodes 40 --ticks 2 --predicates 10 --json
+grep -q '"framesVerifiedPerSecond"' "$tmp/out" || { echo "FAIL: bench control report"; cat "$tmp/out"; exit 1; }
 run 0 "$bin" bench secagg --clients 5 --dim 10 --json
 grep -q '"correct" : true' "$tmp/out" || { echo "FAIL: bench secagg"; exit 1; }
 run 64 "$bin" demo --rounds 0

@@ -127,10 +127,18 @@ public actor ControlPlane {
         guard let job, var collector, var sentinel, var engine else { return }
         let deliveries = carriedOver + (await transport.drain(identity.id))
         carriedOver = []
+        // The signatures of the tick's frames are checked up front on every core; the stateful checks still run
+        // below, in delivery order, so the results and events are those of checking one frame at a time.
+        var frames = collector.preverify(
+            deliveries.compactMap { delivery in
+                if case .frame(let envelope) = delivery.message { envelope } else { nil }
+            }
+        )[...]
         for delivery in deliveries {
             switch delivery.message {
             case .frame(let envelope):
-                if case .failure(let reason) = collector.ingest(envelope, tick: tick, nowMs: clock()) {
+                let frame = frames.popFirst() ?? PreverifiedFrame(envelope: envelope, check: nil)
+                if case .failure(let reason) = collector.ingest(frame, tick: tick, nowMs: clock()) {
                     events.append(.frameRejected(tick: tick, signer: envelope.signer, reason: reason))
                 }
             case .ack(let envelope):

@@ -1,3 +1,4 @@
+import Foundation
 import PhalanxCore
 
 /// Verifies incoming telemetry frames for one job and seals each tick's accepted frames into a batch.
@@ -8,17 +9,24 @@ import PhalanxCore
 /// accepted `seq` of that participant (replays and reordering are refused); `tick` is the tick being collected;
 /// it is the participant's first frame this tick; `metrics` has exactly the manifest's keys with finite
 /// values; and `timestampMs` is within ``skewWindowMs`` of the collector's clock.
+///
+/// **Batches.** ``ingest(batch:tick:nowMs:)`` checks the signatures of a batch (Ed25519, the canonical decode and
+/// the audit hash: nearly all the cost) on every core first, then runs the stateful checks frame by frame in input
+/// order, so its results, counts and sealed batch are exactly those of ingesting the frames one by one.
 public struct TelemetryCollector: Sendable {
     public let jobId: SHA256Digest
     public let metricKeys: Set<String>
     public let reporters: Set<ParticipantID>
     /// How far a frame's timestamp may be from the collector's clock, in milliseconds.
     public let skewWindowMs: Int64
-    private let roster: FederationRoster
+    /// How many threads verify the signatures of a batch at once (default: the active processor count).
+    public var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// The roster, with each member's key parsed once.
+    private let signers: [ParticipantID: FrameSigner]
     private var lastSeq: [ParticipantID: UInt64] = [:]
     /// Participants isolated from the job: their frames are refused and they are no longer expected.
     public private(set) var isolated: Set<ParticipantID> = []
-    private var pending: [ParticipantID: Verified<TelemetryFrame>] = [:]
+    private var pending: [ParticipantID: VerifiedFrame] = [:]
     private var pendingRejections: [FrameRejection: Int] = [:]
     private var machine = StateMachine(Machines.collector)
     /// Rejections since the collector started, by reason (exported as a metric).
@@ -27,10 +35,11 @@ public struct TelemetryCollector: Sendable {
     public private(set) var missingCounts: [ParticipantID: Int] = [:]
 
     public init(manifest: JobManifest, roster: FederationRoster, skewWindowMs: Int64 = 2_000) {
+        let reporters = Set(manifest.participants.reporters)
         self.jobId = manifest.hash
         self.metricKeys = Set(manifest.metricKeys)
-        self.reporters = Set(manifest.participants.reporters)
-        self.roster = roster
+        self.reporters = reporters
+        self.signers = roster.members.mapValues { FrameSigner($0, isReporter: reporters.contains($0.id)) }
         self.skewWindowMs = skewWindowMs
     }
 
@@ -47,14 +56,52 @@ public struct TelemetryCollector: Sendable {
     public mutating func ingest(
         _ envelope: Signed<TelemetryFrame>, tick: UInt64, nowMs: Int64
     ) -> Result<TelemetryFrame, FrameRejection> {
-        let verdict = check(envelope, tick: tick, nowMs: nowMs)
-        switch verdict {
-        case .success(let verified):
-            pending[verified.value.nodeId] = verified
-            lastSeq[verified.value.nodeId] = verified.value.seq
-            // OPEN → WRITE or WRITE → WRITE: both rows exist and `seal` always reopens, so this cannot fail.
-            _ = try? machine.fire(.frameAccepted)
-            return .success(verified.value)
+        ingest(PreverifiedFrame(envelope: envelope, check: nil), tick: tick, nowMs: nowMs)
+    }
+
+    /// Checks `envelopes` for `tick`, in order, and buffers the accepted ones: the same results as calling
+    /// ``ingest(_:tick:nowMs:)`` on each in turn, with the signatures verified on ``parallelism`` threads.
+    @discardableResult
+    public mutating func ingest(
+        batch envelopes: [Signed<TelemetryFrame>], tick: UInt64, nowMs: Int64
+    ) -> [Result<TelemetryFrame, FrameRejection>] {
+        var results: [Result<TelemetryFrame, FrameRejection>] = []
+        results.reserveCapacity(envelopes.count)
+        for frame in preverify(envelopes) {
+            results.append(ingest(frame, tick: tick, nowMs: nowMs))
+        }
+        return results
+    }
+
+    /// Verifies the signatures of `envelopes` on ``parallelism`` threads, without changing the collector: the
+    /// stateless half of ingesting them. Frames the collector would refuse before their signature (unknown sender,
+    /// not a reporter, isolated) are not verified.
+    func preverify(_ envelopes: [Signed<TelemetryFrame>]) -> [PreverifiedFrame] {
+        let signers = signers, isolated = isolated, metricKeys = metricKeys
+        return FrameVerification.parallelMap(envelopes, workers: parallelism) { envelope in
+            guard let signer = signers[envelope.signer], signer.isReporter, !isolated.contains(signer.identity.id)
+            else { return PreverifiedFrame(envelope: envelope, check: nil) }
+            return PreverifiedFrame(
+                envelope: envelope,
+                check: (signer.identity, FrameVerification.verify(envelope, by: signer, metricKeys: metricKeys)))
+        }
+    }
+
+    /// Runs the stateful checks on a frame checked by ``preverify(_:)`` (verifying it now if it was not) and
+    /// buffers it when accepted.
+    @discardableResult
+    mutating func ingest(
+        _ frame: PreverifiedFrame, tick: UInt64, nowMs: Int64
+    ) -> Result<TelemetryFrame, FrameRejection> {
+        switch check(frame, tick: tick, nowMs: nowMs) {
+        case .success(let accepted):
+            pending[accepted.frame.nodeId] = accepted
+            lastSeq[accepted.frame.nodeId] = accepted.frame.seq
+            // OPEN → WRITE (the row exists and `seal` always reopens, so this cannot fail). WRITE → WRITE leaves the
+            // state as it is, so it is not fired: every firing is kept in the machine's history, which would grow by
+            // a row per accepted frame for as long as the collector runs.
+            if machine.state == .open { _ = try? machine.fire(.frameAccepted) }
+            return .success(accepted.frame)
         case .failure(let reason):
             pendingRejections[reason, default: 0] += 1
             rejectionCounts[reason, default: 0] += 1
@@ -63,29 +110,26 @@ public struct TelemetryCollector: Sendable {
     }
 
     private func check(
-        _ envelope: Signed<TelemetryFrame>, tick: UInt64, nowMs: Int64
-    ) -> Result<Verified<TelemetryFrame>, FrameRejection> {
-        guard let identity = roster.identity(for: envelope.signer) else { return .failure(.unknownSender) }
-        guard reporters.contains(identity.id) else { return .failure(.notAReporter) }
-        guard !isolated.contains(identity.id) else { return .failure(.isolated) }
-        let verified: Verified<TelemetryFrame>
-        do {
-            verified = try envelope.verify(with: identity)
-        } catch {
-            switch error {
-            case .malformedPayload, .wrongPayloadType: return .failure(.malformed)
-            default: return .failure(.badSignature)
-            }
+        _ candidate: PreverifiedFrame, tick: UInt64, nowMs: Int64
+    ) -> Result<VerifiedFrame, FrameRejection> {
+        let envelope = candidate.envelope
+        guard let signer = signers[envelope.signer] else { return .failure(.unknownSender) }
+        guard signer.isReporter else { return .failure(.notAReporter) }
+        guard !isolated.contains(signer.identity.id) else { return .failure(.isolated) }
+        let verified: VerifiedFrame
+        switch candidate.result(for: signer.identity)
+            ?? FrameVerification.verify(envelope, by: signer, metricKeys: metricKeys)
+        {
+        case .success(let frame): verified = frame
+        case .failure(let reason): return .failure(reason)
         }
-        let frame = verified.value
+        let frame = verified.frame
         guard frame.manifestHash == jobId else { return .failure(.wrongJob) }
         if let last = lastSeq[frame.nodeId], frame.seq <= last { return .failure(.replay) }
         guard frame.tick == tick else { return .failure(.wrongTick) }
         guard pending[frame.nodeId] == nil else { return .failure(.duplicateInTick) }
-        guard Set(frame.metrics.keys) == metricKeys else { return .failure(.metricKeysMismatch) }
-        guard frame.metrics.values.allSatisfy(\.isFinite), frame.lagMs.isFinite, frame.lagMs >= 0,
-            frame.opLatencyMs.isFinite, frame.opLatencyMs >= 0
-        else { return .failure(.invalidValue) }
+        guard verified.keysMatch else { return .failure(.metricKeysMismatch) }
+        guard verified.valuesValid else { return .failure(.invalidValue) }
         // A signed frame may carry any Int64 (even Int64.min): compute the distance without overflowing.
         let (difference, overflow) = frame.timestampMs.subtractingReportingOverflow(nowMs)
         guard !overflow, difference.magnitude <= UInt64(max(skewWindowMs, 0)) else { return .failure(.clockSkew) }
@@ -97,18 +141,18 @@ public struct TelemetryCollector: Sendable {
     public mutating func seal(tick: UInt64) throws(IllegalTransition) -> SealedBatch {
         // WRITE → SEAL or OPEN → SEAL (an empty tick is sealed too: missing frames are an event).
         try machine.fire(.tickEnded)
-        let frames = pending.values.sorted { $0.value.nodeId < $1.value.nodeId }
+        let frames = pending.values.sorted { $0.frame.nodeId < $1.frame.nodeId }
         let missing = reporters.subtracting(pending.keys).subtracting(isolated).sorted()
         for id in missing { missingCounts[id, default: 0] += 1 }
         let batch = SealedBatch(
             jobId: jobId,
             tick: tick,
-            frames: frames.map(\.value),
-            digests: frames.map(\.envelope.digest),
+            frames: frames.map(\.frame),
+            digests: frames.map(\.digest),
             rejected: pendingRejections,
             missing: missing
         )
-        pending.removeAll()
+        pending.removeAll(keepingCapacity: true)
         pendingRejections.removeAll()
         try machine.fire(.batchRecorded)
         return batch
@@ -127,5 +171,15 @@ public struct SealedBatch: Sendable {
     /// Reporters without an accepted frame this tick.
     public let missing: [ParticipantID]
 
-    public func frame(of id: ParticipantID) -> TelemetryFrame? { frames.first { $0.nodeId == id } }
+    public func frame(of id: ParticipantID) -> TelemetryFrame? {
+        // The frames are sorted by participant (the collector seals them so): a binary search, not a scan, since
+        // the control engine looks up every node of a large federation before a release.
+        var low = 0
+        var high = frames.count
+        while low < high {
+            let middle = (low + high) / 2
+            if frames[middle].nodeId < id { low = middle + 1 } else { high = middle }
+        }
+        return low < frames.count && frames[low].nodeId == id ? frames[low] : nil
+    }
 }

@@ -1,0 +1,419 @@
+import ArgumentParser
+import Crypto
+import Dispatch
+import Foundation
+import PhalanxControl
+import PhalanxCore
+import PhalanxFederation
+import PhalanxProviders
+import Synchronization
+
+extension BenchCommand {
+    struct Control: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "control",
+            abstract: "Run the safety loop (verify, seal, evaluate, decide) at scale against raw Ed25519 verification.",
+            discussion: """
+                Builds a federation of --nodes nodes, an aggregator and a control plane with real Ed25519 keys, a \
+                guardrails policy of --predicates generated predicates (all enabled; one fires now and then so \
+                commands are signed), and signs every participant's frame for --ticks ticks before the clock \
+                starts. Each tick is then ingested as one batch (signatures checked on every core), sealed, \
+                evaluated by the sentinel and decided by the control engine. The raw swift-crypto verification rate \
+                of the same frame bytes is measured in the same run, on one core and on all. Targets (issue 6, 2 \
+                cores): the collector at ≥ 85% of the raw all-core rate with 50 predicates, sense-to-act p99 < 50 ms \
+                at 5,000 nodes. See docs/safety-loop-performance.md.
+                """
+        )
+
+        @Option(name: .long, help: "Nodes in the federation (each, and the aggregator, sends one frame per tick).")
+        var nodes = 5_000
+        @Option(name: .long, help: "Ticks to measure.")
+        var ticks = 10
+        @Option(name: .long, help: "Guard-rail predicates to enable.")
+        var predicates = 50
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            guard (1...100_000).contains(nodes), (1...10_000).contains(ticks), (1...1_000).contains(predicates),
+                nodes * ticks <= 2_000_000
+            else {
+                throw ValidationError(
+                    "need 1 ≤ --nodes ≤ 100000, 1 ≤ --ticks ≤ 10000, 1 ≤ --predicates ≤ 1000 and nodes × ticks ≤ 2000000"
+                )
+            }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                #if DEBUG
+                if !json {
+                    print(
+                        "warning: debug build; figures are meaningless. Use: swift run -c release phalanx bench control"
+                    )
+                }
+                #endif
+                let report = try ControlBenchmark(nodes: nodes, ticks: ticks, predicates: predicates).run()
+                if json {
+                    print(String(decoding: try Files.encodeJSON(report), as: UTF8.self), terminator: "")
+                } else {
+                    print(report.text)
+                }
+            }
+        }
+    }
+}
+
+/// The measurement behind `phalanx bench control`: one collector, sentinel and control engine driven tick by tick
+/// over pre-signed frames, and swift-crypto's raw Ed25519 verification of the same bytes for comparison.
+struct ControlBenchmark {
+    let nodes: Int
+    let ticks: Int
+    let predicates: Int
+
+    /// What one run measured. Rates are per second of wall-clock time; latencies in milliseconds.
+    struct Report: Encodable {
+        struct Percentiles: Encodable {
+            var p50: Double
+            var p99: Double
+            var max: Double
+        }
+        struct Stages: Encodable {
+            var ingest: Double
+            var seal: Double
+            var evaluate: Double
+            var decide: Double
+        }
+        /// Single-core cost per frame, in microseconds: the best of three alternating passes over tick 0's frames.
+        struct FrameCosts: Encodable {
+            /// swift-crypto's Ed25519 verification alone.
+            var signature: Double
+            /// The collector's whole check (signature, decode, audit hash, stateful checks) on one thread.
+            var collector: Double
+        }
+        var nodes: Int
+        var ticks: Int
+        var predicates: Int
+        /// Frames per tick: one per node and one from the aggregator.
+        var framesPerTick: Int
+        var cpus: Int
+        /// Threads the collector verifies a batch on.
+        var verificationThreads: Int
+        /// Frames through ``TelemetryCollector/ingest(batch:tick:nowMs:)`` per second of ingest time.
+        var framesVerifiedPerSecond: Double
+        /// Frames per second of a whole tick: ingest, seal, evaluate and decide.
+        var framesEvaluatedPerSecond: Double
+        /// swift-crypto `isValidSignature` over the same frame bytes, one core.
+        var rawVerifyPerSecondOneCore: Double
+        /// The same on every core, measured on each tick's frames next to the collector's pass.
+        var rawVerifyPerSecondAllCores: Double
+        /// framesVerifiedPerSecond ÷ rawVerifyPerSecondAllCores.
+        var collectorToRawRatio: Double
+        /// From the start of a tick's ingest to the control engine's decision (nearest-rank percentiles).
+        var senseToActMs: Percentiles
+        /// From the end of a tick's ingest (the seal) to the decision: what remains of sense-to-act when frames are
+        /// verified as they arrive during the tick.
+        var closeToActMs: Percentiles
+        /// Mean per tick, in milliseconds.
+        var stageMs: Stages
+        var frameMicros: FrameCosts
+        var framesAccepted: Int
+        var framesRejected: Int
+        /// Ticks in which at least one predicate fired.
+        var firingTicks: Int
+        var commandsSigned: Int
+
+        var text: String {
+            func f(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
+            return """
+                Phalanx control-loop benchmark — \(nodes) nodes + aggregator (\(framesPerTick) frames/tick), \
+                \(ticks) ticks, \(predicates) predicates, \(cpus) CPUs (\(verificationThreads) verification threads)
+                  Ed25519 verify, swift-crypto raw:  \(f(rawVerifyPerSecondOneCore)) /s on 1 core, \
+                \(f(rawVerifyPerSecondAllCores)) /s on all cores
+                  collector (verify, decode, checks): \(f(framesVerifiedPerSecond)) frames/s = \
+                \(f(collectorToRawRatio * 100, 1))% of the raw all-core rate (target ≥ 85%)
+                  end to end (ingest, seal, evaluate, decide): \(f(framesEvaluatedPerSecond)) frames/s
+                  per frame on one core: signature \(f(frameMicros.signature, 1)) µs, whole collector check \
+                \(f(frameMicros.collector, 1)) µs (\(f(frameMicros.signature / frameMicros.collector * 100, 1))%)
+                  per tick, mean: ingest \(f(stageMs.ingest, 1)) ms, seal \(f(stageMs.seal, 1)) ms, \
+                evaluate \(f(stageMs.evaluate, 1)) ms, decide \(f(stageMs.decide, 2)) ms
+                  sense-to-act (ingest start → decision): p50 \(f(senseToActMs.p50, 1)) ms, \
+                p99 \(f(senseToActMs.p99, 1)) ms (target p99 < 50 ms)
+                  tick close-to-act (seal → decision):    p50 \(f(closeToActMs.p50, 1)) ms, \
+                p99 \(f(closeToActMs.p99, 1)) ms
+                  \(framesAccepted) frames accepted, \(framesRejected) rejected; a predicate fired in \
+                \(firingTicks) of \(ticks) ticks; \(commandsSigned) commands signed
+                """
+        }
+    }
+
+    /// A frame's signature check as swift-crypto sees it: the key, the signed message, the signature.
+    private struct RawCheck: Sendable {
+        let key: Curve25519.Signing.PublicKey
+        let message: Data
+        let signature: Data
+    }
+
+    func run() throws -> Report {
+        // Setup, not measured: identities, policy, manifest, and every frame of every tick signed in advance.
+        let nodeKeys = try (0..<nodes).map { index in
+            SigningIdentity.generate(id: try ParticipantID(String(format: "node-%06d", index)), role: .node)
+        }
+        let aggregator = SigningIdentity.generate(id: try ParticipantID("aggregator"), role: .aggregator)
+        let control = SigningIdentity.generate(id: try ParticipantID("control"), role: .control)
+        let reporters = nodeKeys + [aggregator]
+        let roster = try FederationRoster((reporters + [control]).map(\.publicIdentity))
+        let policy = try GuardrailPolicyLoader.load(
+            Array(Self.policyText(predicates: predicates).utf8), file: "bench-guardrails.yaml")
+        let (manifest, selection) = try JobAdmission.makeManifest(
+            plugin: SafetyEventCountPlugin.make(), provider: DPProvider.distributedOverSecAgg.descriptor,
+            policy: policy,
+            participants: ParticipantSet(nodes: nodeKeys.map(\.id), aggregator: aggregator.id, control: control.id),
+            rounds: 3, jobNonce: "00000000000000000000000000000006")
+        guard selection.enabled.count == predicates else {
+            throw CLIError(
+                .internalError,
+                "only \(selection.enabled.count) of the \(predicates) generated predicates are enabled")
+        }
+        let baseMs: Int64 = 1_750_000_000_000
+        let jobId = manifest.hash
+        let keys = try reporters.map {
+            try Curve25519.Signing.PublicKey(rawRepresentation: $0.publicIdentity.publicKey)
+        }
+        let frames: [[Signed<TelemetryFrame>]] = try (0..<ticks).map { tick in
+            try parallelMap(Array(reporters.indices)) { index in
+                Result {
+                    try Signed(
+                        signing: Self.frame(
+                            of: reporters[index].id, index: index, isAggregator: index == nodes, tick: tick,
+                            job: jobId, nowMs: baseMs + Int64(tick) * 1_000),
+                        with: reporters[index])
+                }
+            }.map { try $0.get() }
+        }
+        let raw: [[RawCheck]] = try frames.map { envelopes in
+            try envelopes.enumerated().map { index, envelope in
+                RawCheck(
+                    key: keys[index],
+                    message: Data(
+                        try SignatureMessage.bytes(
+                            payloadType: envelope.payloadType, payload: [UInt8](envelope.payload))
+                    ),
+                    signature: envelope.signature)
+            }
+        }
+
+        var collector = TelemetryCollector(manifest: manifest, roster: roster)
+        var sentinel = Sentinel(
+            predicates: selection.enabled, parameters: manifest.parameters, forecast: policy.forecast)
+        var engine = ControlEngine(
+            identity: control, manifest: manifest, escalation: policy.escalation, overrides: policy.overrides)
+        let workers = collector.parallelism
+
+        // One core: the raw rate and the collector on one thread, alternating, the best of three each.
+        var oneCoreSeconds = Double.infinity, oneThreadSeconds = Double.infinity
+        for _ in 0..<3 {
+            oneCoreSeconds = min(oneCoreSeconds, try Self.rawVerify(raw[0], workers: 1))
+            var oneThread = TelemetryCollector(manifest: manifest, roster: roster)
+            oneThread.parallelism = 1
+            let start = ContinuousClock.now
+            _ = oneThread.ingest(batch: frames[0], tick: 0, nowMs: baseMs)
+            oneThreadSeconds = min(oneThreadSeconds, Self.seconds(start, .now))
+        }
+        var allCoresSeconds = 0.0
+        var stages = [Double](repeating: 0, count: 4)
+        var senseToAct: [Double] = []
+        var closeToAct: [Double] = []
+        var accepted = 0, rejected = 0, firingTicks = 0, commands = 0
+        for tick in 0..<ticks {
+            // The raw rate on every core, on this tick's frames: before the collector's pass on odd ticks and after
+            // it on even ones, so that neither is favoured by what the machine was doing just before.
+            if tick % 2 == 1 { allCoresSeconds += try Self.rawVerify(raw[tick], workers: workers) }
+            let nowMs = baseMs + Int64(tick) * 1_000
+            let start = ContinuousClock.now
+            let results = collector.ingest(batch: frames[tick], tick: UInt64(tick), nowMs: nowMs)
+            let ingested = ContinuousClock.now
+            let batch = try collector.seal(tick: UInt64(tick))
+            let sealed = ContinuousClock.now
+            let outcomes = sentinel.evaluate(batch)
+            let evaluated = ContinuousClock.now
+            let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: nowMs)
+            let decided = ContinuousClock.now
+
+            stages[0] += Self.seconds(start, ingested)
+            stages[1] += Self.seconds(ingested, sealed)
+            stages[2] += Self.seconds(sealed, evaluated)
+            stages[3] += Self.seconds(evaluated, decided)
+            senseToAct.append(Self.seconds(start, decided) * 1e3)
+            closeToAct.append(Self.seconds(ingested, decided) * 1e3)
+            accepted += batch.frames.count
+            rejected += results.count - batch.frames.count
+            if outcomes.contains(where: \.holds) { firingTicks += 1 }
+            commands += decision.commands.count
+            // The participants acknowledge at once, so no command is resent or escalated.
+            for envelope in decision.commands {
+                let command = try envelope.verify(with: control.publicIdentity).value
+                for target in command.targets {
+                    _ = engine.record(
+                        CommandAck(
+                            commandId: command.id, jobId: jobId, participant: target, outcome: .applied, detail: nil,
+                            stateAfter: NodeState.inflight.rawValue, tick: UInt64(tick), timestampMs: nowMs))
+                }
+            }
+            _ = try engine.settle(tick: UInt64(tick), nowMs: nowMs)
+            if tick % 2 == 0 { allCoresSeconds += try Self.rawVerify(raw[tick], workers: workers) }
+        }
+
+        let totalFrames = Double(frames.count * reporters.count)
+        let tickSeconds = stages.reduce(0, +)
+        let verifiedRate = totalFrames / stages[0]
+        let rawAllCores = totalFrames / allCoresSeconds
+        return Report(
+            nodes: nodes, ticks: ticks, predicates: predicates, framesPerTick: reporters.count,
+            cpus: ProcessInfo.processInfo.activeProcessorCount, verificationThreads: workers,
+            framesVerifiedPerSecond: verifiedRate, framesEvaluatedPerSecond: totalFrames / tickSeconds,
+            rawVerifyPerSecondOneCore: Double(raw[0].count) / oneCoreSeconds, rawVerifyPerSecondAllCores: rawAllCores,
+            collectorToRawRatio: verifiedRate / rawAllCores, senseToActMs: Self.percentiles(senseToAct),
+            closeToActMs: Self.percentiles(closeToAct),
+            stageMs: Report.Stages(
+                ingest: stages[0] / Double(ticks) * 1e3, seal: stages[1] / Double(ticks) * 1e3,
+                evaluate: stages[2] / Double(ticks) * 1e3, decide: stages[3] / Double(ticks) * 1e3),
+            frameMicros: Report.FrameCosts(
+                signature: oneCoreSeconds / Double(raw[0].count) * 1e6,
+                collector: oneThreadSeconds / Double(raw[0].count) * 1e6),
+            framesAccepted: accepted, framesRejected: rejected, firingTicks: firingTicks, commandsSigned: commands)
+    }
+
+    // MARK: - The workload
+
+    /// The participant whose lag spikes every fourth tick (from tick 1), so `straggler` fires and the engine signs
+    /// an `A-OBSERVE`, then an `A-RESUME` the tick after.
+    static let stragglerIndex = 7
+
+    /// A frame with the `dp+secagg` provider's metrics: plausible, varying values that no generated predicate flags.
+    static func frame(
+        of id: ParticipantID, index: Int, isAggregator: Bool, tick: Int, job: PhalanxCore.SHA256Digest, nowMs: Int64
+    ) -> TelemetryFrame {
+        let spent = 0.05 * Double(tick + 1) / 1_000
+        let metrics: [String: Double] = [
+            "sharesReceived": Double(95 + (index + tick) % 10),
+            "invalidShares": 0,
+            "dropouts": Double((index * 7 + tick) % 3),
+            "quorumMargin": Double(20 + index % 5),
+            "epsilonSpent": spent,
+            "epsilonRemaining": 1 - spent,
+            "deltaSpent": 1e-9 * Double(tick + 1),
+            "epsilonNext": spent + 0.01,
+        ]
+        let straggling = index == stragglerIndex && tick % 4 == 1
+        return TelemetryFrame(
+            nodeId: id, seq: UInt64(tick + 1), manifestHash: job, tick: UInt64(tick),
+            state: isAggregator ? AggregatorState.wait.rawValue : NodeState.inflight.rawValue, metrics: metrics,
+            lagMs: straggling ? 9_000 : Double(10 + (index * 13 + tick) % 40),
+            opLatencyMs: Double(1 + (index + tick) % 5), timestampMs: nowMs)
+    }
+
+    /// A metric and an open interval that holds every value of it (and its forecast) that ``frame(of:index:isAggregator:tick:job:nowMs:)`` produces.
+    private static let ranges: [(key: String, low: Double, high: Double)] = [
+        ("sharesReceived", 50, 200), ("invalidShares", -1, 1), ("dropouts", -10, 10), ("quorumMargin", 5, 100),
+        ("epsilonSpent", -1, 1), ("epsilonRemaining", 0, 2), ("deltaSpent", -0.001, 0.001), ("epsilonNext", -1, 1),
+        ("opLatencyMs", -20, 50),
+    ]
+
+    /// `guardrails.yaml` with `predicates` predicates: `straggler`, then generated ones cycling through the
+    /// aggregates (any, all, count, max, min, mean), forecasts and parameters over the frame's metrics.
+    static func policyText(predicates: Int) -> String {
+        var parameters = ["maxLagMs: 5000", "maxOffenders: 0"]
+        var rules = [
+            Self.rule(
+                id: "straggler", expr: "any(lagMs > params.maxLagMs)", severity: "warning", command: "A-OBSERVE")
+        ]
+        let commands = ["A-OBSERVE", "A-RESTRICT", "A-ABORT_JOB", "A-ISOLATE_PARTY", "A-SUSPEND"]
+        let severities = ["info", "warning", "critical"]
+        for i in 1..<max(predicates, 1) {
+            let (key, low, high) = ranges[i % ranges.count]
+            let limit = "limit\(i)"
+            let template: (expr: String, value: Double)
+            switch (i / ranges.count + i) % 10 {
+            case 0: template = ("max(\(key)) > params.\(limit)", high)
+            case 1: template = ("min(\(key)) < params.\(limit)", low)
+            case 2: template = ("any(\(key) > params.\(limit))", high)
+            case 3: template = ("not all(\(key) < params.\(limit))", high)
+            case 4: template = ("count(\(key) > params.\(limit)) > params.maxOffenders", high)
+            case 5: template = ("mean(\(key)) > params.\(limit)", high)
+            case 6: template = ("max(forecast.\(key)) > params.\(limit)", high)
+            case 7: template = ("min(forecast.\(key)) < params.\(limit)", low)
+            case 8: template = ("any(\(key) - forecast.\(key) > params.\(limit))", high - low)
+            default: template = ("mean(\(key)) + max(forecast.\(key)) > params.\(limit)", 2 * high)
+            }
+            parameters.append("\(limit): \(template.value)")
+            rules.append(
+                Self.rule(
+                    id: "bench-\(i)-\(key.lowercased())", expr: template.expr, severity: severities[i % 3],
+                    command: commands[i % commands.count]))
+        }
+        return """
+            version: "bench-control"
+            parameters:
+            \(parameters.map { "  " + $0 }.joined(separator: "\n"))
+            predicates:
+            \(rules.joined(separator: "\n"))
+
+            """
+    }
+
+    private static func rule(id: String, expr: String, severity: String, command: String) -> String {
+        """
+          - id: \(id)
+            expr: \(expr)
+            severity: \(severity)
+            command: \(command)
+        """
+    }
+
+    // MARK: - Measuring
+
+    /// Seconds to check every signature of `checks` with swift-crypto on `workers` threads; all must verify.
+    private static func rawVerify(_ checks: [RawCheck], workers: Int) throws -> Double {
+        let start = ContinuousClock.now
+        let valid = parallelMap(checks, workers: workers) { $0.key.isValidSignature($0.signature, for: $0.message) }
+        let elapsed = seconds(start, .now)
+        guard valid.allSatisfy({ $0 }) else {
+            throw CLIError(.internalError, "a pre-signed frame's signature did not verify")
+        }
+        return elapsed
+    }
+
+    static func seconds(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> Double {
+        let d = from.duration(to: to).components
+        return Double(d.seconds) + Double(d.attoseconds) / 1e18
+    }
+
+    /// Nearest-rank percentiles: with fewer than 100 samples, p99 is the largest.
+    static func percentiles(_ samples: [Double]) -> Report.Percentiles {
+        let sorted = samples.sorted()
+        func rank(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+        return Report.Percentiles(p50: rank(0.5), p99: rank(0.99), max: sorted.last ?? 0)
+    }
+}
+
+/// `transform` of every element, in order, on up to `workers` threads (default: every active processor).
+private func parallelMap<Element: Sendable, Transformed: Sendable>(
+    _ input: [Element], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+    _ transform: @Sendable (Element) -> Transformed
+) -> [Transformed] {
+    let count = input.count
+    guard workers > 1, count > 1 else { return input.map(transform) }
+    let chunk = max(1, min(32, count / (workers * 8)))
+    let slots = Mutex([Transformed?](repeating: nil, count: count))
+    DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { index in
+        let range = (index * chunk)..<min(count, (index + 1) * chunk)
+        let done = range.map { transform(input[$0]) }
+        slots.withLock { slots in
+            for (offset, value) in done.enumerated() { slots[range.lowerBound + offset] = value }
+        }
+    }
+    return slots.withLock { $0.map { $0! } }
+}
