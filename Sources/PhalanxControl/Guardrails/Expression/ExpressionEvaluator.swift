@@ -136,21 +136,28 @@ struct ExpressionEvaluator {
         let summary: String
         switch call.function {
         case .any, .all, .count:
-            let trueIDs = Set(considered.filter { $0.value.isTrue }.map(\.id))
-            let falseIDs = Set(considered.filter { !$0.value.isTrue }.map(\.id))
+            // One pass; only the id set the outcome needs is hashed (this runs for every participant, every tick).
+            let trueCount = considered.reduce(0) { $0 + ($1.value.isTrue ? 1 : 0) }
+            func ids(_ wanted: Bool) -> Set<String> {
+                var set = Set<String>(minimumCapacity: wanted ? trueCount : considered.count - trueCount)
+                for entry in considered where entry.value.isTrue == wanted { set.insert(entry.id) }
+                return set
+            }
             switch call.function {
             case .any:
-                let holds = !trueIDs.isEmpty
-                outcome = Outcome(value: .boolean(holds), witnesses: holds ? trueIDs : falseIDs)
-                summary = "\(holds)" + Self.list(trueIDs)
+                let holds = trueCount > 0
+                let witnesses = ids(holds)
+                outcome = Outcome(value: .boolean(holds), witnesses: witnesses)
+                summary = "\(holds)" + Self.list(holds ? witnesses : [])
             case .all:
-                let holds = falseIDs.isEmpty
-                outcome = Outcome(value: .boolean(holds), witnesses: holds ? trueIDs : falseIDs)
-                summary = "\(holds)" + Self.list(falseIDs)
+                let holds = trueCount == considered.count
+                let witnesses = ids(holds)
+                outcome = Outcome(value: .boolean(holds), witnesses: witnesses)
+                summary = "\(holds)" + Self.list(holds ? [] : witnesses)
             default:
-                let count = considered.filter { $0.value.isTrue }.count
-                outcome = Outcome(value: .number(Double(count)), witnesses: trueIDs)
-                summary = "\(count)" + Self.list(trueIDs)
+                let witnesses = ids(true)
+                outcome = Outcome(value: .number(Double(trueCount)), witnesses: witnesses)
+                summary = "\(trueCount)" + Self.list(witnesses)
             }
         case .max, .min, .mean, .sum:
             let defined = considered.compactMap { entry in entry.value.number.map { (id: entry.id, value: $0) } }
