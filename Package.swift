@@ -6,6 +6,7 @@ import PackageDescription
 //   phalanx (executable) → PhalanxCLI → PhalanxFederation → PhalanxControl → PhalanxLedger → PhalanxCore
 //                                                         ↘ PhalanxProviders → PhalanxSecAgg ──↗
 //                                                                            ↘ PhalanxDP (samplers, accountants)
+//                                     ↘ PhalanxModel (model checker over the state-machine tables) → PhalanxCore
 //
 // PhalanxCore holds value types and protocols with no I/O; nothing below it but swift-crypto.
 let swiftSettings: [SwiftSetting] = [
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "PhalanxLedger", targets: ["PhalanxLedger"]),
         .library(name: "PhalanxControl", targets: ["PhalanxControl"]),
         .library(name: "PhalanxFederation", targets: ["PhalanxFederation"]),
+        .library(name: "PhalanxModel", targets: ["PhalanxModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -85,10 +87,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PhalanxModel",
+            dependencies: ["PhalanxCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PhalanxCLI",
             dependencies: [
                 "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
-                "PhalanxSecAgg", "PhalanxDP",
+                "PhalanxSecAgg", "PhalanxDP", "PhalanxModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -128,6 +135,7 @@ let package = Package(
         ),
         .testTarget(name: "PhalanxControlTests", dependencies: ["PhalanxControl"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxFederationTests", dependencies: ["PhalanxFederation"], swiftSettings: swiftSettings),
+        .testTarget(name: "PhalanxModelTests", dependencies: ["PhalanxModel"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxCLITests", dependencies: ["PhalanxCLI"], swiftSettings: swiftSettings),
     ]
 )

@@ -36,7 +36,7 @@ for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
     "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" "bench control" \
     dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows" control "control override" \
-    "control approve" "control check" fuzz; do
+    "control approve" "control check" fuzz verify-model; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -203,6 +203,12 @@ run 65 "$bin" control override abort --key "$tmp/run/keys/northbank.pub" --job "
 run 64 "$bin" control override abort --key "$tmp/ops/alice.key" --job "$job" --reason " " --out "$tmp/y.json"
 run 73 "$bin" control override abort --key "$tmp/ops/alice.key" --job "$job" --reason r --out "$tmp/param.json"
 ok "control override/approve/check: two-person rule, ranges, operator keys only, reasons required"
+
+# Model checking in Swift: the correct model passes, a planted fault gives a counterexample (exit 1).
+run 0 "$bin" verify-model --nodes 1 --rounds 2
+run 1 "$bin" verify-model --nodes 1 --rounds 1 --plant no-ack-dedup
+run 64 "$bin" verify-model --nodes 0
+ok "verify-model: k = 1 passes (k = 2, 3 in the spin check); a planted fault is caught"
 
 # Fuzzing: a small deterministic run of each target finds nothing (the 1,000,000-input runs are in docs/fuzzing.md).
 for target in guardrails expressions frames; do

@@ -195,6 +195,10 @@ public actor AggregatorRuntime {
             roster.identity(for: verified.value.issuer)?.role == .control, verified.value.jobId == job.jobId
         else { return refuse("clearance", "not a valid clearance for this job") }
         guard round == job.manifest.rounds else { return refuse("clearance", "rounds are still being merged") }
+        // A repeated clearance (or one after an abort) is refused, not an illegal transition that stops the step.
+        guard machine.state == .merge else {
+            return refuse("clearance", "the job is already \(machine.state.rawValue)")
+        }
         try transition(.releaseCleared, given: [.releaseCleared])
         let result = JobResult(aggregator: identity.id, jobId: job.jobId, outputs: heldOutputs)
         let signed = try Signed(signing: result, with: identity)
