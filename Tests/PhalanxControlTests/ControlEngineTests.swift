@@ -105,11 +105,15 @@ struct ControlEngineTests {
         }
     }
 
-    @Test("a clearance is signed once")
+    @Test("a clearance is signed once; while the aggregator still merges, the same one is sent again")
     func clearanceOnce() throws {
         var h = try Harness()
-        #expect(try h.decide(tick: 1, readyToRelease()).clearance != nil)
-        #expect(try h.decide(tick: 2, readyToRelease()).clearance == nil)
+        let first = try #require(try h.decide(tick: 1, readyToRelease()).clearance)
+        let again = try h.decide(tick: 2, readyToRelease())
+        #expect(again.clearance == first && again.clearanceIsResend, "not a second signature: the same envelope")
+        var finalized = readyToRelease()
+        finalized[3] = .aggregator(state: "FINALIZE")
+        #expect(try h.decide(tick: 3, finalized).clearance == nil)
         #expect(h.engine.concluded == .cleared(tick: 1))
     }
 

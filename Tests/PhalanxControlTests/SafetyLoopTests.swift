@@ -308,6 +308,23 @@ struct EscalationTests {
         #expect(abort.kind == .abortJob)
     }
 
+    @Test("a clearance the aggregator did not act on is sent again, the same signed one; not after it finalized")
+    func clearanceResent() throws {
+        var loop = try SafetyLoop(loopPolicy(EscalationTests.straggler))
+        func ready(_ aggregator: String) -> [Report] {
+            [
+                .node("org-a", state: "POSTF"), .node("org-b", state: "DONE"), .node("org-c", state: "POSTF"),
+                .aggregator(state: aggregator),
+            ]
+        }
+        let first = try loop.tick(0, ready("MERGE")).decision
+        let clearance = try #require(first.clearance)
+        #expect(!first.clearanceIsResend)
+        let again = try loop.tick(1, ready("MERGE")).decision
+        #expect(again.clearance == clearance && again.clearanceIsResend)
+        #expect(try loop.tick(2, ready("FINALIZE")).decision.clearance == nil)
+    }
+
     @Test("an isolated participant's frames are refused and it is no longer counted missing")
     func collectorRefusesIsolated() throws {
         let federation = Federation()

@@ -32,6 +32,8 @@ public struct ControlEngine: Sendable {
     var pendingOverrides: [VerifiedOverride] = []
     /// Overrides already accepted, by id: an override executes at most once.
     var appliedOverrides: Set<CommandID> = []
+    /// The clearance once signed, to send again if it was lost.
+    private var signedClearance: Signed<ReleaseClearance>?
     /// Set once an `A-ABORT_JOB` was issued or a clearance was signed; no further decisions are made.
     public internal(set) var concluded: Conclusion?
 
@@ -67,6 +69,8 @@ public struct ControlEngine: Sendable {
     public struct Decision: Sendable {
         public var commands: [Signed<ACommand>] = []
         public var clearance: Signed<ReleaseClearance>?
+        /// Whether ``clearance`` is the one signed earlier, sent again because the aggregator has not acted on it.
+        public var clearanceIsResend = false
         /// Overrides applied this tick, with the parameter change they make (for `A-SET_PARAMETER`).
         public var overrides: [VerifiedOverride] = []
     }
@@ -118,7 +122,15 @@ public struct ControlEngine: Sendable {
                 let clearance = try clearance(for: batch, outcomes: outcomes)
             {
                 decision.clearance = clearance
+                signedClearance = clearance
                 concluded = .cleared(tick: batch.tick)
+            } else if case .cleared(let tick) = concluded, batch.tick > tick, let signedClearance,
+                batch.frame(of: manifest.participants.aggregator)?.state == AggregatorState.merge.rawValue
+            {
+                // The aggregator still merges a tick after the clearance: it was lost. Send the same one again
+                // (the aggregator refuses a second copy once it has finalized).
+                decision.clearance = signedClearance
+                decision.clearanceIsResend = true
             }
             return decision
         }

@@ -214,10 +214,12 @@ public actor ControlPlane {
         }
         try await dispatch(decision.commands, tick: tick, collector: &collector)
         if let clearance = decision.clearance {
-            try await ledger.append(
-                .releaseCleared(jobId: job.jobId, tick: tick, digest: clearance.digest), tick: tick,
-                timestampMs: clock())
-            events.append(.clearanceIssued(tick: tick))
+            if !decision.clearanceIsResend {
+                try await ledger.append(
+                    .releaseCleared(jobId: job.jobId, tick: tick, digest: clearance.digest), tick: tick,
+                    timestampMs: clock())
+                events.append(.clearanceIssued(tick: tick))
+            }
             try await transport.send(.clearance(clearance), from: identity.id, to: job.manifest.participants.aggregator)
         }
         self.collector = collector
