@@ -16,17 +16,7 @@ struct ControlCommandTests {
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     func run(_ arguments: [String]) async -> Int32 {
-        do {
-            var command = try PhalanxCommand.parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch {
-            return PhalanxCommand.exitCode(for: error).rawValue
-        }
+        await CLIRun.exitCode(arguments)
     }
 
     /// A federation's public keys, two operators' key files, and a manifest written by `phalanx manifest create`.

@@ -18,17 +18,7 @@ struct DPCommandTests {
     /// Parses and runs `arguments` as `phalanx` does; returns the exit code and, for a failure, the message
     /// argument-parser prints (CLIError messages go to stderr inside the command).
     func run(_ arguments: [String]) async -> (code: Int32, message: String) {
-        do {
-            var command = try PhalanxCommand.parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            return (0, "")
-        } catch {
-            return (PhalanxCommand.exitCode(for: error).rawValue, PhalanxCommand.message(for: error))
-        }
+        await CLIRun.outcome(arguments)
     }
 
     func parse<Command: ParsableCommand>(_ arguments: [String], as type: Command.Type) throws -> Command {

@@ -33,17 +33,7 @@ struct DPWindowsCommandTests {
     /// Parses and runs `arguments` as `phalanx` does; returns the exit code and, for a failure the argument parser
     /// reports, its message (a ``CLIError`` is printed to stderr inside the command).
     func run(_ arguments: [String]) async -> (code: Int32, message: String) {
-        do {
-            var command = try PhalanxCommand.parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            return (0, "")
-        } catch {
-            return (PhalanxCommand.exitCode(for: error).rawValue, PhalanxCommand.message(for: error))
-        }
+        await CLIRun.outcome(arguments)
     }
 
     func parse(_ arguments: [String]) throws -> DPWindowsCommand {

@@ -16,17 +16,7 @@ struct VerifyModelCommandTests {
 
     /// Parses and runs `arguments` as `phalanx` does; returns the exit code.
     func run(_ arguments: [String]) async -> Int32 {
-        do {
-            var command = try PhalanxCommand.parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch {
-            return PhalanxCommand.exitCode(for: error).rawValue
-        }
+        await CLIRun.exitCode(arguments)
     }
 
     /// A small model: one node, one round, few faults.

@@ -41,6 +41,16 @@ struct ControlCommand: AsyncParsableCommand {
         try JSONInput.decode(OverrideRequest.self, from: try Files.read(path, what: "override"), file: path)
     }
 
+    /// The operator identity in the private key file `key`; any other role is a usage error.
+    static func loadOperator(_ key: String, signing what: String, hint: String? = nil) throws -> SigningIdentity {
+        let identity = try KeyFiles.loadPrivate(key)
+        guard identity.role == .operator else {
+            throw CLIError(
+                .usage, "\(key) is a \(identity.role) key; \(what) are signed with an operator key", hint: hint)
+        }
+        return identity
+    }
+
     static func requireReason(_ reason: String) throws {
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ValidationError("--reason must say why (it is recorded in the audit ledger)")
@@ -105,12 +115,8 @@ struct ControlCommand: AsyncParsableCommand {
                 do { jobId = try SHA256Digest(hex: job) } catch {
                     throw CLIError(.usage, "--job: \(error)", hint: "the job id is printed by `phalanx manifest check`")
                 }
-                let identity = try KeyFiles.loadPrivate(key)
-                guard identity.role == .operator else {
-                    throw CLIError(
-                        .usage, "\(key) is a \(identity.role) key; overrides are signed with an operator key",
-                        hint: "phalanx keys generate --id NAME --role operator --out DIR")
-                }
+                let identity = try ControlCommand.loadOperator(
+                    key, signing: "overrides", hint: "phalanx keys generate --id NAME --role operator --out DIR")
                 let targets: [ParticipantID]
                 do { targets = try (kind == .resume ? target : [control]).map { try ParticipantID($0) } } catch {
                     throw CLIError(.usage, "\(error)")
@@ -144,11 +150,7 @@ struct ControlCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 var request = try ControlCommand.readRequest(file)
-                let identity = try KeyFiles.loadPrivate(key)
-                guard identity.role == .operator else {
-                    throw CLIError(
-                        .usage, "\(key) is a \(identity.role) key; approvals are signed with an operator key")
-                }
+                let identity = try ControlCommand.loadOperator(key, signing: "approvals")
                 guard identity.id != request.command.signer else {
                     throw CLIError(
                         .usage, "\(identity.id) signed this override; a second, different operator must approve it")

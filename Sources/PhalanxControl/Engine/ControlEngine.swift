@@ -186,9 +186,10 @@ public struct ControlEngine: Sendable {
         wanted: [ParticipantID: (rung: Int, rule: PredicateRule, reason: String)]
     ) -> [(CommandKind, [ParticipantID], PredicateRule?, String)] {
         var moves: [CommandKind: (targets: [ParticipantID], rule: PredicateRule?, reason: String)] = [:]
-        let order = manifest.participants.reporters
+        // In the manifest's order of reporters (a dictionary, not a linear search per comparison).
+        let rank = Dictionary(uniqueKeysWithValues: manifest.participants.reporters.enumerated().map { ($1, $0) })
         let participants = Set(wanted.keys).union(ladder.keys).subtracting(isolated).sorted {
-            (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1)
+            (rank[$0] ?? rank.count, $0) < (rank[$1] ?? rank.count, $1)
         }
         for participant in participants {
             let current = ladder[participant]?.ladderRung ?? 0
