@@ -86,7 +86,7 @@ has "$tmp/out" "rejected: isolated"
 has "$tmp/out" "FINALIZED"
 ok "demo --inject-fault silent-node: missing acks are resent with the same id, then the node is isolated"
 run 64 "$bin" demo --inject-fault malformed-share --ep plain
-run 0 "$bin" bench control --nodes 40 --ticks 2 --predicates 10 --json
+run 0 "$bin" bench control --nodes 40 --ticks 2 --predicates 10 --tick-ms 50 --json
 grep -q '"framesVerifiedPerSecond"' "$tmp/out" || { echo "FAIL: bench control report"; cat "$tmp/out"; exit 1; }
 run 0 "$bin" bench secagg --clients 5 --dim 10 --json
 grep -q '"correct" : true' "$tmp/out" || { echo "FAIL: bench secagg"; exit 1; }

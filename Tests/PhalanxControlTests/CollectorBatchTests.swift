@@ -78,18 +78,6 @@ struct CollectorBatchTests {
         return frames
     }
 
-    /// A seeded shuffle, so a failure can be reproduced.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("batch ingest equals one-by-one ingest: results, counts and sealed batches", arguments: [1, 2, 4, 16])
     func equivalence(parallelism: Int) throws {
         var one = TelemetryCollector(manifest: manifest, roster: federation.roster)
@@ -167,7 +155,7 @@ struct CollectorBatchTests {
 /// `SignatureMessage.bytes`, and `TelemetryFrame(canonical:)` with the `Codable` decoder.
 @Suite("Telemetry collector, fast paths")
 struct CollectorFastPathTests {
-    typealias Rng = CollectorBatchTests.SplitMix64
+    typealias Rng = SplitMix64
 
     @Test("the signed message equals SignatureMessage.bytes", arguments: [0, 1, 23, 24, 255, 256, 65_535, 65_536])
     func message(length: Int) throws {

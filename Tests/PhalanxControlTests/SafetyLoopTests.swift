@@ -252,6 +252,21 @@ struct ForecastTests {
         }
         let kept = loop.sentinel.history(of: Fixtures.id("org-a"), metric: "lagMs")
         #expect(kept.map(\.tick) == [3, 4, 5] && kept.map(\.value) == [3, 4, 5])
+
+        // A metric seen for the first time (attributed by the aggregator) and a participant seen for the first time
+        // leave what is kept of the others as it was.
+        var late = Report.node("org-b")
+        late.lagMs = 40
+        var again = Report.node("org-a")
+        again.lagMs = 6
+        _ = loop.sentinel.evaluate(
+            try loop.driver.seal(tick: 6, [again, late]), attributed: [Fixtures.id("org-a"): ["invalidShares": 2]])
+        let after = loop.sentinel.history(of: Fixtures.id("org-a"), metric: "lagMs")
+        #expect(after.map(\.tick) == [4, 5, 6] && after.map(\.value) == [4, 5, 6])
+        #expect(loop.sentinel.history(of: Fixtures.id("org-a"), metric: "invalidShares").map(\.value) == [2])
+        #expect(loop.sentinel.history(of: Fixtures.id("org-b"), metric: "lagMs").map(\.value) == [40])
+        #expect(loop.sentinel.history(of: Fixtures.id("org-b"), metric: "invalidShares").isEmpty)
+        #expect(loop.sentinel.history(of: Fixtures.id("org-c"), metric: "lagMs").isEmpty)
     }
 }
 

@@ -1,5 +1,6 @@
-/// The fuzzer's seeded generator: SplitMix64 (Steele, Lea & Flood, "Fast Splittable Pseudorandom Number
-/// Generators", OOPSLA 2014), so that a run is reproducible from its seed. Never for key material.
+/// The CLI's seeded generator (the fuzzer's inputs, the control benchmark's arrival order): SplitMix64 (Steele, Lea &
+/// Flood, "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014), so that a run is reproducible from its
+/// seed. Never for key material.
 struct FuzzRandom: RandomNumberGenerator {
     private var state: UInt64
 

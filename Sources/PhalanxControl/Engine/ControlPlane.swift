@@ -94,7 +94,10 @@ public actor ControlPlane {
         job = admitted
         collector = TelemetryCollector(manifest: manifest, roster: roster)
         let parameters = manifest.parameters
-        sentinel = Sentinel(predicates: admitted.predicates, parameters: parameters, forecast: policy.forecast)
+        sentinel = Sentinel(
+            predicates: admitted.predicates, parameters: parameters, forecast: policy.forecast,
+            reporters: manifest.participants.reporters, metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted()
+        )
         engine = ControlEngine(
             identity: identity, manifest: manifest, escalation: policy.escalation, overrides: policy.overrides)
         let selection = policy.selection(availableMetricKeys: Set(manifest.metricKeys).union(MetricKey.frameFields))

@@ -3,24 +3,37 @@
 ///
 /// Values are aligned by tick: a participant whose frame was missing for some ticks is forecast across the gap
 /// (the trend is per tick, and a gap of g ticks advances the prediction by g·b).
+///
+/// The history is a ring of `capacity` slots, allocated when the forecaster is made and overwritten in place: the
+/// sentinel observes every metric of every participant every tick (50,000 values a tick at 5,000 nodes), so an
+/// observation must not allocate.
 struct MetricForecaster: Sendable {
     let method: ForecastMethod
     let capacity: Int
-    /// The last values, oldest first, at most `capacity`.
-    private(set) var history: [(tick: UInt64, value: Double)] = []
+    private var ring: [(tick: UInt64, value: Double)] = []
+    /// Where the next value goes once the ring is full (the oldest value).
+    private var head = 0
     private var level = 0.0
     private var trend = 0.0
     private var observations = 0
+    /// The tick of the last value taken.
+    private var lastTick: UInt64?
 
     init(method: ForecastMethod, capacity: Int) {
         self.method = method
         self.capacity = max(2, capacity)
+        ring.reserveCapacity(self.capacity)
+    }
+
+    /// The last values, oldest first, at most `capacity`.
+    var history: [(tick: UInt64, value: Double)] {
+        ring.count < capacity ? ring : Array(ring[head...] + ring[..<head])
     }
 
     /// Takes the value of `tick` (ticks increase; a value for an older or the same tick is ignored).
     mutating func observe(_ value: Double, tick: UInt64) {
-        if let last = history.last, tick <= last.tick { return }
-        let gap = Double(history.last.map { tick - $0.tick } ?? 1)
+        if let last = lastTick, tick <= last { return }
+        let gap = Double(lastTick.map { tick - $0 } ?? 1)
         let (alpha, beta) = method.factors
         switch observations {
         case 0:
@@ -36,8 +49,13 @@ struct MetricForecaster: Sendable {
             level = newLevel
         }
         observations += 1
-        history.append((tick, value))
-        if history.count > capacity { history.removeFirst(history.count - capacity) }
+        lastTick = tick
+        if ring.count < capacity {
+            ring.append((tick, value))
+        } else {
+            ring[head] = (tick, value)
+            head = (head + 1) % capacity
+        }
     }
 
     /// The forecast for the tick after the last observed one: ℓ + b (the value itself after one observation).

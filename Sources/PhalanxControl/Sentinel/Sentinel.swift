@@ -1,4 +1,5 @@
 import PhalanxCore
+import Synchronization
 
 /// Evaluates a job's enabled guard-rail predicates on each sealed tick, over current values and a one-tick
 /// forecast, and keeps each predicate's alert state (pending, firing, resolved).
@@ -15,16 +16,48 @@ public struct Sentinel: Sendable {
     public let predicates: [PredicateRule]
     public private(set) var parameters: [String: Double]
     public let forecast: ForecastSettings
-    private var forecasters: [ParticipantID: [String: MetricForecaster]] = [:]
+    /// How many threads update the forecasts and evaluate the predicates of a tick (default: every core). The
+    /// outcomes do not depend on it.
+    public var parallelism: Int = Parallel.cores
+    /// Each participant's slot: its forecasters are `streams[slot * keys.count ..< (slot + 1) * keys.count]`.
+    private var slots: [ParticipantID: Int] = [:]
+    /// A forecaster per participant and metric key, flat (participant-major), so that the per-tick update is an
+    /// in-place mutation of one array element: no dictionary or nested array per participant.
+    private var streams: [MetricForecaster] = []
+    /// Every metric key seen, by index.
+    private var keys: [String: Int] = [:]
+    /// Per key index: the key's column in the tick's table of current values / forecasts, or `nil` when no
+    /// predicate reads it that way.
+    private var currentColumn: [Int?] = []
+    private var forecastColumn: [Int?] = []
+    /// The metric keys the predicates read from the current frame and through `forecast.`, in column order.
+    private let currentKeys: [String]
+    private let forecastKeys: [String]
     private var alerts = AlertTracker()
     /// The offenders of each firing predicate when its expression last held: a predicate kept firing by
     /// `keep_firing_for` still names them.
     private var lastOffenders: [String: [String]] = [:]
 
-    public init(predicates: [PredicateRule], parameters: [String: Double], forecast: ForecastSettings = .default) {
+    /// Makes a sentinel for `predicates`.
+    ///
+    /// - Parameters:
+    ///   - reporters, metricKeys: the job's participants and the metric keys their frames carry (the manifest's,
+    ///     and `lagMs` and `opLatencyMs`), when known: their forecasters are made now rather than in the first
+    ///     tick, which then costs what every other tick does. Others are added when they first appear.
+    public init(
+        predicates: [PredicateRule], parameters: [String: Double], forecast: ForecastSettings = .default,
+        reporters: [ParticipantID] = [], metricKeys: [String] = []
+    ) {
         self.predicates = predicates
         self.parameters = parameters
         self.forecast = forecast
+        let references = predicates.map { $0.expression.syntax.references }
+        self.currentKeys = Set(references.flatMap(\.current)).sorted()
+        self.forecastKeys = Set(references.flatMap(\.forecast)).sorted()
+        // Keys first: a key added after participants widens every participant's row.
+        for key in metricKeys { _ = index(of: key) }
+        streams.reserveCapacity(reporters.count * keys.count)
+        for participant in reporters { _ = slot(of: participant) }
     }
 
     /// Changes a policy parameter (an operator's `A-SET_PARAMETER`, checked against its range by the caller);
@@ -35,7 +68,8 @@ public struct Sentinel: Sendable {
 
     /// The values the sentinel keeps for `participant`'s `metric`, oldest first.
     public func history(of participant: ParticipantID, metric: String) -> [(tick: UInt64, value: Double)] {
-        forecasters[participant]?[metric]?.history ?? []
+        guard let slot = slots[participant], let key = keys[metric] else { return [] }
+        return streams[slot * keys.count + key].history
     }
 
     /// Evaluates every enabled predicate on `batch` and advances their alert states.
@@ -46,28 +80,18 @@ public struct Sentinel: Sendable {
     public mutating func evaluate(
         _ batch: SealedBatch, attributed: [ParticipantID: [String: Double]] = [:]
     ) -> [PredicateOutcome] {
-        let participants = batch.frames.map { frame in
-            var current = frame.allMetrics
-            for (key, value) in attributed[frame.nodeId] ?? [:] { current[key] = value }
-            var streams = forecasters[frame.nodeId] ?? [:]
-            var predicted: [String: Double] = [:]
-            for (key, value) in current {
-                var stream = streams[key] ?? MetricForecaster(method: forecast.method, capacity: forecast.history)
-                stream.observe(value, tick: batch.tick)
-                predicted[key] = stream.forecast
-                streams[key] = stream
-            }
-            forecasters[frame.nodeId] = streams
-            return ParticipantMetrics(id: frame.nodeId.rawValue, current: current, forecast: predicted)
+        let table = observe(batch, attributed: attributed)
+        let parameters = parameters
+        // Evaluations are independent of each other (the alert states are advanced below, in order).
+        let results = Parallel.map(predicates, workers: table.count < 256 ? 1 : parallelism) { rule in
+            Result { () throws(ExpressionError) in try rule.expression.evaluate(table, parameters: parameters) }
         }
-        let context = ExpressionContext(participants: participants, parameters: parameters)
-        return predicates.map { rule in
+        return zip(predicates, results).map { rule, result in
             var evaluation: ExpressionEvaluation?
             var failure: String?
-            do {
-                evaluation = try rule.expression.evaluate(context)
-            } catch {
-                failure = String(describing: error)
+            switch result {
+            case .success(let value): evaluation = value
+            case .failure(let error): failure = String(describing: error)
             }
             let status = alerts.update(rule, holds: evaluation?.holds == true, failed: failure != nil)
             if let held = evaluation, held.holds {
@@ -82,6 +106,150 @@ public struct Sentinel: Sendable {
             }
             return PredicateOutcome(rule: rule, evaluation: evaluation, failure: failure, status: status)
         }
+    }
+
+    /// Feeds every frame's metrics (with the attributed ones in their place) to its participant's forecasters and
+    /// returns the tick as the predicates read it: a row per frame, a column per metric they read currently or
+    /// through the forecast.
+    private mutating func observe(_ batch: SealedBatch, attributed: [ParticipantID: [String: Double]]) -> MetricTable {
+        let rows = batch.frames.count
+        // The columns, flat: the column of key k is `k * rows ..< (k + 1) * rows`.
+        var current = [Double](repeating: .nan, count: currentKeys.count * rows)
+        var forecasts = [Double](repeating: .nan, count: forecastKeys.count * rows)
+        // Participants seen for the first time get their slot now, so that the parallel part only reads `slots`.
+        let frameSlots = batch.frames.map { slot(of: $0.nodeId) }
+        // Each participant's forecasters are touched by its own frame only, and each frame writes its own row of the
+        // columns: frames can be taken on several threads at once, writing through pointers to disjoint elements.
+        // A frame with a metric key not seen before (which widens every row) or with attributed metrics is left to
+        // the sequential pass below; so is every frame if a participant appears twice in the batch.
+        let distinct = Set(frameSlots).count == rows
+        let deferred = Mutex([Int]())
+        if distinct, rows >= 256, parallelism > 1 {
+            let keys = keys, currentColumn = currentColumn, forecastColumn = forecastColumn
+            let width = keys.count, tick = batch.tick, frames = batch.frames
+            streams.withUnsafeMutableBufferPointer { streams in
+                current.withUnsafeMutableBufferPointer { current in
+                    forecasts.withUnsafeMutableBufferPointer { forecasts in
+                        let shared = SharedColumns(streams: streams, current: current, forecasts: forecasts)
+                        Parallel.forEachChunk(count: rows, workers: parallelism) { range in
+                            var later: [Int] = []
+                            for row in range {
+                                let frame = frames[row]
+                                guard attributed.isEmpty || attributed[frame.nodeId] == nil,
+                                    let indices = Self.indices(of: frame, in: keys)
+                                else {
+                                    later.append(row)
+                                    continue
+                                }
+                                for (index, value) in indices {
+                                    let offset = frameSlots[row] * width + index
+                                    shared.streams[offset].observe(value, tick: tick)
+                                    if let column = currentColumn[index] {
+                                        shared.current[column * rows + row] = value.isFinite ? value : .nan
+                                    }
+                                    if let column = forecastColumn[index],
+                                        let predicted = shared.streams[offset].forecast
+                                    {
+                                        shared.forecasts[column * rows + row] = predicted.isFinite ? predicted : .nan
+                                    }
+                                }
+                            }
+                            if !later.isEmpty { deferred.withLock { $0 += later } }
+                        }
+                    }
+                }
+            }
+        } else {
+            deferred.withLock { $0 = Array(0..<rows) }
+        }
+        for row in deferred.withLock({ $0.sorted() }) {
+            let frame = batch.frames[row], slot = frameSlots[row]
+            let replaced = attributed.isEmpty ? nil : attributed[frame.nodeId]
+            for (key, value) in Self.metrics(of: frame) where replaced?[key] == nil {
+                take(
+                    key, value, slot: slot, row: row, rows: rows, tick: batch.tick, current: &current,
+                    forecasts: &forecasts)
+            }
+            for (key, value) in replaced ?? [:] {
+                take(
+                    key, value, slot: slot, row: row, rows: rows, tick: batch.tick, current: &current,
+                    forecasts: &forecasts)
+            }
+        }
+        func columns(_ keys: [String], _ flat: [Double]) -> [String: [Double]] {
+            Dictionary(
+                uniqueKeysWithValues: keys.enumerated().map { column, key in
+                    (key, Array(flat[(column * rows)..<((column + 1) * rows)]))
+                })
+        }
+        return MetricTable(
+            ids: batch.frames.map(\.nodeId.rawValue), current: columns(currentKeys, current),
+            forecast: columns(forecastKeys, forecasts))
+    }
+
+    /// Every metric of `frame` as predicates see it: its metrics, then `lagMs` and `opLatencyMs`.
+    private static func metrics(of frame: TelemetryFrame) -> [(key: String, value: Double)] {
+        frame.metrics.map { ($0.key, $0.value) } + [
+            (MetricKey.lagMs, frame.lagMs), (MetricKey.opLatencyMs, frame.opLatencyMs),
+        ]
+    }
+
+    /// The key index of each of `frame`'s metrics, or `nil` if one of its keys has none yet.
+    private static func indices(of frame: TelemetryFrame, in keys: [String: Int]) -> [(index: Int, value: Double)]? {
+        var indices: [(index: Int, value: Double)] = []
+        indices.reserveCapacity(frame.metrics.count + 2)
+        for (key, value) in metrics(of: frame) {
+            guard let index = keys[key] else { return nil }
+            indices.append((index, value))
+        }
+        return indices
+    }
+
+    /// Feeds `value` of `key` to the forecaster of the participant in `slot`, and writes the value and the new
+    /// forecast into the tick's columns when a predicate reads them.
+    @inline(__always)
+    private mutating func take(
+        _ key: String, _ value: Double, slot: Int, row: Int, rows: Int, tick: UInt64,
+        current: inout [Double], forecasts: inout [Double]
+    ) {
+        let index = self.index(of: key)
+        let offset = slot * keys.count + index
+        streams[offset].observe(value, tick: tick)
+        if let column = currentColumn[index] { current[column * rows + row] = value.isFinite ? value : .nan }
+        if let column = forecastColumn[index], let predicted = streams[offset].forecast {
+            forecasts[column * rows + row] = predicted.isFinite ? predicted : .nan
+        }
+    }
+
+    private mutating func slot(of participant: ParticipantID) -> Int {
+        if let slot = slots[participant] { return slot }
+        let slot = slots.count
+        slots[participant] = slot
+        streams.append(contentsOf: repeatElement(emptyForecaster, count: keys.count))
+        return slot
+    }
+
+    private var emptyForecaster: MetricForecaster {
+        MetricForecaster(method: forecast.method, capacity: forecast.history)
+    }
+
+    /// The index of metric `key`; a key seen for the first time widens every participant's row by one forecaster.
+    private mutating func index(of key: String) -> Int {
+        if let index = keys[key] { return index }
+        let width = keys.count
+        if !slots.isEmpty {
+            var widened: [MetricForecaster] = []
+            widened.reserveCapacity(slots.count * (width + 1))
+            for slot in 0..<slots.count {
+                widened.append(contentsOf: streams[(slot * width)..<((slot + 1) * width)])
+                widened.append(emptyForecaster)
+            }
+            streams = widened
+        }
+        keys[key] = width
+        currentColumn.append(currentKeys.firstIndex(of: key))
+        forecastColumn.append(forecastKeys.firstIndex(of: key))
+        return width
     }
 }
 
@@ -109,4 +277,15 @@ public struct PredicateOutcome: Sendable {
     public var expressionHolds: Bool { failure != nil || evaluation?.holds == true }
     /// Whether the predicate stands in the way of a release: firing, or pending.
     public var blocksRelease: Bool { status != .inactive }
+}
+
+/// The sentinel's forecasters and the tick's columns, shared by the threads that take a tick's frames.
+///
+/// `@unchecked Sendable` because it is a set of raw pointers: it is sound only as ``Sentinel``'s parallel update uses
+/// it — each thread writes only the forecasters of its own frames' participants (distinct in a batch) and only its
+/// own frames' rows of the columns, and nothing else touches them until every thread has finished.
+private struct SharedColumns: @unchecked Sendable {
+    let streams: UnsafeMutableBufferPointer<MetricForecaster>
+    let current: UnsafeMutableBufferPointer<Double>
+    let forecasts: UnsafeMutableBufferPointer<Double>
 }

@@ -1,8 +1,6 @@
 import Crypto
-import Dispatch
 import Foundation
 import PhalanxCore
-import Synchronization
 
 /// A frame whose signature, canonical encoding and author were checked, with what the collector's later,
 /// stateless checks need: the envelope's audit hash and whether the metric keys and values are acceptable.
@@ -168,27 +166,4 @@ enum FrameVerification {
             signer: try! ParticipantID("node-1"), signature: Data(repeating: 0xA5, count: 64))
         return SHA256Digest.of(encoded(sample)) == sample.digest
     }()
-
-    /// `transform` applied to every element of `input`, in order, on up to `workers` threads at once.
-    ///
-    /// The work is cut into chunks that `DispatchQueue.concurrentPerform` hands to idle threads (the caller's
-    /// included), so a core slowed by other load takes fewer chunks. Each chunk computes its results on its own and
-    /// stores them under a lock, once.
-    static func parallelMap<Element: Sendable, Transformed: Sendable>(
-        _ input: [Element], workers: Int, _ transform: @Sendable (Element) -> Transformed
-    ) -> [Transformed] {
-        let count = input.count
-        guard workers > 1, count > 1 else { return input.map(transform) }
-        // About eight chunks per worker balance the load; at most 32 frames per chunk keeps the tail short.
-        let chunk = max(1, min(32, count / (workers * 8)))
-        let slots = Mutex([Transformed?](repeating: nil, count: count))
-        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { index in
-            let range = (index * chunk)..<min(count, (index + 1) * chunk)
-            let done = range.map { transform(input[$0]) }
-            slots.withLock { slots in
-                for (offset, value) in done.enumerated() { slots[range.lowerBound + offset] = value }
-            }
-        }
-        return slots.withLock { $0.map { $0! } }
-    }
 }

@@ -20,13 +20,19 @@ public struct TelemetryCollector: Sendable {
     /// How far a frame's timestamp may be from the collector's clock, in milliseconds.
     public let skewWindowMs: Int64
     /// How many threads verify the signatures of a batch at once (default: the active processor count).
-    public var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var parallelism: Int = Parallel.cores
     /// The roster, with each member's key parsed once.
     private let signers: [ParticipantID: FrameSigner]
     private var lastSeq: [ParticipantID: UInt64] = [:]
     /// Participants isolated from the job: their frames are refused and they are no longer expected.
     public private(set) var isolated: Set<ParticipantID> = []
-    private var pending: [ParticipantID: VerifiedFrame] = [:]
+    private var isolatedReporters = 0
+    /// The reporters in id order, and each one's place in it. A tick's accepted frames are kept by place, so the
+    /// sealed batch comes out sorted by participant without a sort (5,000 string comparisons × log n a tick).
+    private let ranked: [ParticipantID]
+    private let rank: [ParticipantID: Int]
+    private var pending: [VerifiedFrame?]
+    private var pendingCount = 0
     private var pendingRejections: [FrameRejection: Int] = [:]
     private var machine = StateMachine(Machines.collector)
     /// Rejections since the collector started, by reason (exported as a metric).
@@ -39,16 +45,28 @@ public struct TelemetryCollector: Sendable {
         self.jobId = manifest.hash
         self.metricKeys = Set(manifest.metricKeys)
         self.reporters = reporters
+        self.ranked = reporters.sorted()
+        self.rank = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($0.element, $0.offset) })
+        self.pending = Array(repeating: nil, count: reporters.count)
         self.signers = roster.members.mapValues { FrameSigner($0, isReporter: reporters.contains($0.id)) }
         self.skewWindowMs = skewWindowMs
     }
 
     public var state: CollectorState { machine.state }
 
+    /// Reporters (not isolated) with no accepted frame yet in the tick being collected: when it reaches 0 the tick
+    /// can be sealed at once, without waiting for its deadline.
+    public var outstanding: Int {
+        reporters.count - isolatedReporters - pendingCount
+    }
+
     /// Stops accepting frames from `participant` (an `A-ISOLATE_PARTY` was issued) and stops counting it missing.
     public mutating func isolate(_ participant: ParticipantID) {
-        isolated.insert(participant)
-        pending[participant] = nil
+        if isolated.insert(participant).inserted, reporters.contains(participant) { isolatedReporters += 1 }
+        if let place = rank[participant], pending[place] != nil {
+            pending[place] = nil
+            pendingCount -= 1
+        }
     }
 
     /// Checks `envelope` for `tick` and buffers it when accepted.
@@ -78,7 +96,7 @@ public struct TelemetryCollector: Sendable {
     /// not a reporter, isolated) are not verified.
     func preverify(_ envelopes: [Signed<TelemetryFrame>]) -> [PreverifiedFrame] {
         let signers = signers, isolated = isolated, metricKeys = metricKeys
-        return FrameVerification.parallelMap(envelopes, workers: parallelism) { envelope in
+        return Parallel.map(envelopes, workers: parallelism) { envelope in
             guard let signer = signers[envelope.signer], signer.isReporter, !isolated.contains(signer.identity.id)
             else { return PreverifiedFrame(envelope: envelope, check: nil) }
             return PreverifiedFrame(
@@ -95,7 +113,9 @@ public struct TelemetryCollector: Sendable {
     ) -> Result<TelemetryFrame, FrameRejection> {
         switch check(frame, tick: tick, nowMs: nowMs) {
         case .success(let accepted):
-            pending[accepted.frame.nodeId] = accepted
+            // `check` accepts only a reporter's frame, so the participant has a place.
+            pending[rank[accepted.frame.nodeId]!] = accepted
+            pendingCount += 1
             lastSeq[accepted.frame.nodeId] = accepted.frame.seq
             // OPEN → WRITE (the row exists and `seal` always reopens, so this cannot fail). WRITE → WRITE leaves the
             // state as it is, so it is not fired: every firing is kept in the machine's history, which would grow by
@@ -127,7 +147,9 @@ public struct TelemetryCollector: Sendable {
         guard frame.manifestHash == jobId else { return .failure(.wrongJob) }
         if let last = lastSeq[frame.nodeId], frame.seq <= last { return .failure(.replay) }
         guard frame.tick == tick else { return .failure(.wrongTick) }
-        guard pending[frame.nodeId] == nil else { return .failure(.duplicateInTick) }
+        // The author is the signer, a reporter; a missing place would be a broken roster, refused all the same.
+        guard let place = rank[frame.nodeId] else { return .failure(.notAReporter) }
+        guard pending[place] == nil else { return .failure(.duplicateInTick) }
         guard verified.keysMatch else { return .failure(.metricKeysMismatch) }
         guard verified.valuesValid else { return .failure(.invalidValue) }
         // A signed frame may carry any Int64 (even Int64.min): compute the distance without overflowing.
@@ -141,8 +163,8 @@ public struct TelemetryCollector: Sendable {
     public mutating func seal(tick: UInt64) throws(IllegalTransition) -> SealedBatch {
         // WRITE → SEAL or OPEN → SEAL (an empty tick is sealed too: missing frames are an event).
         try machine.fire(.tickEnded)
-        let frames = pending.values.sorted { $0.frame.nodeId < $1.frame.nodeId }
-        let missing = reporters.subtracting(pending.keys).subtracting(isolated).sorted()
+        let frames = pending.compactMap { $0 }
+        let missing = ranked.indices.filter { pending[$0] == nil && !isolated.contains(ranked[$0]) }.map { ranked[$0] }
         for id in missing { missingCounts[id, default: 0] += 1 }
         let batch = SealedBatch(
             jobId: jobId,
@@ -152,7 +174,8 @@ public struct TelemetryCollector: Sendable {
             rejected: pendingRejections,
             missing: missing
         )
-        pending.removeAll(keepingCapacity: true)
+        for place in pending.indices where pending[place] != nil { pending[place] = nil }
+        pendingCount = 0
         pendingRejections.removeAll()
         try machine.fire(.batchRecorded)
         return batch

@@ -18,8 +18,8 @@ public struct GuardrailExpression: Sendable, Hashable, CustomStringConvertible {
     public let source: String
     /// Where the text starts in its file; error positions are relative to it.
     public let origin: SourceOrigin
-    private let input: ExpressionSource
-    private let syntax: ExpressionSyntax
+    let input: ExpressionSource
+    let syntax: ExpressionSyntax
 
     /// Parses and checks `source`.
     ///
@@ -68,6 +68,12 @@ public struct GuardrailExpression: Sendable, Hashable, CustomStringConvertible {
     ///   expression reads a parameter that `context` lacks; nothing else throws.
     public func evaluate(_ context: ExpressionContext) throws(ExpressionError) -> ExpressionEvaluation {
         try ExpressionEvaluator.evaluate(syntax, source: input, context: context)
+    }
+
+    /// Evaluates the expression over a tick already in columns (the sentinel's form); the same result as
+    /// ``evaluate(_:)`` on the same participants.
+    func evaluate(_ table: MetricTable, parameters: [String: Double]) throws(ExpressionError) -> ExpressionEvaluation {
+        try ExpressionEvaluator.evaluate(syntax, source: input, table: table, parameters: parameters)
     }
 
     /// The source text.
