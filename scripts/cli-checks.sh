@@ -85,6 +85,13 @@ has "$tmp/out" "A-ISOLATE_PARTY isolating shopline"
 has "$tmp/out" "rejected: isolated"
 has "$tmp/out" "FINALIZED"
 ok "demo --inject-fault silent-node: missing acks are resent with the same id, then the node is isolated"
+run 0 "$bin" demo --inject-fault lost-result --json "$tmp/lost.json" --out "$tmp/lost"
+has "$tmp/out" "the network lost the result from aggregator to medisys"
+has "$tmp/out" "medisys received the result the aggregator published again"
+has "$tmp/out" "FINALIZED"
+grep -q '"medisys" : "DONE"' "$tmp/lost.json" || { echo "FAIL: the node that lost the result did not finish"; exit 1; }
+if grep -q "refused a result" "$tmp/out"; then echo "FAIL: a duplicate result was refused"; exit 1; fi
+ok "demo --inject-fault lost-result: the aggregator publishes the result again and every node finishes"
 run 64 "$bin" demo --inject-fault malformed-share --ep plain
 run 0 "$bin" bench control --nodes 40 --ticks 2 --predicates 10 --tick-ms 50 --json
 grep -q '"framesVerifiedPerSecond"' "$tmp/out" || { echo "FAIL: bench control report"; cat "$tmp/out"; exit 1; }
@@ -156,6 +163,7 @@ ok "dp epsilon / calibrate reproduce the reference values; budget show reads the
 # Artifacts check independently, and the schemas hold for what was written.
 python3 "$root/scripts/check_schemas.py" "$tmp/report.json" "$tmp/run" "$root/Tests/PhalanxCoreTests/Vectors/signing-v1.json"
 python3 "$root/scripts/check_schemas.py" "$tmp/abort.json" "$tmp/abort"
+python3 "$root/scripts/check_schemas.py" "$tmp/lost.json" "$tmp/lost"
 run 0 "$bin" ledger verify "$tmp/run/ledger.sqlite"
 has "$tmp/out" "OK"
 vkey="$(sed -n 's/^  verifier key //p' "$tmp/out")"

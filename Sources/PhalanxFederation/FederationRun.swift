@@ -97,6 +97,16 @@ public struct FederationRun: Sendable {
         case refused(AdmissionError)
     }
 
+    /// A message the network lost (fault injection): it was sent, and its recipient never saw it.
+    public struct NetworkLoss: Sendable, Hashable {
+        /// The tick in which it was lost.
+        public let tick: UInt64
+        public let sender: ParticipantID
+        public let recipient: ParticipantID
+        /// The message's kind (`FederationMessage.kind`).
+        public let kind: String
+    }
+
     /// Everything that happened, for the story, the JSON report and the artifacts.
     public struct Report: Sendable {
         public let configuration: Configuration
@@ -121,6 +131,8 @@ public struct FederationRun: Sendable {
         public let ledgerBytes: Int
         public let messageCounts: [String: Int]
         public let messageBytes: Int
+        /// The messages the network lost, in order (only under a fault that loses messages, e.g. `lost-result`).
+        public let networkLosses: [NetworkLoss]
         /// Per node: whether the provider session (its secrets) was released at the end.
         public let secretsWiped: [ParticipantID: Bool]
         public let finalNodeStates: [ParticipantID: NodeState]
@@ -179,6 +191,9 @@ public struct FederationRun: Sendable {
         // Scenario C: one node (not the overspender) reveals corrupted shares.
         let maliciousNode = config.fault == .malformedShare ? config.profiles.dropLast().last?.id : nil
         let silentNode = config.fault == .silentNode ? config.profiles.dropLast().last?.id : nil
+        // `lost-result`: the network loses the first result on its way to the second node.
+        let resultVictim = config.fault == .lostResult ? nodeIDs[min(1, nodeIDs.count - 1)] : nil
+        var networkLosses: [NetworkLoss] = []
         var nodes: [NodeRuntime] = []
         for (profile, identity) in zip(config.profiles, nodeIdentities) {
             let table = try SafetyEvents.generate(profile: profile, days: config.rounds, seed: config.dataSeed)
@@ -261,6 +276,15 @@ public struct FederationRun: Sendable {
             try await injectFault(
                 tick: tick, transport: transport, manifest: manifest, controlID: controlID, nodeIDs: nodeIDs)
             try await aggregator.step(tick: tick, tickStart: tickStart)
+            if let resultVictim, networkLosses.isEmpty {
+                let lost = await transport.lose(to: resultVictim, atMost: 1) {
+                    if case .result = $0.message { true } else { false }
+                }
+                if lost > 0 {
+                    networkLosses.append(
+                        NetworkLoss(tick: tick, sender: aggregatorID, recipient: resultVictim, kind: "result"))
+                }
+            }
             for request in try config.overrides?(tick, manifest) ?? [] {
                 try await transport.send(.override(request), from: request.command.signer, to: controlID)
             }
@@ -321,6 +345,7 @@ public struct FederationRun: Sendable {
             ledgerBytes: ledgerBytes,
             messageCounts: await transport.sentCounts,
             messageBytes: await transport.sentBytes,
+            networkLosses: networkLosses,
             secretsWiped: wiped,
             finalNodeStates: nodeStates,
             finalAggregatorState: await aggregator.state,

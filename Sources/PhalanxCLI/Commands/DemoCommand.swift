@@ -26,20 +26,23 @@ struct DemoCommand: AsyncParsableCommand {
               malformed-share \(Fault.malformedShare.summary)
               privacy-overspend \(Fault.privacyOverspend.summary)
               silent-node   \(Fault.silentNode.summary)
+              lost-result   \(Fault.lostResult.summary)
 
             Execution providers (--ep): plain (no protection), secagg (secure aggregation), dp (central \
             differential privacy: the aggregator adds exact discrete Gaussian noise), dp+secagg (distributed \
             DP: each node adds its share of the noise before secure aggregation).
 
             Exit code 0 means the job ended as the scenario expects: finalized without a fault or with a \
-            network fault, a silent node or a malformed share, aborted under overspend and privacy-overspend. Exit \
-            code 1 means it did not.
+            network fault (forged-frame, replay, lost-result), a silent node or a malformed share, aborted under \
+            overspend and privacy-overspend. Exit code 1 means it did not.
             """
     )
 
     @Option(
         name: .long,
-        help: "Inject a fault: overspend, forged-frame, replay, malformed-share, privacy-overspend or silent-node.")
+        help:
+            "Inject a fault: overspend, forged-frame, replay, malformed-share, privacy-overspend, silent-node or lost-result."
+    )
     var injectFault: Fault?
 
     @Option(

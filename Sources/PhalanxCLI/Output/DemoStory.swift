@@ -160,6 +160,23 @@ struct DemoStory {
         for case .roundMerged(let round, let contributors) in events {
             data.append("round \(round) (day \(round)) merged from \(contributors.count) nodes")
         }
+        // The network: what it lost this tick, and a lost result that arrived when the aggregator published it again.
+        for loss in report.networkLosses where loss.tick == tick {
+            data.append("✗ the network lost the \(loss.kind) from \(loss.sender) to \(loss.recipient)")
+        }
+        for loss in report.networkLosses where loss.kind == "result" && loss.tick < tick {
+            let arrived = events.contains {
+                if case .transition(loss.recipient, "node", _, NodeEvent.resultPublished.rawValue, _) = $0 {
+                    true
+                } else {
+                    false
+                }
+            }
+            if arrived {
+                data.append(
+                    "↻ \(loss.recipient) received the result the aggregator published again (the same signed envelope)")
+            }
+        }
         if !data.isEmpty { lines.append(indent + "data   " + data.joined(separator: "; ")) }
         // Sense: the collector's verdict.
         for case .tickSealed(_, let accepted, let rejected, let missing) in events {

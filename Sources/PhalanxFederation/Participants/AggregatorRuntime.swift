@@ -34,6 +34,8 @@ public actor AggregatorRuntime {
         return events
     }
     public private(set) var published: JobResult?
+    /// The signed result as first published; re-sent, byte for byte, at every step while in FINALIZE.
+    private var publishedEnvelope: Signed<JobResult>?
 
     public init(
         identity: SigningIdentity,
@@ -57,6 +59,7 @@ public actor AggregatorRuntime {
 
     public func step(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
         let started = ContinuousClock.now
+        let finalizedBefore = machine.state == .finalize
         inbox += await transport.drain(identity.id)
         let deliveries = inbox
         inbox = []
@@ -69,6 +72,8 @@ public actor AggregatorRuntime {
             default: refuse(delivery.message.kind, "the aggregator does not accept this message")
             }
         }
+        // The step that finalizes publishes the result; every later one publishes it again.
+        if finalizedBefore { try await republishResult() }
         try await stepProvider()
         try await mergeIfComplete()
         lastOpLatencyMs = ContinuousClock.now.millisecondsSince(started)
@@ -203,13 +208,27 @@ public actor AggregatorRuntime {
         let result = JobResult(aggregator: identity.id, jobId: job.jobId, outputs: heldOutputs)
         let signed = try Signed(signing: result, with: identity)
         published = result
-        for recipient in job.manifest.participants.nodes.filter({ !isolated.contains($0) }) + [
-            job.manifest.participants.control
-        ] {
+        publishedEnvelope = signed
+        for recipient in activeNodes(of: job.manifest) + [job.manifest.participants.control] {
             try await transport.send(.result(signed), from: identity.id, to: recipient)
         }
         session?.discardPending()
         session = nil
+    }
+
+    /// Sends the result published earlier again, the same signed envelope, to every node not isolated, so that a
+    /// result the network lost does not leave a node in POSTF forever (a node ignores an identical copy once it is
+    /// DONE). Not to the control plane: it already holds the result and accepts only one.
+    private func republishResult() async throws {
+        guard let job, let publishedEnvelope, machine.state == .finalize else { return }
+        for node in activeNodes(of: job.manifest) {
+            try await transport.send(.result(publishedEnvelope), from: identity.id, to: node)
+        }
+    }
+
+    /// The job's nodes the aggregator has not isolated, in manifest order.
+    private func activeNodes(of manifest: JobManifest) -> [ParticipantID] {
+        manifest.participants.nodes.filter { !isolated.contains($0) }
     }
 
     private func execute(_ envelope: Signed<ACommand>, tick: UInt64) async throws {

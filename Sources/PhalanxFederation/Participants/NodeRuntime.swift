@@ -45,6 +45,8 @@ public actor NodeRuntime {
     }
     /// The released outputs this node received, once the job finalized.
     public private(set) var result: [ReleasedOutput]?
+    /// The signed result this node accepted, to recognize the copies the aggregator publishes again.
+    private var acceptedResult: Signed<JobResult>?
 
     public init(
         identity: SigningIdentity,
@@ -203,13 +205,18 @@ public actor NodeRuntime {
     }
 
     private func receiveResult(_ envelope: Signed<JobResult>) throws {
+        // The aggregator publishes its result again at every step while it is in FINALIZE, in case the network
+        // lost it: the same envelope again is a harmless duplicate once this node is DONE.
+        if machine.state == .done, envelope == acceptedResult { return }
         guard let job, envelope.signer == job.manifest.participants.aggregator,
             let verified = try? envelope.verify(with: roster), verified.value.jobId == job.jobId
         else { return refuse("result", "not a valid result of this node's job") }
+        if machine.state == .done, verified.value.outputs == result { return }
         guard machine.allows(.resultPublished) else {
             return refuse("result", "a result in state \(machine.state.rawValue)")
         }
         result = verified.value.outputs
+        acceptedResult = envelope
         try transition(.resultPublished)
         wipeSecrets()
     }

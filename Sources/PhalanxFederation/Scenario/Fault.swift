@@ -22,6 +22,10 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
     /// commands: the `straggler` predicate sends it `A-OBSERVE`, its ack never comes, the control plane sends the
     /// same command twice more, then isolates the node and the job finishes without it.
     case silentNode = "silent-node"
+    /// The network loses the aggregator's result on its way to one node (the second), once: that node stays in
+    /// POSTF while the others finish; the aggregator, still in FINALIZE, publishes the same signed result again at
+    /// its next step, the node accepts it and finishes, and the others ignore the identical copy.
+    case lostResult = "lost-result"
 
     public var description: String { rawValue }
 
@@ -37,6 +41,8 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
             "a DP job would spend ε beyond the policy limit; the guard-rail aborts it before the release that would"
         case .silentNode:
             "a node lags and ignores commands; after two resends it is isolated and the job finishes without it"
+        case .lostResult:
+            "the aggregator's result to one node is lost in the network; the aggregator publishes it again and the node finishes"
         }
     }
 

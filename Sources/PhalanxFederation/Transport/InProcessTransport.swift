@@ -33,6 +33,27 @@ public actor InProcessTransport: MessageTransport {
         }
     }
 
+    /// Loses messages in the network (fault injection): removes from `recipient`'s mailbox, oldest first, at most
+    /// `limit` queued deliveries that match `matches`, so the recipient never sees them. They stay counted once in
+    /// ``sentCounts`` and ``sentBytes``: they were sent, and the network lost them.
+    /// - Returns: how many deliveries were removed.
+    public func lose(
+        to recipient: ParticipantID, atMost limit: Int = .max, where matches: @Sendable (Delivery) -> Bool
+    ) -> Int {
+        guard let queued = mailboxes[recipient] else { return 0 }
+        var kept: [Delivery] = []
+        var removed = 0
+        for delivery in queued {
+            if removed < limit, matches(delivery) {
+                removed += 1
+            } else {
+                kept.append(delivery)
+            }
+        }
+        mailboxes[recipient] = kept
+        return removed
+    }
+
     public func drain(_ recipient: ParticipantID) async -> [Delivery] {
         let queued = mailboxes[recipient] ?? []
         mailboxes[recipient] = []
