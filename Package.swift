@@ -7,6 +7,7 @@ import PackageDescription
 //                                                         ↘ PhalanxProviders → PhalanxSecAgg ──↗
 //                                                                            ↘ PhalanxDP (samplers, accountants)
 //                                     ↘ PhalanxModel (model checker over the state-machine tables) → PhalanxCore
+//                                     ↘ PhalanxDSL (the plug-in language: parser, checker, lowering to the IR) → PhalanxCore
 //
 // PhalanxCore holds value types and protocols with no I/O; nothing below it but swift-crypto.
 let swiftSettings: [SwiftSetting] = [
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "PhalanxControl", targets: ["PhalanxControl"]),
         .library(name: "PhalanxFederation", targets: ["PhalanxFederation"]),
         .library(name: "PhalanxModel", targets: ["PhalanxModel"]),
+        .library(name: "PhalanxDSL", targets: ["PhalanxDSL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -92,10 +94,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PhalanxDSL",
+            dependencies: ["PhalanxCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PhalanxCLI",
             dependencies: [
                 "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
-                "PhalanxSecAgg", "PhalanxDP", "PhalanxModel",
+                "PhalanxSecAgg", "PhalanxDP", "PhalanxModel", "PhalanxDSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -136,6 +143,13 @@ let package = Package(
         .testTarget(name: "PhalanxControlTests", dependencies: ["PhalanxControl"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxFederationTests", dependencies: ["PhalanxFederation"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxModelTests", dependencies: ["PhalanxModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "PhalanxDSLTests", dependencies: ["PhalanxDSL"], swiftSettings: swiftSettings),
+        // The shipped plug-ins compiled from their DSL source and run on every provider that implements them.
+        .testTarget(
+            name: "PhalanxPluginsTests",
+            dependencies: ["PhalanxDSL", "PhalanxFederation", "PhalanxControl", "PhalanxProviders"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PhalanxCLITests", dependencies: ["PhalanxCLI"], swiftSettings: swiftSettings),
     ]
 )

@@ -7,8 +7,22 @@ import PhalanxProviders
 /// Runs one federated job end to end in one process: five (or more) nodes, an aggregator and the control
 /// plane, each with its own identity, talking only through the in-process transport.
 public struct FederationRun: Sendable {
+    /// A job other than the demo's safety-event count: a compiled plug-in and each node's own tables.
+    public struct Workload: Sendable {
+        public var plugin: PluginIR
+        /// The nodes in order, each with the tables it holds (by the plug-in's input names).
+        public var nodes: [(id: String, tables: [String: LocalTable])]
+
+        public init(plugin: PluginIR, nodes: [(id: String, tables: [String: LocalTable])]) {
+            self.plugin = plugin
+            self.nodes = nodes
+        }
+    }
+
     /// What to run.
     public struct Configuration: Sendable {
+        /// The job to run instead of the demo's (whose nodes are ``profiles``).
+        public var workload: Workload?
         public var profiles: [SafetyEvents.Profile]
         /// Days of data, one round each.
         public var rounds: Int
@@ -60,8 +74,10 @@ public struct FederationRun: Sendable {
             budgetPath: String? = nil,
             extraProviders: [any ExecutionProvider] = [],
             operators: [SigningIdentity] = [],
-            overrides: (@Sendable (_ tick: UInt64, _ manifest: JobManifest) throws -> [OverrideRequest])? = nil
+            overrides: (@Sendable (_ tick: UInt64, _ manifest: JobManifest) throws -> [OverrideRequest])? = nil,
+            workload: Workload? = nil
         ) {
+            self.workload = workload
             self.profiles = profiles
             self.rounds = rounds
             self.dataSeed = dataSeed
@@ -156,7 +172,12 @@ public struct FederationRun: Sendable {
     public func run() async throws -> Report {
         let started = ContinuousClock.now
         let config = configuration
-        let nodeIDs = try config.profiles.map { try ParticipantID($0.id) }
+        let nodeNames = config.workload?.nodes.map(\.id) ?? config.profiles.map(\.id)
+        let nodeIDs = try nodeNames.map { try ParticipantID($0) }
+        let plugin = config.workload?.plugin ?? SafetyEventCountPlugin.make(contributionBound: config.contributionBound)
+        // A plug-in that asks for Laplace noise gets a provider that adds it (admission refuses dp+secagg then).
+        let mechanism: DPProvider.Mechanism =
+            (try? plugin.analysis())?.noise.values.contains(.laplace) == true ? .laplace : .gaussian
         let aggregatorID = try ParticipantID("aggregator")
         let controlID = try ParticipantID("control")
         // Fresh identities every run, from the system's cryptographic random source.
@@ -177,6 +198,7 @@ public struct FederationRun: Sendable {
                 providers = providers.replacing(
                     try DPProvider(
                         distributed: config.providerName == DPProvider.distributedName,
+                        mechanism: config.providerName == DPProvider.distributedName ? .gaussian : mechanism,
                         targetEpsilon: config.plannedEpsilon, delta: config.delta,
                         dropoutFraction: config.dropoutFraction))
             } catch {
@@ -187,22 +209,30 @@ public struct FederationRun: Sendable {
         let clock = Self.wallClock
 
         let skipRound = config.fault == .overspend ? min(1, config.rounds - 1) : nil
-        let faultyNode = config.profiles.first { $0.attackWaveDay != nil }?.id ?? config.profiles.last?.id
+        let faultyNode =
+            config.workload == nil
+            ? config.profiles.first { $0.attackWaveDay != nil }?.id ?? config.profiles.last?.id : nodeNames.last
         // Scenario C: one node (not the overspender) reveals corrupted shares.
-        let maliciousNode = config.fault == .malformedShare ? config.profiles.dropLast().last?.id : nil
-        let silentNode = config.fault == .silentNode ? config.profiles.dropLast().last?.id : nil
+        let maliciousNode = config.fault == .malformedShare ? nodeNames.dropLast().last : nil
+        let silentNode = config.fault == .silentNode ? nodeNames.dropLast().last : nil
         // `lost-result`: the network loses the first result on its way to the second node.
         let resultVictim = config.fault == .lostResult ? nodeIDs[min(1, nodeIDs.count - 1)] : nil
         var networkLosses: [NetworkLoss] = []
         var nodes: [NodeRuntime] = []
-        for (profile, identity) in zip(config.profiles, nodeIdentities) {
-            let table = try SafetyEvents.generate(profile: profile, days: config.rounds, seed: config.dataSeed)
+        for (index, identity) in nodeIdentities.enumerated() {
+            let name = nodeNames[index]
+            let tables =
+                try config.workload?.nodes[index].tables
+                ?? [
+                    SafetyEvents.table: try SafetyEvents.generate(
+                        profile: config.profiles[index], days: config.rounds, seed: config.dataSeed)
+                ]
             nodes.append(
                 NodeRuntime(
-                    identity: identity, roster: roster, providers: providers, tables: [SafetyEvents.table: table],
-                    transport: transport, clock: clock, skipClippingInRound: profile.id == faultyNode ? skipRound : nil,
-                    providerFaults: profile.id == maliciousNode ? [.corruptRevealedShares] : [],
-                    silent: profile.id == silentNode
+                    identity: identity, roster: roster, providers: providers, tables: tables,
+                    transport: transport, clock: clock, skipClippingInRound: name == faultyNode ? skipRound : nil,
+                    providerFaults: name == maliciousNode ? [.corruptRevealedShares] : [],
+                    silent: name == silentNode
                 )
             )
         }
@@ -239,7 +269,6 @@ public struct FederationRun: Sendable {
                 "unknown execution provider \"\(config.providerName)\"; available: \(providers.names.joined(separator: ", "))"
             )
         }
-        let plugin = SafetyEventCountPlugin.make(contributionBound: config.contributionBound)
         let (manifest, _) = try JobAdmission.makeManifest(
             plugin: plugin, provider: provider.descriptor, policy: config.policy,
             participants: ParticipantSet(nodes: nodeIDs, aggregator: aggregatorID, control: controlID),
@@ -253,6 +282,10 @@ public struct FederationRun: Sendable {
             events += await control.takeEvents().map { (tick, $0) }
         }
 
+        // Each node tells the control plane what data it holds (the shape only), as it would when it registers.
+        for node in nodes {
+            await control.declareData(node.identity.id, schema: node.declaredData)
+        }
         var outcome: Outcome?
         do {
             _ = try await control.submit(manifest: manifest, plugin: plugin)

@@ -285,19 +285,11 @@ public struct SecAggProvider: ExecutionProvider {
         }
     }
 
-    /// The length of the vector `channel` sums, from the plug-in's IR (count_by over a declared domain).
+    /// The length of the vector `channel` sums, from the plug-in's IR.
     static func dimension(of channel: String, in plugin: PluginIR) throws -> Int {
-        var lengths: [Register: Int] = [:]
-        for instruction in plugin.node {
-            switch instruction {
-            case .countBy(let into, _, _, let domain): lengths[into] = domain.count
-            case .clipL1(let into, let from, _), .clipLinf(let into, let from, _): lengths[into] = lengths[from]
-            case .secureSum(let from, let c) where c == channel:
-                guard let n = lengths[from] else { break }
-                return n
-            default: continue
-            }
+        guard let found = (try? plugin.analysis())?.channel(named: channel) else {
+            throw ProviderError(provider: name, message: "cannot tell the length of the vector summed on \(channel)")
         }
-        throw ProviderError(provider: name, message: "cannot tell the length of the vector summed on \(channel)")
+        return found.length
     }
 }

@@ -231,7 +231,8 @@ struct JobAdmissionTests {
         let manifest = try federation.manifest(policy: policy, provider: sumOnly.descriptor)
         let error = try #require(refusal(manifest, providers: ProviderRegistry([PlainProvider(), sumOnly])))
         #expect(error.problems.map(\.path) == ["$.opcodes"])
-        #expect(error.problems.first?.message == "execution provider sum-only does not implement release")
+        #expect(
+            error.problems.first?.message == "execution provider sum-only does not implement release; run it on plain")
     }
 
     @Test("a manifest made under another version of the policy is refused")

@@ -93,7 +93,7 @@ struct PlainProviderTests {
         let sum = try #require(step.completed.first)
         #expect(sum.channel == "x" && sum.round == 0 && sum.contributors == ids)
         #expect(sum.sum == expected)
-        let outputs = try AggregatorProgramInterpreter(plugin: Self.plugin).run(round: 0, sums: ["x": sum.sum])
+        let outputs = try AggregatorProgramInterpreter(plugin: Self.plugin).run(round: 0, sums: ["x": sum])
         #expect(outputs[0].values == expected.map { $0 })
         #expect(outputs[1].values == expected.map { $0 >= 3 ? $0 : nil })
         #expect(aggregator.metrics()["pendingContributions"] == 0)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PhalanxControl
 import PhalanxCore
+import PhalanxDSL
 import PhalanxFederation
 import PhalanxLedger
 import PhalanxProviders
@@ -88,6 +89,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Pace ticks at 1 Hz (real time) instead of running them back to back.")
     var realtime = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Run this plug-in (.phx source) on the organizations' safety events instead of the built-in one.",
+            discussion: "It must read only the table safety_events (day, category, action), e.g. "
+                + "Plugins/safety-event-count.phx with --ep dp."))
+    var plugin: String?
+
     @Flag(name: .long, help: "Print only the outcome line.")
     var quiet = false
 
@@ -134,11 +143,32 @@ struct DemoCommand: AsyncParsableCommand {
             if injectFault == .privacyOverspend, !isPrivate {
                 throw CLIError(.usage, "privacy-overspend needs --ep dp or --ep dp+secagg (only they spend privacy)")
             }
+            var workload: FederationRun.Workload?
+            if let plugin {
+                // The plug-in compiled from its source runs on the same organizations and data as the built-in one.
+                let compiled = try PluginCommand.compile(plugin)
+                let tables = compiled.ir.inputSchema.tables.map(\.name)
+                guard tables == [SafetyEvents.table] else {
+                    throw CLIError(
+                        .usage,
+                        "the demo's organizations hold only the table \(SafetyEvents.table); \(plugin) reads "
+                            + tables.joined(separator: ", "),
+                        hint: "run it on your own data with phalanx run \(plugin) --node NAME=FILE.csv …")
+                }
+                workload = FederationRun.Workload(
+                    plugin: compiled.ir,
+                    nodes: try SafetyEvents.demoProfiles.map { profile in
+                        (
+                            profile.id,
+                            [SafetyEvents.table: try SafetyEvents.generate(profile: profile, days: rounds, seed: seed)]
+                        )
+                    })
+            }
             let configuration = FederationRun.Configuration(
                 rounds: rounds, dataSeed: seed, providerName: provider, policy: policy, fault: injectFault,
                 realtime: realtime, ledgerPath: ledgerPath, epsilon: epsilon, delta: delta,
                 nodeEpsilonLimit: nodeBudget,
-                budgetPath: out.map { ($0 as NSString).appendingPathComponent("budget.sqlite") })
+                budgetPath: out.map { ($0 as NSString).appendingPathComponent("budget.sqlite") }, workload: workload)
             let report: FederationRun.Report
             do {
                 report = try await FederationRun(configuration).run()

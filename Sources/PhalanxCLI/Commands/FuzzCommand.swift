@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
 
-/// `phalanx fuzz`: runs the guardrails.yaml loader, the expression language or the frame decoders on
-/// random and mutated inputs (see `docs/fuzzing.md`).
+/// `phalanx fuzz`: runs the guardrails.yaml loader, the expression language, the frame decoders or the plug-in
+/// parser on random and mutated inputs (see `docs/fuzzing.md`).
 struct FuzzCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fuzz",
-        abstract: "Fuzz the guardrails.yaml loader, the expression language or the frame decoders.",
+        abstract: "Fuzz the guardrails.yaml loader, the expression language, the frame decoders or the plug-in parser.",
         discussion: """
             Runs --inputs random and mutated inputs drawn from --seed (the same seed gives the same inputs) and \
             prints how many were accepted and rejected, the commonest rejection reasons and the rate. A crash \
@@ -17,10 +17,10 @@ struct FuzzCommand: AsyncParsableCommand {
     )
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
-        case guardrails, expressions, frames
+        case guardrails, expressions, frames, plugins
     }
 
-    @Argument(help: "What to fuzz: guardrails (the whole file), expressions or frames.")
+    @Argument(help: "What to fuzz: guardrails (the whole file), expressions, frames or plugins (the plug-in parser).")
     var target: Target
 
     @Option(name: .long, help: "How many inputs to run.")
@@ -47,6 +47,7 @@ struct FuzzCommand: AsyncParsableCommand {
         switch target {
         case .guardrails: return GuardrailsFuzzTarget()
         case .expressions: return ExpressionFuzzTarget()
+        case .plugins: return PluginFuzzTarget()
         case .frames:
             do {
                 return try FrameFuzzTarget()

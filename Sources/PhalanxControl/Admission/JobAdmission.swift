@@ -74,7 +74,8 @@ public enum JobAdmission {
         plugin: PluginIR,
         providers: ProviderRegistry,
         policy: GuardrailPolicy,
-        roster: FederationRoster
+        roster: FederationRoster,
+        declarations: [ParticipantID: InputSchema]? = nil
     ) throws(AdmissionError) -> AdmittedJob {
         var problems: [AdmissionError.Problem] = []
         func problem(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
@@ -109,7 +110,33 @@ public enum JobAdmission {
             let unsupported = provider.descriptor.unsupportedOpcodes(in: manifest.opcodes)
             if !unsupported.isEmpty {
                 let list = unsupported.map(\.rawValue).joined(separator: ", ")
-                problem("$.opcodes", "execution provider \(manifest.executionProvider) does not implement \(list)")
+                let able = providers.names.filter { name in
+                    providers.provider(named: name)?.descriptor.unsupportedOpcodes(in: plugin.opcodes).isEmpty == true
+                }
+                let why =
+                    unsupported.contains(.noise)
+                    ? " (the plug-in asks for differentially private noise)" : ""
+                problem(
+                    "$.opcodes",
+                    "execution provider \(manifest.executionProvider) does not implement \(list)\(why); "
+                        + (able.isEmpty
+                            ? "no provider of this build implements every opcode of the plug-in"
+                            : "run it on \(able.joined(separator: " or "))"))
+            }
+            for (channel, mechanism) in ((try? plugin.analysis())?.noise ?? [:]).sorted(by: { $0.key < $1.key })
+            where provider.descriptor.opcodes.contains(.noise)
+                && !provider.descriptor.noiseMechanisms.contains(mechanism)
+            {
+                let offered = provider.descriptor.noiseMechanisms.map(\.rawValue).sorted().joined(separator: ", ")
+                let fix =
+                    mechanism == .laplace
+                    ? "run it on dp with the Laplace mechanism (shares of Laplace noise do not add up to Laplace "
+                        + "noise, so dp+secagg cannot)"
+                    : "run it on a provider that adds \(mechanism.rawValue) noise"
+                problem(
+                    "$.executionProvider",
+                    "the plug-in asks for \(mechanism.rawValue) noise on \(channel), and \(manifest.executionProvider) "
+                        + "adds \(offered) noise; \(fix)")
             }
             for message in provider.privacyPlanProblems(
                 manifest.privacy, plugin: plugin, nodes: manifest.participants.nodes.count, rounds: manifest.rounds)
@@ -183,8 +210,84 @@ public enum JobAdmission {
         checkRole(manifest.participants.aggregator, .aggregator, "$.participants.aggregator")
         checkRole(manifest.participants.control, .control, "$.participants.control")
 
+        if let declarations {
+            for (i, node) in manifest.participants.nodes.enumerated() {
+                for (path, message) in Self.dataProblems(
+                    plugin.inputSchema, declared: declarations[node], node: node, at: "$.participants.nodes[\(i)]")
+                {
+                    problem(path, message)
+                }
+            }
+        }
+
         guard problems.isEmpty, let provider else { throw AdmissionError(problems: problems) }
         return AdmittedJob(manifest: manifest, plugin: plugin, provider: provider, predicates: enabled)
+    }
+
+    /// What is wrong with a node's declared data for `schema` (empty when every table the plug-in reads is declared
+    /// with every column it reads, of the same kind, and values within what the plug-in declares).
+    static func dataProblems(
+        _ schema: InputSchema, declared: InputSchema?, node: ParticipantID, at path: String
+    ) -> [(String, String)] {
+        guard let declared else {
+            return [
+                (
+                    path,
+                    "node \(node) declared no data; it cannot run a plug-in that reads \(schema.tables.map(\.name).joined(separator: ", "))"
+                )
+            ]
+        }
+        var problems: [(String, String)] = []
+        for table in schema.tables {
+            guard let held = declared.table(named: table.name) else {
+                problems.append(
+                    (
+                        path,
+                        "node \(node) holds no table \(table.name) (it holds \(declared.tables.map(\.name).joined(separator: ", "))); give it that table or run a plug-in that reads its tables"
+                    ))
+                continue
+            }
+            for column in table.columns {
+                guard let own = held.column(named: column.name) else {
+                    problems.append(
+                        (
+                            path,
+                            "node \(node)'s table \(table.name) has no column \(column.name), which the plug-in reads"
+                        ))
+                    continue
+                }
+                guard own.kind == column.kind else {
+                    problems.append(
+                        (
+                            path,
+                            "node \(node)'s \(table.name).\(column.name) holds \(own.kind.rawValue) values; the plug-in reads \(column.kind.rawValue) values"
+                        ))
+                    continue
+                }
+                if let domain = column.domain, let extra = (own.domain ?? []).first(where: { !domain.contains($0) }) {
+                    problems.append(
+                        (
+                            path,
+                            "node \(node)'s \(table.name).\(column.name) may hold \"\(extra)\", which the plug-in's domain lacks"
+                        ))
+                }
+                if let low = column.minimum, own.minimum.map({ $0 < low }) ?? true {
+                    problems.append(
+                        (
+                            path,
+                            "node \(node)'s \(table.name).\(column.name) is not declared ≥ \(low), the plug-in's minimum"
+                        ))
+                }
+                if let high = column.maximum, own.maximum.map({ $0 > high }) ?? true {
+                    problems.append(
+                        (
+                            path,
+                            "node \(node)'s \(table.name).\(column.name) is not declared ≤ \(high), the plug-in's maximum"
+                        ))
+                }
+            }
+        }
+        return problems
     }
 }
 

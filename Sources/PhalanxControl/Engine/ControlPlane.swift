@@ -71,6 +71,15 @@ public actor ControlPlane {
     }
 
     public var admittedJob: AdmittedJob? { job }
+
+    /// What each node said it holds: its tables' names, columns, kinds, domains and ranges — never rows.
+    private var declarations: [ParticipantID: InputSchema] = [:]
+
+    /// Records the data `node` holds, which admission checks every plug-in's input schema against before any data
+    /// moves.
+    public func declareData(_ node: ParticipantID, schema: InputSchema) {
+        declarations[node] = schema
+    }
     public var rejectionCounts: [FrameRejection: Int] { collector?.rejectionCounts ?? [:] }
     public var missingCounts: [ParticipantID: Int] { collector?.missingCounts ?? [:] }
     /// Participants isolated from the job; the job no longer waits for them.
@@ -81,7 +90,8 @@ public actor ControlPlane {
         let admitted: AdmittedJob
         do {
             admitted = try JobAdmission.admit(
-                manifest: manifest, plugin: plugin, providers: providers, policy: policy, roster: roster)
+                manifest: manifest, plugin: plugin, providers: providers, policy: policy, roster: roster,
+                declarations: declarations.isEmpty ? nil : declarations)
         } catch {
             events.append(.refused(error))
             try await ledger.append(

@@ -7,9 +7,25 @@ public enum Opcode: String, Hashable, Comparable, Sendable, Codable, CaseIterabl
     // Local, node side.
     case load
     case filter
+    case select
     case countBy = "count_by"
+    case histogram
+    case count
+    case sum
+    case sumBy = "sum_by"
+    case vector
     case clipL1 = "clip_l1"
     case clipLinf = "clip_linf"
+    case clipL2 = "clip_l2"
+    case quantize
+    // Local, either side.
+    case constant
+    case arithmetic
+    // Local, aggregator side.
+    case contributors
+    case cumulative
+    case dequantize
+    case element
     // Privacy-relevant.
     case secureSum = "secure_sum"
     case noise
@@ -19,8 +35,8 @@ public enum Opcode: String, Hashable, Comparable, Sendable, Codable, CaseIterabl
     /// Whether an execution provider must implement this opcode.
     public var isPrivacyRelevant: Bool {
         switch self {
-        case .load, .filter, .countBy, .clipL1, .clipLinf: false
         case .secureSum, .noise, .thresholdRelease, .release: true
+        default: false
         }
     }
 

@@ -12,12 +12,18 @@ public struct ProviderDescriptor: Hashable, Sendable, Codable {
     public let opcodes: Set<Opcode>
     /// The provider metric keys each frame of a job on this provider carries.
     public let metricKeys: Set<String>
+    /// For providers that implement `noise`: the mechanisms they add (a plug-in asking for another is refused).
+    public let noiseMechanisms: Set<NoiseMechanism>
 
-    public init(name: String, protection: String, opcodes: Set<Opcode>, metricKeys: Set<String>) {
+    public init(
+        name: String, protection: String, opcodes: Set<Opcode>, metricKeys: Set<String>,
+        noiseMechanisms: Set<NoiseMechanism> = []
+    ) {
         self.name = name
         self.protection = protection
         self.opcodes = opcodes
         self.metricKeys = metricKeys
+        self.noiseMechanisms = noiseMechanisms
     }
 
     /// The opcodes of `plugin` that neither the provider nor the local runtime implements, sorted.

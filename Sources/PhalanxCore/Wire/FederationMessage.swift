@@ -195,12 +195,31 @@ public struct ReleasedOutput: Hashable, Sendable, Codable {
     public var name: String
     public var round: Int
     public var labels: [String]
+    /// An integer output (counts): one value per label, `nil` where a threshold suppressed it. Empty for a real
+    /// output.
     public var values: [Int64?]
+    /// A real output (an estimate such as a survival curve or a mean update): one value per label, `nil` where
+    /// suppressed. Absent for an integer output.
+    public var realValues: [Double?]?
 
     public init(name: String, round: Int, labels: [String], values: [Int64?]) {
         self.name = name
         self.round = round
         self.labels = labels
         self.values = values
+        self.realValues = nil
+    }
+
+    public init(name: String, round: Int, labels: [String], realValues: [Double?]) {
+        self.name = name
+        self.round = round
+        self.labels = labels
+        self.values = []
+        self.realValues = realValues
+    }
+
+    /// Every value as a real number, integer or real output alike.
+    public var numbers: [Double?] {
+        realValues ?? values.map { $0.map(Double.init) }
     }
 }

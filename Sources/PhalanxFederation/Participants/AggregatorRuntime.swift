@@ -136,7 +136,7 @@ public actor AggregatorRuntime {
         let interpreter = AggregatorProgramInterpreter(plugin: job.plugin)
         guard let sums = completedSums[round], Set(sums.keys).isSuperset(of: interpreter.channels) else { return }
         try transition(.contributionsComplete)
-        let outputs = try interpreter.run(round: round, sums: sums.mapValues(\.sum))
+        let outputs = try interpreter.run(round: round, sums: sums)
         heldOutputs += outputs
         let merging = Set(sums.values.flatMap(\.contributors)).sorted()
         let digest = try SHA256Digest.ofCanonical(sums.keys.sorted().map { sums[$0]!.sum })

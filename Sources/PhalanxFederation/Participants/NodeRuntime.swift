@@ -12,6 +12,12 @@ public actor NodeRuntime {
     private let roster: FederationRoster
     private let providers: ProviderRegistry
     private let tables: [String: LocalTable]
+
+    /// The shape of the data this node holds (table names, columns, kinds, domains, ranges — never rows): what it
+    /// declares to the control plane, which admission checks every plug-in against.
+    public nonisolated var declaredData: InputSchema {
+        InputSchema(tables: tables.values.map(\.schema).sorted { $0.name < $1.name })
+    }
     private let transport: any MessageTransport
     private let clock: @Sendable () -> Int64
     /// Fault injection for demos and tests: the round in which this node skips clipping.

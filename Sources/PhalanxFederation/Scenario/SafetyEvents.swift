@@ -14,7 +14,7 @@ public enum SafetyEvents {
     public static let schema = TableSchema(
         name: table,
         columns: [
-            ColumnSchema(name: "day", kind: .integer),
+            ColumnSchema(name: "day", kind: .integer, minimum: 0, maximum: 365),
             ColumnSchema(name: "category", kind: .category, domain: categories),
             ColumnSchema(name: "action", kind: .category, domain: actions),
         ]

@@ -25,66 +25,28 @@ public struct ContributionBounds: Hashable, Sendable {
     /// Per channel: its dimension and component bound.
     public let channels: [String: Channel]
 
-    /// Analyses `plugin`.
+    /// Analyses `plugin` (``PluginIR/analysis()``: every channel's vector is bounded by a clip, or the program does
+    /// not validate).
     ///
-    /// - Throws: ``ProviderError`` naming the channel when a `secure_sum` sums a vector with no clip (its
-    ///   sensitivity is unbounded) or whose length the IR does not fix.
+    /// - Throws: ``ProviderError`` with the analysis' message when the plug-in does not validate (e.g. a
+    ///   `secure_sum` of an unclipped vector, whose sensitivity is unbounded).
     public init(plugin: PluginIR, provider: String) throws {
-        struct Bounds {
-            var dimension: Int?
-            var l1: Double?
-            var l2: Double?
-            var linf: Int64?
+        let analysis: PluginAnalysis
+        do {
+            analysis = try plugin.analysis()
+        } catch {
+            throw ProviderError(provider: provider, message: error.description)
         }
-        var registers: [Register: Bounds] = [:]
         var l1 = 0.0
         var l2Squared = 0.0
         var dimension = 0
         var channels: [String: Channel] = [:]
-        for instruction in plugin.node {
-            switch instruction {
-            case .countBy(let into, _, _, let domain):
-                registers[into] = Bounds(dimension: domain.count)
-            case .clipL1(let into, let from, let bound):
-                var r = registers[from] ?? Bounds()
-                let b = Double(bound)
-                r.l1 = min(r.l1 ?? b, b)
-                r.l2 = min(r.l2 ?? b, b)
-                r.linf = min(r.linf ?? bound, bound)
-                registers[into] = r
-            case .clipLinf(let into, let from, let bound):
-                var r = registers[from] ?? Bounds()
-                r.linf = min(r.linf ?? bound, bound)
-                if let d = r.dimension {
-                    let b = Double(bound)
-                    r.l1 = min(r.l1 ?? Double(d) * b, Double(d) * b)
-                    // Round √d·B up by one ulp so the bound stays a bound after floating-point rounding.
-                    let l2 = (Double(d).squareRoot() * b).nextUp
-                    r.l2 = min(r.l2 ?? l2, l2)
-                }
-                registers[into] = r
-            case .secureSum(let from, let channel):
-                guard let r = registers[from], let d = r.dimension else {
-                    throw ProviderError(
-                        provider: provider, message: "cannot tell the length of the vector summed on \(channel)")
-                }
-                guard let rl1 = r.l1, let rl2 = r.l2, let rlinf = r.linf else {
-                    throw ProviderError(
-                        provider: provider,
-                        message:
-                            "secure_sum on \(channel) sums an unclipped vector: one node could move it without bound; clip it with clip_l1 or clip_linf"
-                    )
-                }
-                l1 += rl1
-                l2Squared += rl2 * rl2
-                dimension += d
-                channels[channel] = Channel(dimension: d, linf: rlinf)
-            default:
-                continue
-            }
-        }
-        guard dimension > 0 else {
-            throw ProviderError(provider: provider, message: "the plug-in sums nothing: there is nothing to protect")
+        for channel in analysis.channels {
+            l1 += channel.bounds.l1
+            l2Squared += channel.bounds.l2 * channel.bounds.l2
+            dimension += channel.length
+            channels[channel.name] = Channel(
+                dimension: channel.length, linf: Int64(channel.bounds.linf.rounded(.up)))
         }
         self.l1 = l1
         // √ rounds to nearest: step up one ulp unless the root is exact, so the bound stays a bound.

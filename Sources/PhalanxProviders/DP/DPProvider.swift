@@ -107,8 +107,9 @@ public struct DPProvider: ExecutionProvider {
             protection: distributed
                 ? "distributed DP under secure aggregation: each node adds its share of discrete Gaussian noise before the masked sum, so no party sees an un-noised sum while at least m honest nodes' shares are in it; the released sums are (ε, δ)-DP for each node's contribution to a round"
                 : "central DP: the aggregator adds exact discrete noise to every sum before release, so the released sums are (ε, δ)-DP for each node's contribution to a round; the aggregator itself sees every node's vector",
-            opcodes: [.secureSum, .thresholdRelease, .release],
-            metricKeys: transport.union(Self.privacyMetricKeys)
+            opcodes: [.secureSum, .noise, .thresholdRelease, .release],
+            metricKeys: transport.union(Self.privacyMetricKeys),
+            noiseMechanisms: [mechanism == .laplace ? .laplace : .gaussian]
         )
     }
 
