@@ -108,6 +108,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the test targets share: the seeded generator of their random cases. Not a product; tests only.
+        .target(name: "_TestSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "phalanx",
             dependencies: ["PhalanxCLI"],
@@ -115,13 +117,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PhalanxCoreTests",
-            dependencies: ["PhalanxCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["_TestSupport", "PhalanxCore", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PhalanxSecAggTests",
             dependencies: [
+                "_TestSupport",
                 "PhalanxSecAgg", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
@@ -129,21 +132,23 @@ let package = Package(
         ),
         .testTarget(
             name: "PhalanxDPTests",
-            dependencies: ["PhalanxDP"],
+            dependencies: ["_TestSupport", "PhalanxDP"],
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PhalanxLedgerTests",
-            dependencies: ["PhalanxLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["_TestSupport", "PhalanxLedger", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PhalanxControlTests", dependencies: ["PhalanxControl"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PhalanxControlTests", dependencies: ["_TestSupport", "PhalanxControl"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxFederationTests", dependencies: ["PhalanxFederation"], swiftSettings: swiftSettings),
         .testTarget(name: "PhalanxModelTests", dependencies: ["PhalanxModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "PhalanxDSLTests", dependencies: ["PhalanxDSL"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PhalanxDSLTests", dependencies: ["_TestSupport", "PhalanxDSL"], swiftSettings: swiftSettings),
         // The shipped plug-ins compiled from their DSL source and run on every provider that implements them.
         .testTarget(
             name: "PhalanxPluginsTests",

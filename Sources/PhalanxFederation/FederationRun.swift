@@ -111,6 +111,29 @@ public struct FederationRun: Sendable {
         case finalized(JobResult)
         case aborted(reason: String)
         case refused(AdmissionError)
+
+        /// `finalized`, `aborted` or `refused`, as reports spell it.
+        public var name: String {
+            switch self {
+            case .finalized: "finalized"
+            case .aborted: "aborted"
+            case .refused: "refused"
+            }
+        }
+
+        /// Why the job did not finalize; `nil` when it did.
+        public var reason: String? {
+            switch self {
+            case .finalized: nil
+            case .aborted(let reason): reason
+            case .refused(let error): error.description
+            }
+        }
+
+        /// The released outputs of a finalized job; empty otherwise.
+        public var outputs: [ReleasedOutput] {
+            if case .finalized(let result) = self { result.outputs } else { [] }
+        }
     }
 
     /// A message the network lost (fault injection): it was sent, and its recipient never saw it.
@@ -175,9 +198,6 @@ public struct FederationRun: Sendable {
         let nodeNames = config.workload?.nodes.map(\.id) ?? config.profiles.map(\.id)
         let nodeIDs = try nodeNames.map { try ParticipantID($0) }
         let plugin = config.workload?.plugin ?? SafetyEventCountPlugin.make(contributionBound: config.contributionBound)
-        // A plug-in that asks for Laplace noise gets a provider that adds it (admission refuses dp+secagg then).
-        let mechanism: DPProvider.Mechanism =
-            (try? plugin.analysis())?.noise.values.contains(.laplace) == true ? .laplace : .gaussian
         let aggregatorID = try ParticipantID("aggregator")
         let controlID = try ParticipantID("control")
         // Fresh identities every run, from the system's cryptographic random source.
@@ -198,7 +218,8 @@ public struct FederationRun: Sendable {
                 providers = providers.replacing(
                     try DPProvider(
                         distributed: config.providerName == DPProvider.distributedName,
-                        mechanism: config.providerName == DPProvider.distributedName ? .gaussian : mechanism,
+                        mechanism: DPProvider.mechanism(
+                            for: plugin, distributed: config.providerName == DPProvider.distributedName),
                         targetEpsilon: config.plannedEpsilon, delta: config.delta,
                         dropoutFraction: config.dropoutFraction))
             } catch {

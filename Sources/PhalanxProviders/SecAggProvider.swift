@@ -73,7 +73,13 @@ public struct SecAggProvider: ExecutionProvider {
     /// The per-component bound of the vector that `channel` sums: the bound of the clip that produces it, plus
     /// `extraBound` (room a composed provider needs, e.g. for distributed noise).
     func bound(of channel: String, in plugin: PluginIR) throws -> UInt32 {
-        guard let clip = plugin.clipBound(feeding: channel), clip > 0 else {
+        try bound(of: channel, in: try? plugin.analysis())
+    }
+
+    /// ``bound(of:in:)`` from a job's analysis.
+    func bound(of channel: String, in analysis: PluginAnalysis?) throws -> UInt32 {
+        let linf = analysis?.channel(named: channel)?.bounds.linf
+        guard let clip = linf.flatMap({ Int64(exactly: $0.rounded(.up)) }), clip > 0 else {
             throw ProviderError(
                 provider: SecAggProvider.name,
                 message: "secure_sum on \(channel) must sum a clipped vector (clip_l1 or clip_linf)")
@@ -102,7 +108,7 @@ public struct SecAggProvider: ExecutionProvider {
         }
 
         func begin(_ vector: [Int64], channel: String, round: Int) throws -> [ProviderMessage] {
-            let bound = try provider.bound(of: channel, in: job.plugin)
+            let bound = try provider.bound(of: channel, in: job.analysis)
             let instance = SecAggProvider.instance(job: job.jobId, channel: channel, round: round)
             let client = try SecAggClient(
                 instance: instance, identity: job.identity, roster: job.roster, input: vector, bound: bound)
@@ -206,7 +212,7 @@ public struct SecAggProvider: ExecutionProvider {
                     do {
                         let configuration = try SecAggConfiguration.make(
                             instance: key, clients: clients, graph: graph, dimension: try dimension(of: instance),
-                            bound: try provider.bound(of: instance.channel, in: job.plugin),
+                            bound: try provider.bound(of: instance.channel, in: job.analysis),
                             dropout: provider.dropout, corruption: provider.corruption)
                         instance.server = SecAggServer(configuration: configuration, roster: roster)
                     } catch {
@@ -267,7 +273,12 @@ public struct SecAggProvider: ExecutionProvider {
         /// The dimension of an instance: the length of the advertised vectors is not public, so it is taken from
         /// the plug-in (the count_by domain or clip input length); here, from the first masked input if needed.
         private func dimension(of instance: Instance) throws -> Int {
-            try SecAggProvider.dimension(of: instance.channel, in: job.plugin)
+            guard let length = job.analysis?.channel(named: instance.channel)?.length else {
+                throw ProviderError(
+                    provider: SecAggProvider.name,
+                    message: "cannot tell the length of the vector summed on \(instance.channel)")
+            }
+            return length
         }
 
         func metrics() -> [String: Double] {
@@ -283,13 +294,5 @@ public struct SecAggProvider: ExecutionProvider {
         func discardPending() {
             instances.removeAll()
         }
-    }
-
-    /// The length of the vector `channel` sums, from the plug-in's IR.
-    static func dimension(of channel: String, in plugin: PluginIR) throws -> Int {
-        guard let found = (try? plugin.analysis())?.channel(named: channel) else {
-            throw ProviderError(provider: name, message: "cannot tell the length of the vector summed on \(channel)")
-        }
-        return found.length
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PhalanxCore
 import Testing
+import _TestSupport
 
 @testable import PhalanxControl
 

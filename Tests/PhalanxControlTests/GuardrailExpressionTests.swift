@@ -1,5 +1,6 @@
 import PhalanxControl
 import Testing
+import _TestSupport
 
 // MARK: - Fixtures
 

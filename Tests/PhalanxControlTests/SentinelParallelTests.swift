@@ -1,5 +1,6 @@
 import PhalanxCore
 import Testing
+import _TestSupport
 
 @testable import PhalanxControl
 

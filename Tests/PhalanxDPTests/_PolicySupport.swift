@@ -1,4 +1,5 @@
 import PhalanxDP
+import _TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -13,23 +14,8 @@ import Darwin
 /// The generator here picks test *parameters* (policies, rates, counts) reproducibly; noise is always drawn from a
 /// ``SeededSecureRandom`` (``SamplerSupport/source(_:)``), never from this generator.
 enum PolicySupport {
-    /// SplitMix64 (Steele, Lea and Flood 2014): a tiny seeded generator, so that a failing random case reproduces.
-    struct ParameterGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// A number between `low` and `high` (both > 0), uniform on a log scale.
-        mutating func logUniform(_ low: Double, _ high: Double) -> Double {
-            exp(Double.random(in: log(low)...log(high), using: &self))
-        }
-    }
+    /// The seeded generator of the random policy cases, so that a failing case reproduces.
+    typealias ParameterGenerator = SplitMix64
 
     /// A random valid policy: any mode, 1–40 windows, 1–5 weighted dimensions, and a total that is sometimes only a
     /// few hundred micro-ε, so that the integer rounding of shares and splits is exercised; totals too small for the
@@ -81,5 +67,12 @@ enum PolicySupport {
     /// a tiny tail keeps its precision.
     static func lowerTail(_ distribution: SamplerSupport.IntegerDistribution, below value: Int) -> Double {
         distribution.upperTail(1 - value)
+    }
+}
+
+extension SplitMix64 {
+    /// A number between `low` and `high` (both > 0), uniform on a log scale.
+    mutating func logUniform(_ low: Double, _ high: Double) -> Double {
+        exp(Double.random(in: log(low)...log(high), using: &self))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import _TestSupport
 
 @testable import PhalanxDSL
 
@@ -45,7 +46,7 @@ struct ParserRobustnessTests {
 
     @Test("random token soups parse or fail within the text")
     func tokenSoups() {
-        var rng = SeededRandom(seed: 0x50_48_58)
+        var rng = SplitMix64(seed: 0x50_48_58)
         let header = "plugin \"p\" version \"1\"\n"
         let starts = ["", header, header + "input t {", header + "node {", header + "node { }\naggregator {"]
         var codes: Set<Diagnostic.Code> = []
@@ -69,7 +70,7 @@ struct ParserRobustnessTests {
 
     @Test("random bytes parse or fail within the text")
     func randomBytes() {
-        var rng = SeededRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for index in 0..<3_000 {
             let count = Int.random(in: 0...(index % 10 == 0 ? 2_000 : 100), using: &rng)
             let ascii = index % 2 == 0
@@ -82,7 +83,7 @@ struct ParserRobustnessTests {
 
     @Test("random edits of the shipped plug-ins parse or fail within the text")
     func randomEdits() throws {
-        var rng = SeededRandom(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let texts = try ShippedPlugins.names.map { Array(try ShippedPlugins.text($0).unicodeScalars) }
         var parsed = 0
         for _ in 0..<2_000 {

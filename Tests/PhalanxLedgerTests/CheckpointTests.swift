@@ -1,6 +1,7 @@
 import Foundation
 import PhalanxCore
 import Testing
+import _TestSupport
 
 @testable import PhalanxLedger
 
@@ -180,7 +181,7 @@ struct CheckpointTests {
                 #expect(checkpoint.text == prefix)
             }
         }
-        var rng = NoteSplitMix64(state: 0x5EED_0003)
+        var rng = SplitMix64(state: 0x5EED_0003)
         let alphabet = Array("0123456789+-=/ \nAaZz\u{0}\u{2014}".unicodeScalars)
         for _ in 0..<3000 {
             var lines = ["example.com/log", "12", Self.sofaRoot]

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PhalanxCore
 import Testing
+import _TestSupport
 
 @testable import PhalanxLedger
 
@@ -256,7 +257,7 @@ struct MerkleLedgerTests {
         let reference = try #require(content(path))
         var detected = 0
         var harmless = 0
-        var rng = SplitMix(seed: 2026)
+        var rng = SplitMix64(seed: 2026)
         let copy = dir.appendingPathComponent("flipped.sqlite").path
         // Every page header, and 1,500 random positions.
         var positions = Set(stride(from: 0, to: original.count, by: 4096).flatMap { [$0, $0 + 1, $0 + 100] })
@@ -278,18 +279,5 @@ struct MerkleLedgerTests {
         }
         #expect(detected > 0)
         #expect(detected + harmless == positions.filter { $0 < original.count }.count)
-    }
-}
-
-/// A tiny seeded generator for reproducible test positions.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import PhalanxCore
 import PhalanxLedger
 import Testing
+import _TestSupport
 
 /// Proofs generated from ``MerkleLevels`` for many tree shapes agree with the RFC's recursive definitions, verify,
 /// and stop verifying when anything about them is changed.
@@ -9,7 +10,7 @@ struct MerklePropertyTests {
     /// Every size up to 70 (all shapes of the lower levels), the sizes around powers of two up to 257, and
     /// pseudo-random sizes up to 300 (seeded, so a failure reproduces).
     static let sizes: [Int] = {
-        var generator = MerkleSeededGenerator(seed: 0x5EED_6962)
+        var generator = SplitMix64(seed: 0x5EED_6962)
         var sizes = Set(1...70)
         for power in [64, 128, 256] { sizes.formUnion([power - 1, power, power + 1]) }
         while sizes.count < 90 { sizes.insert(Int.random(in: 71...300, using: &generator)) }
@@ -26,7 +27,7 @@ struct MerklePropertyTests {
         let leaves = Self.leaves300[..<size]
         let root = try MerkleTree.root(size: n, in: levels)
         #expect(root == NaiveMerkle.mth(leaves))
-        var generator = MerkleSeededGenerator(seed: UInt64(size))
+        var generator = SplitMix64(seed: UInt64(size))
 
         for index in 0..<size {
             let i = UInt64(index)
@@ -146,7 +147,7 @@ struct MerklePropertyTests {
         arguments: sizes)
     func consistencyAlterations(newSize: Int) throws {
         let n = UInt64(newSize)
-        var generator = MerkleSeededGenerator(seed: 0xC0FFEE ^ n)
+        var generator = SplitMix64(seed: 0xC0FFEE ^ n)
         let newRoot = try MerkleTree.root(size: n, in: Self.tree300)
         // All old sizes for small trees, a sample for large ones.
         let oldSizes: [UInt64] =

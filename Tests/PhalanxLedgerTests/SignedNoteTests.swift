@@ -1,6 +1,7 @@
 import Foundation
 import PhalanxCore
 import Testing
+import _TestSupport
 
 @testable import PhalanxLedger
 
@@ -58,19 +59,6 @@ enum NoteFixtures {
     }
 
     static let text = "Phalanx audit ledger\nblock 7 sealed\n\nwith an empty line inside the text\n"
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator so random tests are reproducible.
-struct NoteSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 @Suite("Signed notes (C2SP signed-note, Go sumdb/note)")
@@ -405,7 +393,7 @@ struct SignedNoteTests {
 
     @Test("random byte strings never crash the parsers, and whatever parses renders back to its input")
     func randomInput() {
-        var rng = NoteSplitMix64(state: 0x5EED_0001)
+        var rng = SplitMix64(state: 0x5EED_0001)
         let pieces: [[UInt8]] = [
             Array("\n".utf8), Array("\n\n".utf8), Array("— ".utf8), Array("+".utf8), Array("=".utf8),
             Array("x08go/ZJ".utf8), Array("0".utf8), Array("12".utf8), Array(" ".utf8), [0xE2, 0x80], [0xFF], [0x00],
@@ -432,7 +420,7 @@ struct SignedNoteTests {
 
     @Test("every prefix and every single-byte mutation of valid notes never crash the parser")
     func prefixesAndMutations() throws {
-        var rng = NoteSplitMix64(state: 0x5EED_0002)
+        var rng = SplitMix64(state: 0x5EED_0002)
         let keys = try ["sum.golang.org", "monkeys", "bananas", "witness", "PeterNeumann", "EnochRoot"].map(
             NoteVectors.vkey)
         for name in ["go-sumdb-checkpoint-cosigned.note", "go-note-peterneumann-enochroot.note"] {

@@ -3,6 +3,7 @@ import CryptoExtras
 import Foundation
 import PhalanxSecAgg
 import Testing
+import _TestSupport
 
 @Suite("Mask PRG (HKDF-SHA256 + AES-256-CTR)")
 struct MaskPRGTests {
@@ -101,7 +102,7 @@ struct MaskPRGTests {
         "adding then subtracting a mask restores the vector exactly",
         arguments: [0, 1, 7, 16384, 16385, 40_000])
     func addThenSubtract(count: Int) throws {
-        var generator = SeededGenerator(seed: UInt64(count))
+        var generator = SplitMix64(seed: UInt64(count))
         let original = (0..<count).map { _ in UInt32.random(in: 0...UInt32.max, using: &generator) }
         var vector = original
         try MaskPRG.addMask(seed: Self.seed, info: Self.info, into: &vector, sign: .plus)

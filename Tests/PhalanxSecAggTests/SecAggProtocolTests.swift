@@ -1,6 +1,7 @@
 import Foundation
 import PhalanxCore
 import Testing
+import _TestSupport
 
 @testable import PhalanxSecAgg
 
@@ -21,14 +22,14 @@ struct SecAggProtocolTests {
         return try SecAggSimulation(configuration: configuration, identities: ids)
     }
 
-    static func inputs(_ n: Int, _ d: Int, bound: Int64, rng: inout SplitMix) -> [[Int64]] {
+    static func inputs(_ n: Int, _ d: Int, bound: Int64, rng: inout SplitMix64) -> [[Int64]] {
         (0..<n).map { _ in (0..<d).map { _ in Int64(rng.next() % UInt64(2 * bound + 1)) - bound } }
     }
 
     @Test("without dropouts the result is exactly the sum of all inputs")
     func noDropouts() throws {
         let sim = try Self.simulation(n: 6, dimension: 50)
-        var rng = SplitMix(seed: 1)
+        var rng = SplitMix64(seed: 1)
         let inputs = Self.inputs(6, 50, bound: 1_000, rng: &rng)
         let outcome = try sim.run(inputs: inputs)
         let expected = (0..<50).map { j in inputs.reduce(Int64(0)) { $0 + $1[j] } }
@@ -46,7 +47,7 @@ struct SecAggProtocolTests {
         var aborted = 0
         var caught = 0
         for seed in (batch * 50 + 1)...(batch * 50 + 50) {
-            var rng = SplitMix(seed: UInt64(seed) &* 0x9E37_79B9)
+            var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9)
             let n = 3 + Int(rng.next() % 10)
             let sparse = n >= 7 && rng.next() % 3 == 0
             let graph: SecAggGraph = sparse ? .sparse(groupSize: 5, seed: [UInt8(seed & 0xFF)]) : .complete
@@ -89,7 +90,7 @@ struct SecAggProtocolTests {
         var sim = try Self.simulation(n: 7, dimension: 16)
         let dropped = sim.configuration.clients[3]
         sim.dropouts[dropped] = .afterSharing
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let inputs = Self.inputs(7, 16, bound: 1_000, rng: &rng)
         let outcome = try sim.run(inputs: inputs)
         let expected = (0..<16).map { j in (0..<7).filter { $0 != 3 }.reduce(Int64(0)) { $0 + inputs[$1][j] } }
@@ -101,7 +102,7 @@ struct SecAggProtocolTests {
     func tooManyDropouts() throws {
         var sim = try Self.simulation(n: 5, threshold: 4, dimension: 4)
         for id in sim.configuration.clients.prefix(2) { sim.dropouts[id] = .afterSharing }
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let outcome = try sim.run(inputs: Self.inputs(5, 4, bound: 10, rng: &rng))
         #expect(outcome.sum == nil)
         #expect(outcome.abortReason?.contains("below the threshold 4") == true)
@@ -112,7 +113,7 @@ struct SecAggProtocolTests {
         var sim = try Self.simulation(n: 6, threshold: 4, dimension: 10)
         let liar = sim.configuration.clients[2]
         sim.corruptRevealers = [liar]
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let inputs = Self.inputs(6, 10, bound: 500, rng: &rng)
         let outcome = try sim.run(inputs: inputs)
         #expect(outcome.abortReason == nil)
@@ -222,18 +223,5 @@ struct SecAggProtocolTests {
         #expect(try SecAggGraph.threshold(groupSize: 100, dropout: 0.1, corruption: 0.1) == 56)
         #expect(try SecAggGraph.threshold(groupSize: 31, dropout: 0.1, corruption: 0.05) == 17)
         #expect(throws: SecAggError.self) { try SecAggGraph.threshold(groupSize: 10, dropout: 0.5, corruption: 0.2) }
-    }
-}
-
-/// A small seeded generator for reproducible schedules.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PhalanxSecAgg
 import Testing
+import _TestSupport
 
 @Suite("Shamir secret sharing")
 struct ShamirTests {
@@ -26,7 +27,7 @@ struct ShamirTests {
 
     @Test("n = 7, t = 4: every 4-subset reconstructs, directly and through a shared basis")
     func everySubsetSmall() throws {
-        var generator = SeededGenerator(seed: 10)
+        var generator = SplitMix64(seed: 10)
         let secret = generator.bytes(32)
         let shares = try Shamir.split(secret, threshold: 4, xs: Array(1...7))
         #expect(shares.map(\.x) == Array(1...7))
@@ -45,7 +46,7 @@ struct ShamirTests {
 
     @Test("n = 100, t = 51: random 51-subsets in random order reconstruct")
     func randomSubsetsLarge() throws {
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         let secret = generator.bytes(32)
         let xs = (0..<100).map { _ in UInt64.random(in: 1..<Self.p, using: &generator) }
         let shares = try Shamir.split(secret, threshold: 51, xs: xs)
@@ -61,7 +62,7 @@ struct ShamirTests {
 
     @Test("one basis reconstructs many secrets held by the same holders")
     func basisReuse() throws {
-        var generator = SeededGenerator(seed: 12)
+        var generator = SplitMix64(seed: 12)
         let xs: [UInt64] = Array(1...20)
         let secrets = (0..<50).map { _ in generator.bytes(32) }
         let sharings = try secrets.map { try Shamir.split($0, threshold: 11, xs: xs) }
@@ -76,7 +77,7 @@ struct ShamirTests {
 
     @Test("secret lengths 1 to 64 bytes round-trip", arguments: 1...64)
     func secretLengths(length: Int) throws {
-        var generator = SeededGenerator(seed: UInt64(length))
+        var generator = SplitMix64(seed: UInt64(length))
         let secret = generator.bytes(length)
         let shares = try Shamir.split(secret, threshold: 3, xs: [5, 9, 2, 77, 1 << 40])
         #expect(shares.allSatisfy { $0.values.count == (length + 6) / 7 })
@@ -129,7 +130,7 @@ struct ShamirTests {
     /// that makes each candidate the secret, and reconstructs.
     @Test("t - 1 shares are consistent with every candidate secret")
     func noInformationBelowThreshold() throws {
-        var generator = SeededGenerator(seed: 13)
+        var generator = SplitMix64(seed: 13)
         let t = 4
         let secret = generator.bytes(7)  // one chunk
         let shares = try Shamir.split(secret, threshold: t, xs: Array(1...6))
@@ -232,7 +233,7 @@ struct ShamirTests {
 
     @Test("reconstructChecking reports a corrupted extra share and still recovers the secret")
     func corruptedShareReported() throws {
-        var generator = SeededGenerator(seed: 14)
+        var generator = SplitMix64(seed: 14)
         let secret = generator.bytes(32)
         var shares = try Shamir.split(secret, threshold: 4, xs: Array(1...10))
         let victim = shares[7]
@@ -248,7 +249,7 @@ struct ShamirTests {
 
     @Test("a corrupted share among the first t makes the others look inconsistent or fails to decode")
     func corruptedBase() throws {
-        var generator = SeededGenerator(seed: 15)
+        var generator = SplitMix64(seed: 15)
         let secret = generator.bytes(32)
         var shares = try Shamir.split(secret, threshold: 3, xs: Array(1...8))
         shares[0] = ShamirShare(x: 1, values: shares[0].values.map { ($0 + 12345) % Self.p })
@@ -309,7 +310,7 @@ struct ShamirTests {
     /// values added or removed; shares dropped), with random thresholds and lengths including negative and huge.
     @Test("random and damaged share sets never crash the decoder")
     func randomInputs() throws {
-        var generator = SeededGenerator(seed: 16)
+        var generator = SplitMix64(seed: 16)
         let strangeIntegers = [-1, 0, 1, 2, 5, 9, 35, Int.max, Int.min]
         var outcomes: [String: Int] = [:]
         for _ in 0..<3000 {
@@ -367,7 +368,7 @@ struct ShamirTests {
         for end in 0..<data.count {
             _ = try? JSONDecoder().decode([ShamirShare].self, from: Data(data[0..<end]))
         }
-        var generator = SeededGenerator(seed: 17)
+        var generator = SplitMix64(seed: 17)
         for _ in 0..<500 {
             var altered = data
             altered[Int.random(in: 0..<altered.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)

@@ -251,15 +251,8 @@ struct ControlBenchmark {
             }
         }
 
-        var collector = TelemetryCollector(manifest: manifest, roster: roster)
-        var sentinel = Sentinel(
-            predicates: setup.predicates, parameters: manifest.parameters, forecast: setup.policy.forecast,
-            reporters: manifest.participants.reporters, metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted()
-        )
-        var engine = ControlEngine(
-            identity: setup.control, manifest: manifest, escalation: setup.policy.escalation,
-            overrides: setup.policy.overrides)
-        let workers = collector.parallelism
+        var loop = Loop(setup)
+        let workers = loop.collector.parallelism
 
         // One core: the raw rate and the collector on one thread, alternating, the best of three each.
         var oneCoreSeconds = Double.infinity, oneThreadSeconds = Double.infinity
@@ -282,25 +275,20 @@ struct ControlBenchmark {
             if tick % 2 == 1 { allCoresSeconds += try Self.rawVerify(raw[tick], workers: workers) }
             let nowMs = Self.baseMs + Int64(tick) * 1_000
             let start = ContinuousClock.now
-            let results = collector.ingest(batch: frames[tick], tick: UInt64(tick), nowMs: nowMs)
+            let results = loop.collector.ingest(batch: frames[tick], tick: UInt64(tick), nowMs: nowMs)
             let ingested = ContinuousClock.now
-            let batch = try collector.seal(tick: UInt64(tick))
-            let sealed = ContinuousClock.now
-            let outcomes = sentinel.evaluate(batch)
-            let evaluated = ContinuousClock.now
-            let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: nowMs)
-            let decided = ContinuousClock.now
+            let closed = try loop.close(tick: tick, nowMs: nowMs)
 
             stages[0] += Self.seconds(start, ingested)
-            stages[1] += Self.seconds(ingested, sealed)
-            stages[2] += Self.seconds(sealed, evaluated)
-            stages[3] += Self.seconds(evaluated, decided)
-            burstTickToAct.append(Self.seconds(start, decided) * 1e3)
-            accepted += batch.frames.count
-            rejected += results.count - batch.frames.count
-            if outcomes.contains(where: \.holds) { firingTicks += 1 }
-            commands += decision.commands.count
-            try acknowledge(decision, engine: &engine, control: setup.control, tick: tick, nowMs: nowMs)
+            stages[1] += Self.seconds(ingested, closed.sealed)
+            stages[2] += Self.seconds(closed.sealed, closed.evaluated)
+            stages[3] += Self.seconds(closed.evaluated, closed.decided)
+            burstTickToAct.append(Self.seconds(start, closed.decided) * 1e3)
+            accepted += closed.batch.frames.count
+            rejected += results.count - closed.batch.frames.count
+            if closed.outcomes.contains(where: \.holds) { firingTicks += 1 }
+            commands += closed.decision.commands.count
+            try loop.acknowledge(closed.decision, tick: tick, nowMs: nowMs)
             if tick % 2 == 0 { allCoresSeconds += try Self.rawVerify(raw[tick], workers: workers) }
         }
         // The paced pass: the same frames arriving over real ticks, verified as they come.
@@ -337,21 +325,63 @@ struct ControlBenchmark {
             framesAccepted: accepted, framesRejected: rejected, firingTicks: firingTicks, commandsSigned: commands)
     }
 
-    /// The participants acknowledge every command at once, so none is resent or escalated; then the tick settles.
-    func acknowledge(
-        _ decision: ControlEngine.Decision, engine: inout ControlEngine, control: SigningIdentity, tick: Int,
-        nowMs: Int64
-    ) throws {
-        for envelope in decision.commands {
-            let command = try envelope.verify(with: control.publicIdentity).value
-            for target in command.targets {
-                _ = engine.record(
-                    CommandAck(
-                        commandId: command.id, jobId: command.jobId, participant: target, outcome: .applied,
-                        detail: nil, stateAfter: NodeState.inflight.rawValue, tick: UInt64(tick), timestampMs: nowMs))
-            }
+    /// One job's collector, sentinel and control engine, as the control plane holds them; each pass has its own.
+    struct Loop {
+        var collector: TelemetryCollector
+        var sentinel: Sentinel
+        var engine: ControlEngine
+        let control: SigningIdentity
+
+        init(_ setup: Setup) {
+            let manifest = setup.manifest
+            collector = TelemetryCollector(manifest: manifest, roster: setup.roster)
+            sentinel = Sentinel(
+                predicates: setup.predicates, parameters: manifest.parameters, forecast: setup.policy.forecast,
+                reporters: manifest.participants.reporters,
+                metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted())
+            engine = ControlEngine(
+                identity: setup.control, manifest: manifest, escalation: setup.policy.escalation,
+                overrides: setup.policy.overrides)
+            control = setup.control
         }
-        _ = try engine.settle(tick: UInt64(tick), nowMs: nowMs)
+
+        /// What closing a tick produced, and when each step of it ended.
+        struct Closed {
+            let batch: SealedBatch
+            let outcomes: [PredicateOutcome]
+            let decision: ControlEngine.Decision
+            let sealed: ContinuousClock.Instant
+            let evaluated: ContinuousClock.Instant
+            let decided: ContinuousClock.Instant
+        }
+
+        /// Seals `tick`, evaluates the predicates on it and decides: the part of a tick measured after its frames.
+        mutating func close(tick: Int, nowMs: Int64) throws -> Closed {
+            let batch = try collector.seal(tick: UInt64(tick))
+            let sealed = ContinuousClock.now
+            let outcomes = sentinel.evaluate(batch)
+            let evaluated = ContinuousClock.now
+            let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: nowMs)
+            return Closed(
+                batch: batch, outcomes: outcomes, decision: decision, sealed: sealed, evaluated: evaluated,
+                decided: .now)
+        }
+
+        /// The participants acknowledge every command at once, so none is resent or escalated; then the tick
+        /// settles.
+        mutating func acknowledge(_ decision: ControlEngine.Decision, tick: Int, nowMs: Int64) throws {
+            for envelope in decision.commands {
+                let command = try envelope.verify(with: control.publicIdentity).value
+                for target in command.targets {
+                    _ = engine.record(
+                        CommandAck(
+                            commandId: command.id, jobId: command.jobId, participant: target, outcome: .applied,
+                            detail: nil, stateAfter: NodeState.inflight.rawValue, tick: UInt64(tick),
+                            timestampMs: nowMs))
+                }
+            }
+            _ = try engine.settle(tick: UInt64(tick), nowMs: nowMs)
+        }
     }
 
     // MARK: - The workload

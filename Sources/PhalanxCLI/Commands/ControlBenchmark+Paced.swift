@@ -62,14 +62,7 @@ extension ControlBenchmark {
     func runPaced(
         frames: [[Signed<TelemetryFrame>]], setup: Setup, tickMs: Int, arrivalSpread: Double = 0.9
     ) throws -> PacedFigures {
-        var collector = TelemetryCollector(manifest: setup.manifest, roster: setup.roster)
-        var sentinel = Sentinel(
-            predicates: setup.predicates, parameters: setup.manifest.parameters, forecast: setup.policy.forecast,
-            reporters: setup.manifest.participants.reporters,
-            metricKeys: setup.manifest.metricKeys + MetricKey.frameFields.sorted())
-        var engine = ControlEngine(
-            identity: setup.control, manifest: setup.manifest, escalation: setup.policy.escalation,
-            overrides: setup.policy.overrides)
+        var loop = Loop(setup)
         let inbox = Inbox()
         let start = ContinuousClock.now + .milliseconds(50)
         let schedule = Self.arrivalSchedule(
@@ -80,20 +73,17 @@ extension ControlBenchmark {
                 while next < offsets.count {
                     let now = ContinuousClock.now
                     let due = start + offsets[next].offset
-                    if now < due {
-                        let wait = now.duration(to: due)
-                        // Sleep to the next arrival, but no longer than a millisecond: arrivals are delivered
-                        // with millisecond granularity at worst.
+                    guard due <= now else {
+                        // Sleep towards the next arrival, a millisecond at most at a time.
                         Thread.sleep(forTimeInterval: min(Self.seconds(now, due), 0.001))
-                        if wait > .milliseconds(1) { continue }
+                        continue
                     }
-                    let now2 = ContinuousClock.now
                     var batch: [Signed<TelemetryFrame>] = []
-                    while next < offsets.count, start + offsets[next].offset <= now2 {
+                    while next < offsets.count, start + offsets[next].offset <= now {
                         batch.append(frames[tick][offsets[next].frame])
                         next += 1
                     }
-                    inbox.deliver(Arrival(tick: tick, frames: batch, at: now2))
+                    inbox.deliver(Arrival(tick: tick, frames: batch, at: now))
                 }
             }
         }
@@ -111,25 +101,21 @@ extension ControlBenchmark {
             waiting.removeAll { $0.tick == tick }
             let nowMs = Self.baseMs + Int64(tick) * 1_000
             let verifyStart = ContinuousClock.now
-            _ = collector.ingest(batch: current.flatMap(\.frames), tick: UInt64(tick), nowMs: nowMs)
-            guard collector.outstanding == 0, let lastArrival = current.map(\.at).max() else { continue }
+            _ = loop.collector.ingest(batch: current.flatMap(\.frames), tick: UInt64(tick), nowMs: nowMs)
+            guard loop.collector.outstanding == 0, let lastArrival = current.map(\.at).max() else { continue }
             let verified = ContinuousClock.now
-            let batch = try collector.seal(tick: UInt64(tick))
-            let sealed = ContinuousClock.now
-            let outcomes = sentinel.evaluate(batch)
-            let evaluated = ContinuousClock.now
-            let decision = try engine.decide(batch: batch, outcomes: outcomes, nowMs: nowMs)
-            let decided = ContinuousClock.now
+            let closed = try loop.close(tick: tick, nowMs: nowMs)
 
-            figures.senseToAct.append(Self.seconds(lastArrival, decided) * 1e3)
+            figures.senseToAct.append(Self.seconds(lastArrival, closed.decided) * 1e3)
             for (stage, (from, to)) in [
-                (verifyStart, verified), (verified, sealed), (sealed, evaluated), (evaluated, decided),
+                (verifyStart, verified), (verified, closed.sealed), (closed.sealed, closed.evaluated),
+                (closed.evaluated, closed.decided),
             ].enumerated() {
                 figures.afterClose[stage] += Self.seconds(from, to) * 1e3 / Double(frames.count)
             }
-            figures.framesAccepted += batch.frames.count
-            figures.commandsSigned += decision.commands.count
-            try acknowledge(decision, engine: &engine, control: setup.control, tick: tick, nowMs: nowMs)
+            figures.framesAccepted += closed.batch.frames.count
+            figures.commandsSigned += closed.decision.commands.count
+            try loop.acknowledge(closed.decision, tick: tick, nowMs: nowMs)
             tick += 1
         }
         return figures

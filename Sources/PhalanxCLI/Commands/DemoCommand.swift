@@ -131,11 +131,7 @@ struct DemoCommand: AsyncParsableCommand {
                 default: PlainProvider.name
                 }
             let provider = executionProvider ?? implied
-            guard ProviderRegistry.builtIn.provider(named: provider) != nil else {
-                throw CLIError(
-                    .usage, "unknown execution provider \"\(provider)\"",
-                    hint: "use \(ProviderRegistry.builtIn.names.joined(separator: ", "))")
-            }
+            _ = try ProviderRegistry.builtIn.requireProvider(named: provider)
             if injectFault == .malformedShare, provider != SecAggProvider.name {
                 throw CLIError(.usage, "malformed-share needs --ep secagg (shares exist only under secure aggregation)")
             }

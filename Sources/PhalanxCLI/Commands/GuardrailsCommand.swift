@@ -41,9 +41,7 @@ struct GuardrailsCommand: AsyncParsableCommand {
                 print(
                     "\(file): version \(policy.version), \(policy.predicates.count) predicate(s), sha256 \(policy.digest.hex)"
                 )
-                guard let provider = ProviderRegistry.builtIn.provider(named: executionProvider) else {
-                    throw CLIError(.usage, "unknown execution provider \"\(executionProvider)\"")
-                }
+                let provider = try ProviderRegistry.builtIn.requireProvider(named: executionProvider)
                 let selection = policy.selection(
                     availableMetricKeys: provider.descriptor.metricKeys.union(MetricKey.frameFields))
                 print("  forecast  \(policy.forecast.method), keeping \(policy.forecast.history) values")

@@ -44,11 +44,7 @@ struct ManifestCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let policy = try GuardrailsCommand.loadPolicy(guardrails)
-                guard let provider = ProviderRegistry.builtIn.provider(named: executionProvider) else {
-                    throw CLIError(
-                        .usage, "unknown execution provider \"\(executionProvider)\"",
-                        hint: "available: \(ProviderRegistry.builtIn.names.joined(separator: ", "))")
-                }
+                let provider = try ProviderRegistry.builtIn.requireProvider(named: executionProvider)
                 let participants: ParticipantSet
                 do {
                     participants = ParticipantSet(

@@ -29,29 +29,6 @@ struct PluginCommand: AsyncParsableCommand {
         }
     }
 
-    /// A provider of this build, built with the job's privacy settings when it adds noise.
-    static func provider(
-        named name: String, for plugin: CompiledPlugin, epsilon: Double, delta: Double
-    ) throws -> any ExecutionProvider {
-        guard ProviderRegistry.builtIn.provider(named: name) != nil else {
-            throw CLIError(
-                .usage, "unknown execution provider \"\(name)\"",
-                hint: "available: \(ProviderRegistry.builtIn.names.joined(separator: ", "))")
-        }
-        guard name == DPProvider.centralName || name == DPProvider.distributedName else {
-            return ProviderRegistry.builtIn.provider(named: name)!
-        }
-        let laplace = plugin.analysis.noise.values.contains(.laplace)
-        do {
-            return try DPProvider(
-                distributed: name == DPProvider.distributedName,
-                mechanism: laplace && name == DPProvider.centralName ? .laplace : .gaussian, targetEpsilon: epsilon,
-                delta: delta)
-        } catch {
-            throw CLIError(.usage, "invalid privacy parameters: \(error)")
-        }
-    }
-
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Parse and type-check a plug-in; print its inputs, channels and outputs.",
@@ -104,11 +81,7 @@ struct PluginCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Rounds.")
         var rounds = 1
 
-        @Option(name: .long, help: "dp, dp+secagg: ε of the whole job.")
-        var epsilon = 1.0
-
-        @Option(name: .long, help: "dp, dp+secagg: δ of the whole job.")
-        var delta = 1e-6
+        @OptionGroup var privacy: PrivacyOptions
 
         @Option(name: .long, help: "Write the IR JSON here.")
         var irOut: String?
@@ -136,8 +109,8 @@ struct PluginCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let plugin = try PluginCommand.compile(file)
                 let policy = try GuardrailsCommand.loadPolicy(guardrails)
-                let provider = try PluginCommand.provider(
-                    named: executionProvider, for: plugin, epsilon: epsilon, delta: delta)
+                let provider = try ProviderRegistry.builtIn.requireProvider(
+                    named: executionProvider, for: plugin.ir, privacy: privacy)
                 let control = SigningIdentity.generate(id: try ParticipantID("control"), role: .control)
                 let aggregator = SigningIdentity.generate(id: try ParticipantID("aggregator"), role: .aggregator)
                 let nodeIdentities: [SigningIdentity]

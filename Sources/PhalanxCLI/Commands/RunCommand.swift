@@ -35,11 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Rounds (the node part runs once per round, with round = 0, 1, …).")
     var rounds = 1
 
-    @Option(name: .long, help: "dp, dp+secagg: ε of the whole job (all rounds).")
-    var epsilon = 1.0
-
-    @Option(name: .long, help: "dp, dp+secagg: δ of the whole job.")
-    var delta = 1e-6
+    @OptionGroup var privacy: PrivacyOptions
 
     @Option(name: .long, help: "guardrails.yaml (default: the embedded policy).")
     var guardrails: String?
@@ -50,8 +46,6 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard !nodeArguments.isEmpty else { throw ValidationError("give at least one --node NAME=PATH") }
         guard (1...1_000).contains(rounds) else { throw ValidationError("--rounds must be 1…1000") }
-        guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be a positive number") }
-        guard delta.isFinite, delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
     }
 
     /// What `--json` prints: stable field names, outputs in release order.
@@ -76,17 +70,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            _ = try ProviderRegistry.builtIn.requireProvider(named: executionProvider)
             let plugin = try PluginCommand.compile(file)
             let nodes = try loadNodes(plugin)
             let configuration = FederationRun.Configuration(
                 rounds: rounds, providerName: executionProvider, policy: try GuardrailsCommand.loadPolicy(guardrails),
-                epsilon: epsilon, delta: delta, nodeEpsilonLimit: max(3, epsilon),
+                epsilon: privacy.epsilon, delta: privacy.delta, nodeEpsilonLimit: max(3, privacy.epsilon),
                 workload: FederationRun.Workload(plugin: plugin.ir, nodes: nodes))
-            guard ProviderRegistry.builtIn.provider(named: executionProvider) != nil else {
-                throw CLIError(
-                    .usage, "unknown execution provider \"\(executionProvider)\"",
-                    hint: "available: \(ProviderRegistry.builtIn.names.joined(separator: ", "))")
-            }
             let report: FederationRun.Report
             do {
                 report = try await FederationRun(configuration).run()
@@ -142,25 +132,14 @@ struct RunCommand: AsyncParsableCommand {
     static func output(
         _ report: FederationRun.Report, plugin: CompiledPlugin, configuration: FederationRun.Configuration
     ) -> Output {
-        var outcome = "finalized", reason: String?
-        var outputs: [Output.Released] = []
-        switch report.outcome {
-        case .finalized(let result):
-            outputs = result.outputs.map {
-                Output.Released(name: $0.name, round: $0.round, labels: $0.labels, values: $0.numbers)
-            }
-        case .aborted(let why):
-            outcome = "aborted"
-            reason = why
-        case .refused(let error):
-            outcome = "refused"
-            reason = error.description
-        }
         let plan = report.manifest.privacy
         return Output(
             plugin: "\(plugin.ir.name)@\(plugin.ir.version)", provider: configuration.providerName,
-            nodes: report.manifest.participants.nodes.map(\.rawValue), outcome: outcome, reason: reason,
-            epsilon: plan?.epsilonTotal, delta: plan?.delta, ticks: report.ticks, outputs: outputs)
+            nodes: report.manifest.participants.nodes.map(\.rawValue), outcome: report.outcome.name,
+            reason: report.outcome.reason, epsilon: plan?.epsilonTotal, delta: plan?.delta, ticks: report.ticks,
+            outputs: report.outcome.outputs.map {
+                Output.Released(name: $0.name, round: $0.round, labels: $0.labels, values: $0.numbers)
+            })
     }
 
     static func text(_ output: Output) -> String {

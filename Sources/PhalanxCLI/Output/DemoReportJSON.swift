@@ -67,17 +67,9 @@ struct DemoReportJSON: Encodable {
         rounds = report.manifest.rounds
         ticks = report.ticks
         nodes = report.manifest.participants.nodes.map(\.rawValue)
-        switch report.outcome {
-        case .finalized(let r):
-            outcome = "finalized"
-            result = r.outputs
-        case .aborted(let why):
-            outcome = "aborted"
-            reason = why
-        case .refused(let error):
-            outcome = "refused"
-            reason = error.description
-        }
+        outcome = report.outcome.name
+        reason = report.outcome.reason
+        if case .finalized(let r) = report.outcome { result = r.outputs }
         var enabled: [String] = []
         var disabled: [Disabled] = []
         var commands: [Command] = []

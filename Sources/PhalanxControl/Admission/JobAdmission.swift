@@ -83,7 +83,10 @@ public enum JobAdmission {
         do { try manifest.validate() } catch {
             throw AdmissionError(problems: [.init(path: error.path, message: error.message)])
         }
-        do { try plugin.validate() } catch { problem("$.plugin", "the plug-in is not well formed: \(error)") }
+        var analysis: PluginAnalysis?
+        do { analysis = try plugin.analysis() } catch {
+            problem("$.plugin", "the plug-in is not well formed: \(error)")
+        }
 
         if manifest.plugin.name != plugin.name || manifest.plugin.version != plugin.version {
             problem(
@@ -123,7 +126,7 @@ public enum JobAdmission {
                             ? "no provider of this build implements every opcode of the plug-in"
                             : "run it on \(able.joined(separator: " or "))"))
             }
-            for (channel, mechanism) in ((try? plugin.analysis())?.noise ?? [:]).sorted(by: { $0.key < $1.key })
+            for (channel, mechanism) in (analysis?.noise ?? [:]).sorted(by: { $0.key < $1.key })
             where provider.descriptor.opcodes.contains(.noise)
                 && !provider.descriptor.noiseMechanisms.contains(mechanism)
             {

@@ -133,11 +133,22 @@ public struct Sentinel: Sendable {
                         let shared = SharedColumns(streams: streams, current: current, forecasts: forecasts)
                         Parallel.forEachChunk(count: rows, workers: parallelism) { range in
                             var later: [Int] = []
+                            // One buffer per chunk: a frame's key indices, without an allocation per frame.
+                            var indices: [(index: Int, value: Double)] = []
                             for row in range {
                                 let frame = frames[row]
-                                guard attributed.isEmpty || attributed[frame.nodeId] == nil,
-                                    let indices = Self.indices(of: frame, in: keys)
-                                else {
+                                indices.removeAll(keepingCapacity: true)
+                                var known = attributed.isEmpty || attributed[frame.nodeId] == nil
+                                if known {
+                                    Self.forEachMetric(of: frame) { key, value in
+                                        if let index = keys[key] {
+                                            indices.append((index, value))
+                                        } else {
+                                            known = false
+                                        }
+                                    }
+                                }
+                                guard known else {
                                     later.append(row)
                                     continue
                                 }
@@ -165,7 +176,8 @@ public struct Sentinel: Sendable {
         for row in deferred.withLock({ $0.sorted() }) {
             let frame = batch.frames[row], slot = frameSlots[row]
             let replaced = attributed.isEmpty ? nil : attributed[frame.nodeId]
-            for (key, value) in Self.metrics(of: frame) where replaced?[key] == nil {
+            Self.forEachMetric(of: frame) { key, value in
+                guard replaced?[key] == nil else { return }
                 take(
                     key, value, slot: slot, row: row, rows: rows, tick: batch.tick, current: &current,
                     forecasts: &forecasts)
@@ -187,22 +199,12 @@ public struct Sentinel: Sendable {
             forecast: columns(forecastKeys, forecasts))
     }
 
-    /// Every metric of `frame` as predicates see it: its metrics, then `lagMs` and `opLatencyMs`.
-    private static func metrics(of frame: TelemetryFrame) -> [(key: String, value: Double)] {
-        frame.metrics.map { ($0.key, $0.value) } + [
-            (MetricKey.lagMs, frame.lagMs), (MetricKey.opLatencyMs, frame.opLatencyMs),
-        ]
-    }
-
-    /// The key index of each of `frame`'s metrics, or `nil` if one of its keys has none yet.
-    private static func indices(of frame: TelemetryFrame, in keys: [String: Int]) -> [(index: Int, value: Double)]? {
-        var indices: [(index: Int, value: Double)] = []
-        indices.reserveCapacity(frame.metrics.count + 2)
-        for (key, value) in metrics(of: frame) {
-            guard let index = keys[key] else { return nil }
-            indices.append((index, value))
-        }
-        return indices
+    /// Calls `body` with every metric of `frame` as predicates see it: its metrics, then `lagMs` and `opLatencyMs`.
+    @inline(__always)
+    private static func forEachMetric(of frame: TelemetryFrame, _ body: (String, Double) -> Void) {
+        for (key, value) in frame.metrics { body(key, value) }
+        body(MetricKey.lagMs, frame.lagMs)
+        body(MetricKey.opLatencyMs, frame.opLatencyMs)
     }
 
     /// Feeds `value` of `key` to the forecaster of the participant in `slot`, and writes the value and the new

@@ -16,13 +16,6 @@ extension PluginIR {
 }
 
 extension PluginIR {
-    /// The per-component bound of the vector the node side sums on `channel`, or `nil` when the program does not
-    /// validate or has no such channel. It is what one node can add to any component of the sum.
-    public func clipBound(feeding channel: String) -> Int64? {
-        guard let bounds = (try? analysis())?.channel(named: channel)?.bounds else { return nil }
-        return Int64(exactly: bounds.linf.rounded(.up))
-    }
-
     /// The channels the node side sums on, in program order.
     public var channels: [String] {
         node.compactMap {

@@ -76,6 +76,9 @@ public struct ProviderJobContext: Sendable {
     public let jobId: SHA256Digest
     /// The plug-in the job runs (providers read, e.g., the clip bound that feeds a `secure_sum`).
     public let plugin: PluginIR
+    /// The plug-in's analysis (channel lengths and bounds), made once per job; `nil` if it does not validate, which
+    /// admission refuses.
+    public let analysis: PluginAnalysis?
     /// The participant the session runs for, with its signing identity (interactive protocols sign messages).
     public let identity: SigningIdentity
     /// The federation's public keys, to verify other participants' signed protocol messages.
@@ -90,6 +93,7 @@ public struct ProviderJobContext: Sendable {
         self.manifest = manifest
         self.jobId = manifest.hash
         self.plugin = plugin
+        self.analysis = try? plugin.analysis()
         self.identity = identity
         self.roster = roster
         self.faults = faults

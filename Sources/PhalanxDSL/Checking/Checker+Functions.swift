@@ -92,16 +92,15 @@ private struct Call {
         return value
     }
 
-    mutating func emit(_ instruction: NodeInstruction) { checker.emitNode(instruction) }
-    mutating func emit(_ instruction: AggregatorInstruction) { checker.emitAggregator(instruction) }
-    mutating func fresh() -> Register { checker.freshRegister() }
+    mutating func emit(_ instruction: NodeInstruction) { checker.nodeCode.append(instruction) }
+    mutating func emit(_ instruction: AggregatorInstruction) { checker.aggregatorCode.append(instruction) }
+    mutating func fresh() -> Register { checker.temporary() }
 
     func result(
-        _ register: Register, _ element: VectorElement, _ length: Int, bounded: Bool = false,
-        label: Checker.Label = .private
+        _ register: Register, _ element: VectorElement, _ length: Int, bounded: Bool = false
     ) -> Checker.Value {
         .vector(
-            Checker.VectorValue(register: register, element: element, length: length, bounded: bounded, label: label))
+            Checker.VectorValue(register: register, element: element, length: length, bounded: bounded))
     }
 
     mutating func evaluate() throws(Diagnostic) -> Checker.Value {
@@ -187,12 +186,12 @@ private struct Call {
             guard let b = Int64(exactly: bound), b <= PluginIR.maximumComponentBound else {
                 throw fail("the bound must be at most \(PluginIR.maximumComponentBound)", at: arguments[1].value.span)
             }
-            let from = checker.registerOf(v)
+            let from = checker.register(v)
             let into = fresh()
             emit(
                 name == "clip_l1"
                     ? .clipL1(into: into, from: from, bound: b) : .clipLinf(into: into, from: from, bound: b))
-            return result(into, v.element, v.length, bounded: true, label: v.label)
+            return result(into, v.element, v.length, bounded: true)
         case "clip_l2":
             try expect(2, usage: "clip_l2(vector, bound)")
             let v = try vector(0)
@@ -200,27 +199,27 @@ private struct Call {
                 throw fail("clip_l2 scales, so it takes a vector of reals; use clip_l1 or clip_linf on integers")
             }
             let bound = try positiveConstant(arguments[1], integer: false)
-            let from = checker.registerOf(v)
+            let from = checker.register(v)
             let into = fresh()
             emit(.clipL2(into: into, from: from, bound: bound))
-            return result(into, .real, v.length, bounded: true, label: v.label)
+            return result(into, .real, v.length, bounded: true)
         case "quantize":
             try expect(1, labelled: ["scale"], usage: "quantize(vector, scale: 4096)")
             let v = try vector(0)
             let scale = try positiveConstant(argument("scale"), integer: false)
-            let from = checker.registerOf(v)
+            let from = checker.register(v)
             let into = fresh()
             emit(.quantize(into: into, from: from, scale: scale))
-            return result(into, .integer, v.length, bounded: v.bounded, label: v.label)
+            return result(into, .integer, v.length, bounded: v.bounded)
         case "min", "max":
             try expect(2, usage: "\(name)(a, b)")
             let a = try vector(0), b = try vector(1)
-            return .vector(try checker.combine(name == "min" ? .minimum : .maximum, a, b, at: span))
+            return .vector(try checker.arithmetic(name == "min" ? .minimum : .maximum, a, b, at: span))
         case "clamp":
             try expect(3, usage: "clamp(vector, low, high)")
             let v = try vector(0), low = try vector(1), high = try vector(2)
-            let capped = try checker.combine(.minimum, v, high, at: span)
-            return .vector(try checker.combine(.maximum, capped, low, at: span))
+            let capped = try checker.arithmetic(.minimum, v, high, at: span)
+            return .vector(try checker.arithmetic(.maximum, capped, low, at: span))
         case "noise":
             try expect(1, labelled: ["mechanism"], usage: "noise(channel, mechanism: laplace)")
             guard case .name(let channel) = arguments[0].value.kind, checker.isChannel(channel.name) else {
@@ -244,30 +243,25 @@ private struct Call {
             }
             let into = fresh()
             emit(.contributors(into: into, channel: channel.name))
-            return result(into, .integer, 1, label: .public)
+            return result(into, .integer, 1)
         case "cumsum", "reverse_cumsum", "cumprod":
             try expect(1, usage: "\(name)(vector)")
             let v = try vector(0)
             let kind: CumulativeKind = name == "cumsum" ? .sum : name == "cumprod" ? .product : .reverseSum
-            let from = checker.registerOf(v)
+            let from = checker.register(v)
             let into = fresh()
             emit(.cumulative(into: into, from: from, kind: kind))
-            return result(into, v.element, v.length, label: v.label)
+            return result(into, v.element, v.length)
         case "dequantize":
             try expect(1, labelled: ["scale"], usage: "dequantize(vector, scale: 4096)")
             let v = try vector(0)
             let scale = try positiveConstant(argument("scale"), integer: false)
-            let from = checker.registerOf(v)
+            let from = checker.register(v)
             let into = fresh()
             emit(.dequantize(into: into, from: from, scale: scale))
-            return result(into, .real, v.length, label: v.label)
+            return result(into, .real, v.length)
         default:
             throw checker.error(.unknownFunction, "there is no function '\(name)'", at: function.span)
         }
     }
-}
-
-extension Checker {
-    mutating func emitNode(_ instruction: NodeInstruction) { appendNode(instruction) }
-    mutating func emitAggregator(_ instruction: AggregatorInstruction) { appendAggregator(instruction) }
 }

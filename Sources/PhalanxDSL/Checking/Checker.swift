@@ -6,15 +6,14 @@ import PhalanxCore
 /// and each operation becomes an IR instruction writing a fresh register. The node part and the aggregator part
 /// have separate scopes: nothing of the node part is visible on the aggregator except the channels that
 /// `secure_sum` creates, which is how the rule "private data leaves a node only through secure_sum" is enforced.
+/// A value's label (docs/dsl.md: private, protected, public) is therefore not stored with it: the part it lives in
+/// says it — computed on the node part: private; on the aggregator: protected — and constants are public.
 struct Checker {
     let source: SourceFile
     let syntax: PluginSyntax
 
     /// Where the statements being checked run.
     enum Part { case node, aggregator }
-
-    /// Who may see a value (docs/dsl.md, "Where data may go").
-    enum Label: Comparable { case `public`, protected, `private` }
 
     /// A node-local table, possibly filtered, held in a register.
     struct TableValue {
@@ -32,7 +31,6 @@ struct Checker {
         let length: Int
         /// Set by clipping (and kept by `quantize` of a clipped vector): `secure_sum` requires it.
         let bounded: Bool
-        let label: Label
     }
 
     enum Value {
@@ -40,8 +38,6 @@ struct Checker {
         case column(TableValue, ColumnSchema)
         case vector(VectorValue)
         case range(lower: Int64, upper: Int64)
-        /// A bare name that only means something as an argument, e.g. `laplace` in `noise(x, mechanism: laplace)`.
-        case word(String)
     }
 
     struct Binding {
@@ -232,7 +228,7 @@ struct Checker {
                 .privateDataLeaves, "secure_sum sums numbers; '\(t.name).\(c.name)' is a column of raw values",
                 hint: "aggregate it first (histogram, sum, count_by, vector(…, length: n)) and clip the result",
                 at: span)
-        case .range, .word:
+        case .range:
             throw error(.typeMismatch, "secure_sum needs a vector", at: span)
         case .vector(let v):
             guard v.element == .integer else {
@@ -336,9 +332,6 @@ struct Checker {
     }
 
     mutating func bind(_ name: Identifier, _ value: Value) throws(Diagnostic) {
-        if Keyword(rawValue: name.name) != nil {
-            throw error(.reservedWord, "'\(name.name)' is a keyword", at: name.span)
-        }
         let scope = part == .node ? nodeScope : aggregatorScope
         if let earlier = scope[name.name] {
             let at = source.position(of: earlier.span.lowerBound)
@@ -364,17 +357,6 @@ struct Checker {
     }
 
     // MARK: - Registers
-
-    mutating func appendNode(_ instruction: NodeInstruction) { nodeCode.append(instruction) }
-    mutating func appendAggregator(_ instruction: AggregatorInstruction) { aggregatorCode.append(instruction) }
-    mutating func freshRegister() -> Register { temporary() }
-    mutating func registerOf(_ v: VectorValue) -> Register { register(v) }
-
-    mutating func combine(
-        _ op: ArithmeticOperator, _ a: VectorValue, _ b: VectorValue, at span: SourceSpan
-    ) throws(Diagnostic) -> VectorValue {
-        try arithmetic(op, a, b, at: span)
-    }
 
     func isChannel(_ name: String) -> Bool {
         part == .aggregator && channels.contains { $0.name == name } && aggregatorScope[name] == nil
@@ -417,7 +399,7 @@ struct Checker {
         case .number(let literal):
             let element: VectorElement = literal.integer != nil ? .integer : .real
             return .vector(
-                VectorValue(constant: [literal.value], element: element, length: 1, bounded: true, label: .public))
+                VectorValue(constant: [literal.value], element: element, length: 1, bounded: true))
         case .string(let literal):
             throw error(
                 .typeMismatch, "a string is only a category value in a where condition, or a label",
@@ -457,18 +439,16 @@ struct Checker {
             }
             return .vector(
                 VectorValue(
-                    constant: values, element: integer ? .integer : .real, length: values.count, bounded: true,
-                    label: .public))
+                    constant: values, element: integer ? .integer : .real, length: values.count, bounded: true))
         case .unary(.negate, let operand, _):
             let inner = try vector(try check(operand), at: operand.span, for: "'-'")
             if let constant = inner.constant {
                 return .vector(
                     VectorValue(
-                        constant: constant.map { -$0 }, element: inner.element, length: inner.length, bounded: true,
-                        label: inner.label))
+                        constant: constant.map { -$0 }, element: inner.element, length: inner.length, bounded: true))
             }
             let minusOne = VectorValue(
-                constant: [-1], element: .integer, length: 1, bounded: true, label: .public)
+                constant: [-1], element: .integer, length: 1, bounded: true)
             return .vector(try arithmetic(.multiply, minusOne, inner, at: expression.span))
         case .unary(.not, _, let operatorSpan):
             throw error(.typeMismatch, "'not' is only used in where conditions", at: operatorSpan)
@@ -503,7 +483,7 @@ struct Checker {
             let into = temporary()
             aggregatorCode.append(.element(into: into, from: register(v), position: Int(i)))
             return .vector(
-                VectorValue(register: into, element: v.element, length: 1, bounded: false, label: v.label))
+                VectorValue(register: into, element: v.element, length: 1, bounded: false))
         case .range(let range):
             let (lower, upper) = try integerBounds(range)
             return .range(lower: lower, upper: upper)
@@ -542,7 +522,6 @@ struct Checker {
                     at: identifier.span)
             }
         }
-        if ["laplace", "gaussian"].contains(name) { return .word(name) }
         throw error(.unknownName, "nothing is named '\(name)' here", at: identifier.span)
     }
 
@@ -561,7 +540,7 @@ struct Checker {
                     at: span)
             }
             return VectorValue(
-                register: read.register, element: .integer, length: length, bounded: false, label: .protected)
+                register: read.register, element: .integer, length: length, bounded: false)
         }
         let into = noise == nil ? channel : "noised.\(channel)"
         if let noise {
@@ -570,7 +549,7 @@ struct Checker {
             aggregatorCode.append(.secureSum(into: into, channel: channel))
         }
         channelReads[channel] = (noise, into, span)
-        return VectorValue(register: into, element: .integer, length: length, bounded: false, label: .protected)
+        return VectorValue(register: into, element: .integer, length: length, bounded: false)
     }
 
     func vector(_ value: Value, at span: SourceSpan, for what: String) throws(Diagnostic) -> VectorValue {
@@ -586,8 +565,6 @@ struct Checker {
                 hint: "aggregate it: sum(…), histogram(…), count_by(…), vector(…, length: n)", at: span)
         case .range:
             throw error(.typeMismatch, "\(what) needs numbers, not a range", at: span)
-        case .word(let word):
-            throw error(.unknownName, "nothing is named '\(word)' here", at: span)
         }
     }
 
@@ -609,7 +586,7 @@ struct Checker {
         case .aggregator: aggregatorCode.append(.arithmetic(into: into, op: op, lhs: lhs, rhs: rhs))
         }
         return VectorValue(
-            register: into, element: element, length: length, bounded: false, label: max(a.label, b.label))
+            register: into, element: element, length: length, bounded: false)
     }
 
     /// A number known when the program is checked: a literal, possibly negated.

@@ -98,6 +98,13 @@ public struct DPProvider: ExecutionProvider {
 
     public var name: String { distributed ? Self.distributedName : Self.centralName }
 
+    /// The mechanism a job running `plugin` gets: Laplace when the plug-in asks for Laplace noise and the noise is
+    /// central; otherwise the discrete Gaussian (shares of Laplace noise do not add up to Laplace noise, so
+    /// admission refuses such a plug-in on `dp+secagg`).
+    public static func mechanism(for plugin: PluginIR, distributed: Bool) -> Mechanism {
+        !distributed && (try? plugin.analysis())?.noise.values.contains(.laplace) == true ? .laplace : .gaussian
+    }
+
     public var descriptor: ProviderDescriptor {
         let transport: Set<String> =
             distributed

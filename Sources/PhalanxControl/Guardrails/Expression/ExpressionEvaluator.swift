@@ -14,19 +14,8 @@
 /// "undefined" (IEEE comparisons with `NaN` are already false; `!=` is made false explicitly). The participants that
 /// explain a value are kept as a ``RowSet`` and turned into ids only for what is printed or returned.
 struct ExpressionEvaluator {
-    /// A value outside aggregates. `NaN` is undefined.
-    private enum Value: Equatable {
-        case number(Double)
-        case boolean(Bool)
-
-        var isTrue: Bool { self == .boolean(true) }
-
-        var number: Double? {
-            if case .number(let value) = self, !value.isNaN { value } else { nil }
-        }
-    }
-
-    /// A value inside an aggregate body: one per row, or a scalar that every row shares. `NaN` is undefined.
+    /// A value: inside an aggregate body, one per row or a scalar that every row shares; outside aggregates, always a
+    /// scalar (the same operators apply, on one value). `NaN` is undefined.
     private enum Column {
         case number(Double)
         case boolean(Bool)
@@ -39,11 +28,16 @@ struct ExpressionEvaluator {
             case .number, .numbers: false
             }
         }
+
+        /// Whether a scalar is the condition `true`.
+        var isTrue: Bool {
+            if case .boolean(true) = self { true } else { false }
+        }
     }
 
     /// A value and the participants that explain it (see ``ExpressionEvaluation/offenders``).
     private struct Outcome {
-        var value: Value
+        var value: Column
         var witnesses = RowSet.empty
     }
 
@@ -130,14 +124,14 @@ struct ExpressionEvaluator {
             return Outcome(value: .number(.nan))
         case .not(let operand, _):
             let inner = global(operand)
-            return Outcome(value: .boolean(!inner.value.isTrue), witnesses: inner.witnesses)
+            return Outcome(value: Self.not(inner.value), witnesses: inner.witnesses)
         case .negate(let operand):
             let inner = global(operand)
             return Outcome(value: Self.negate(inner.value), witnesses: inner.witnesses)
         case .binary(let op, let lhs, let rhs, _):
             let left = global(lhs)
             let right = global(rhs)
-            let value = Self.apply(op, left.value, right.value)
+            let value = Self.apply(op, left.value, right.value, rows: 1)
             switch op {
             case .and where !value.isTrue, .or where value.isTrue:
                 // Only the operands that decided the outcome explain it.
@@ -252,19 +246,8 @@ struct ExpressionEvaluator {
         case .parameter(let name): return .number(parameter(name))
         case .metric(let key): return .numbers(table.current(key))
         case .forecast(let key): return .numbers(table.forecast(key))
-        case .not(let operand, _):
-            switch local(operand) {
-            case .boolean(let value): return .boolean(!value)
-            case .booleans(let values): return .booleans(values.map { !$0 })
-            // Not a condition: never true, so its negation always is (the checker rules this out).
-            case .number, .numbers: return .boolean(true)
-            }
-        case .negate(let operand):
-            switch local(operand) {
-            case .number(let value): return .number(-value)
-            case .numbers(let values): return .numbers(values.map { -$0 })
-            case .boolean, .booleans: return .number(.nan)
-            }
+        case .not(let operand, _): return Self.not(local(operand))
+        case .negate(let operand): return Self.negate(local(operand))
         case .binary(let op, let lhs, let rhs, _):
             return Self.apply(op, local(lhs), local(rhs), rows: table.count)
         // The checker rejects nested aggregates.
@@ -384,35 +367,21 @@ struct ExpressionEvaluator {
         }
     }
 
-    private static func apply(_ op: ExpressionBinaryOperator, _ lhs: Value, _ rhs: Value) -> Value {
-        switch (op, lhs, rhs) {
-        case (.and, _, _): return .boolean(lhs.isTrue && rhs.isTrue)
-        case (.or, _, _): return .boolean(lhs.isTrue || rhs.isTrue)
-        case (.equal, .boolean(let a), .boolean(let b)): return .boolean(a == b)
-        case (.notEqual, .boolean(let a), .boolean(let b)): return .boolean(a != b)
-        default: break
-        }
-        guard let a = lhs.number, let b = rhs.number else {
-            // Undefined arithmetic stays undefined; a comparison with an undefined side is false.
-            return op.isComparison ? .boolean(false) : .number(.nan)
-        }
-        switch op {
-        case .less: return .boolean(a < b)
-        case .lessOrEqual: return .boolean(a <= b)
-        case .greater: return .boolean(a > b)
-        case .greaterOrEqual: return .boolean(a >= b)
-        case .equal: return .boolean(a == b)
-        case .notEqual: return .boolean(a != b)
-        case .add: return .number(finite(a + b))
-        case .subtract: return .number(finite(a - b))
-        case .multiply: return .number(finite(a * b))
-        case .divide: return .number(b == 0 ? .nan : finite(a / b))
-        case .and, .or: return .boolean(false)
+    private static func not(_ value: Column) -> Column {
+        switch value {
+        case .boolean(let value): .boolean(!value)
+        case .booleans(let values): .booleans(values.map { !$0 })
+        // Not a condition: never true, so its negation always is (the checker rules this out).
+        case .number, .numbers: .boolean(true)
         }
     }
 
-    private static func negate(_ value: Value) -> Value {
-        .number(value.number.map { -$0 } ?? .nan)
+    private static func negate(_ value: Column) -> Column {
+        switch value {
+        case .number(let value): .number(-value)
+        case .numbers(let values): .numbers(values.map { -$0 })
+        case .boolean, .booleans: .number(.nan)
+        }
     }
 
     @inline(__always)

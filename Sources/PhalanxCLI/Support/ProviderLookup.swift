@@ -1,0 +1,31 @@
+import PhalanxCore
+import PhalanxDSL
+import PhalanxProviders
+
+extension ProviderRegistry {
+    /// The provider named `name`, or a usage error that lists this build's providers.
+    func requireProvider(named name: String) throws -> any ExecutionProvider {
+        guard let provider = provider(named: name) else {
+            throw CLIError(
+                .usage, "unknown execution provider \"\(name)\"", hint: "available: \(names.joined(separator: ", "))")
+        }
+        return provider
+    }
+
+    /// The provider named `name` for a job running `plugin`: for `dp` and `dp+secagg`, built with the job's ε and δ
+    /// and the mechanism the plug-in asks for (``DPProvider/mechanism(for:distributed:)``).
+    func requireProvider(
+        named name: String, for plugin: PluginIR, privacy: PrivacyOptions
+    ) throws -> any ExecutionProvider {
+        let provider = try requireProvider(named: name)
+        guard name == DPProvider.centralName || name == DPProvider.distributedName else { return provider }
+        let distributed = name == DPProvider.distributedName
+        do {
+            return try DPProvider(
+                distributed: distributed, mechanism: DPProvider.mechanism(for: plugin, distributed: distributed),
+                targetEpsilon: privacy.epsilon, delta: privacy.delta)
+        } catch {
+            throw CLIError(.usage, "invalid privacy parameters: \(error)")
+        }
+    }
+}
