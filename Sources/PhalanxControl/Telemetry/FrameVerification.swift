@@ -92,8 +92,8 @@ enum FrameVerification {
     }
 
     /// Checks `envelope` as ``Signed/verify(with:)`` does, in the same order and with the same outcomes, then hashes
-    /// it: the payload type, the signer, the Ed25519 signature over the signed message, the canonical decode (the
-    /// fast path of ``TelemetryFrame/init(canonical:)``, else the `Codable` decoder), and the author.
+    /// it: the payload type, the signer, the Ed25519 signature over the signed message, the canonical decode
+    /// (``decode(_:)``), and the author.
     static func verify(
         _ envelope: Signed<TelemetryFrame>, by signer: FrameSigner, metricKeys: Set<String>
     ) -> Result<VerifiedFrame, FrameRejection> {
@@ -101,21 +101,7 @@ enum FrameVerification {
         guard signer.identity.id == envelope.signer, envelope.signature.count == 64,
             signer.key.isValidSignature(envelope.signature, for: message(for: envelope.payload))
         else { return .failure(.badSignature) }
-        let frame: TelemetryFrame
-        do {
-            let tree = try CanonicalValue(decoding: envelope.payload)
-            if let fast = TelemetryFrame(canonical: tree) {
-                frame = fast
-            } else {
-                // As in `Signed.verify`: the payload must be exactly the canonical form of the frame it decodes to
-                // (no explicit nulls, no unknown keys), so one frame has one signed form.
-                let decoded = try CanonicalEncoding.decode(TelemetryFrame.self, fromValue: tree)
-                guard try CanonicalEncoding.value(of: decoded) == tree else { return .failure(.malformed) }
-                frame = decoded
-            }
-        } catch {
-            return .failure(.malformed)
-        }
+        guard let frame = decode(envelope.payload) else { return .failure(.malformed) }
         guard frame.author == envelope.signer else { return .failure(.badSignature) }
         // The keys of a dictionary are distinct, so equal counts and inclusion mean the same set, without building one.
         let keysMatch = frame.metrics.count == metricKeys.count && frame.metrics.keys.allSatisfy(metricKeys.contains)
@@ -124,6 +110,21 @@ enum FrameVerification {
             && frame.opLatencyMs.isFinite && frame.opLatencyMs >= 0
         return .success(
             VerifiedFrame(frame: frame, digest: digest(of: envelope), keysMatch: keysMatch, valuesValid: valuesValid))
+    }
+
+    /// The frame a payload holds, or `nil` when the payload is not exactly the canonical encoding of a frame.
+    ///
+    /// Read straight from the bytes (``TelemetryFrame/init(canonicalBytes:)``: Core's canonical reader, no value
+    /// tree); anything that path declines goes through the general decoder, which decides. As in `Signed.verify`,
+    /// the payload must be exactly the canonical form of the frame it decodes to (no explicit nulls, no unknown
+    /// keys), so one frame has one signed form.
+    static func decode(_ payload: Data) -> TelemetryFrame? {
+        if let frame = TelemetryFrame(canonicalBytes: [UInt8](payload)) { return frame }
+        guard let tree = try? CanonicalValue(decoding: payload),
+            let decoded = try? CanonicalEncoding.decode(TelemetryFrame.self, fromValue: tree),
+            (try? CanonicalEncoding.value(of: decoded)) == tree
+        else { return nil }
+        return decoded
     }
 
     /// The envelope's audit hash, ``Signed/digest``: SHA-256 of the canonical encoding of its four fields, written

@@ -425,12 +425,111 @@ extension CanonicalValue {
     }
 }
 
-/// A recursive-descent reader over a byte array; every check names the offset of the item it rejects.
-private struct CanonicalReader {
+/// Reads canonical CBOR, every check naming the offset of the item it rejects: the reader behind
+/// ``CanonicalValue/init(decoding:)``, and, one item at a time, for callers that know the shape they expect and want
+/// no value tree (the telemetry collector reads every frame this way). The typed reads apply exactly the checks of
+/// the tree reader — they are its parts — and throw `typeMismatch` when the next item is of another kind.
+public struct CanonicalReader {
     let bytes: [UInt8]
     var position = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Whether every byte has been read.
+    public var isAtEnd: Bool { position == bytes.count }
+
+    /// Reads the head of a map and returns its number of entries (not their content).
+    public mutating func readMapCount() throws -> Int {
+        let start = try expect(major: 5, what: "a map")
+        let length = try readArgument(info: bytes[start] & 0x1f, major: 5, itemStart: start)
+        return try checkLength(length, bytesPerUnit: 2, itemStart: start, what: "map")
+    }
+
+    /// Reads a text string.
+    public mutating func readText() throws -> String {
+        let start = try expect(major: 3, what: "a text string")
+        position = start
+        guard case .text(let text) = try readValue(depth: CanonicalValue.maximumDepth) else {
+            throw fail(.typeMismatch, at: start, "expected a text string")
+        }
+        return text
+    }
+
+    /// Reads a text string and returns whether its UTF-8 is exactly `expected` (an ASCII key, say), without making a
+    /// `String` of it.
+    public mutating func readText(matching expected: [UInt8]) throws -> Bool {
+        let start = try expect(major: 3, what: "a text string")
+        let length = try readArgument(info: bytes[start] & 0x1f, major: 3, itemStart: start)
+        let count = try checkLength(length, bytesPerUnit: 1, itemStart: start, what: "text string")
+        let content = bytes[position..<position + count]
+        guard content.elementsEqual(expected) else {
+            guard String(validating: content, as: UTF8.self) != nil else {
+                throw fail(.invalidUTF8, at: start, "text string is not valid UTF-8")
+            }
+            position += count
+            return false
+        }
+        position += count
+        return true
+    }
+
+    /// Reads a map key that must follow `previous` (canonical order, no repeat), as the tree reader checks them.
+    public mutating func readMapKey(after previous: String?) throws -> String {
+        let start = position
+        guard position < bytes.count, bytes[position] >> 5 == 3 else {
+            throw fail(.nonTextMapKey, at: start, "map keys must be text strings")
+        }
+        let key = try readText()
+        if let previous {
+            if CanonicalMap.sameBytes(previous, key) {
+                throw fail(.duplicateMapKey, at: start, "map key occurs more than once")
+            }
+            if !CanonicalMap.precedes(previous, key) {
+                throw fail(.unsortedMapKeys, at: start, "map keys are not in canonical order")
+            }
+        }
+        return key
+    }
+
+    /// Reads an unsigned integer (major type 0).
+    public mutating func readUnsigned() throws -> UInt64 {
+        let start = try expect(major: 0, what: "an unsigned integer")
+        return try readArgument(info: bytes[start] & 0x1f, major: 0, itemStart: start)
+    }
+
+    /// Reads an integer (major type 0 or 1) as an `Int64`, or `nil` when it does not fit one.
+    public mutating func readInt64() throws -> Int64? {
+        let start = position
+        guard position < bytes.count, bytes[position] >> 5 <= 1 else {
+            throw fail(.typeMismatch, at: start, "expected an integer")
+        }
+        switch try readValue(depth: CanonicalValue.maximumDepth) {
+        case .unsigned(let n): return Int64(exactly: n)
+        // -1 - n, which is ~n as a signed number when n <= Int64.max.
+        case .negative(let n): return n <= UInt64(Int64.max) ? ~Int64(n) : nil
+        default: throw fail(.typeMismatch, at: start, "expected an integer")
+        }
+    }
+
+    /// Reads a float (major type 7, in its shortest exact width, finite).
+    public mutating func readFloat() throws -> Double {
+        let start = try expect(major: 7, what: "a float")
+        guard case .float(let value) = try readSimpleOrFloat(info: bytes[start] & 0x1f, start: start) else {
+            throw fail(.typeMismatch, at: start, "expected a float")
+        }
+        return value
+    }
+
+    /// Checks that the next item has major type `major` and steps past its initial byte; returns where it starts.
+    private mutating func expect(major: UInt8, what: String) throws -> Int {
+        let start = position
+        guard position < bytes.count else {
+            throw fail(.unexpectedEndOfInput, at: start, "input ends where \(what) was expected")
+        }
+        guard bytes[position] >> 5 == major else { throw fail(.typeMismatch, at: start, "expected \(what)") }
+        position += 1
+        return start
+    }
 
     private var remaining: Int { bytes.count - position }
 
