@@ -155,3 +155,29 @@ struct ProviderMatrixTests {
         #expect(report.ticks == 0, "nothing ran")
     }
 }
+
+@Suite("Admission of the noise a plug-in asks for")
+struct NoiseAdmissionTests {
+    @Test("a job calibrated for Gaussian noise is refused for a plug-in that asks for Laplace noise")
+    func planMechanismChecked() throws {
+        let plugin = try Repository.plugin("safety-event-count")
+        let gaussian = try DPProvider(mechanism: .gaussian)
+        let nodes = try (1...3).map { SigningIdentity.generate(id: try ParticipantID("org-\($0)"), role: .node) }
+        let aggregator = SigningIdentity.generate(id: try ParticipantID("aggregator"), role: .aggregator)
+        let control = SigningIdentity.generate(id: try ParticipantID("control"), role: .control)
+        let policy = try DefaultPolicy.load()
+        let (manifest, _) = try JobAdmission.makeManifest(
+            plugin: plugin.ir, provider: gaussian.descriptor, policy: policy,
+            participants: ParticipantSet(nodes: nodes.map(\.id), aggregator: aggregator.id, control: control.id),
+            rounds: 1, providerImplementation: gaussian)
+        let roster = try FederationRoster((nodes + [aggregator, control]).map(\.publicIdentity))
+        let refusal = #expect(throws: AdmissionError.self) {
+            try JobAdmission.admit(
+                manifest: manifest, plugin: plugin.ir, providers: ProviderRegistry.builtIn.replacing(gaussian),
+                policy: policy, roster: roster)
+        }
+        let problems = try #require(refusal).problems
+        #expect(problems.map(\.path) == ["$.privacy.mechanism"], "\(problems)")
+        #expect(problems.first?.message.contains("calibrated for discrete-gaussian noise") == true)
+    }
+}

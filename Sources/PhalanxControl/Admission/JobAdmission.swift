@@ -113,8 +113,11 @@ public enum JobAdmission {
             let unsupported = provider.descriptor.unsupportedOpcodes(in: manifest.opcodes)
             if !unsupported.isEmpty {
                 let list = unsupported.map(\.rawValue).joined(separator: ", ")
+                // Providers that implement every opcode and add the noise the plug-in asks for.
                 let able = providers.names.filter { name in
-                    providers.provider(named: name)?.descriptor.unsupportedOpcodes(in: plugin.opcodes).isEmpty == true
+                    guard let descriptor = providers.provider(named: name)?.descriptor else { return false }
+                    return descriptor.unsupportedOpcodes(in: plugin.opcodes).isEmpty
+                        && Set(analysis?.noise.values ?? [:].values).isSubset(of: descriptor.noiseMechanisms)
                 }
                 let why =
                     unsupported.contains(.noise)
@@ -127,19 +130,24 @@ public enum JobAdmission {
                             : "run it on \(able.joined(separator: " or "))"))
             }
             for (channel, mechanism) in (analysis?.noise ?? [:]).sorted(by: { $0.key < $1.key })
-            where provider.descriptor.opcodes.contains(.noise)
-                && !provider.descriptor.noiseMechanisms.contains(mechanism)
-            {
-                let offered = provider.descriptor.noiseMechanisms.map(\.rawValue).sorted().joined(separator: ", ")
-                let fix =
-                    mechanism == .laplace
-                    ? "run it on dp with the Laplace mechanism (shares of Laplace noise do not add up to Laplace "
-                        + "noise, so dp+secagg cannot)"
-                    : "run it on a provider that adds \(mechanism.rawValue) noise"
-                problem(
-                    "$.executionProvider",
-                    "the plug-in asks for \(mechanism.rawValue) noise on \(channel), and \(manifest.executionProvider) "
-                        + "adds \(offered) noise; \(fix)")
+            where provider.descriptor.opcodes.contains(.noise) {
+                if !provider.descriptor.noiseMechanisms.contains(mechanism) {
+                    let offered = provider.descriptor.noiseMechanisms.map(\.rawValue).sorted().joined(separator: ", ")
+                    let fix =
+                        mechanism == .laplace
+                        ? "run it on dp with the Laplace mechanism (shares of Laplace noise do not add up to Laplace "
+                            + "noise, so dp+secagg cannot)"
+                        : "run it on a provider that adds \(mechanism.rawValue) noise"
+                    problem(
+                        "$.executionProvider",
+                        "the plug-in asks for \(mechanism.rawValue) noise on \(channel), and "
+                            + "\(manifest.executionProvider) adds \(offered) noise; \(fix)")
+                } else if let plan = manifest.privacy, plan.mechanism != "discrete-\(mechanism.rawValue)" {
+                    problem(
+                        "$.privacy.mechanism",
+                        "the plug-in asks for \(mechanism.rawValue) noise on \(channel), but the job is calibrated "
+                            + "for \(plan.mechanism) noise; make the manifest for the \(mechanism.rawValue) mechanism")
+                }
             }
             for message in provider.privacyPlanProblems(
                 manifest.privacy, plugin: plugin, nodes: manifest.participants.nodes.count, rounds: manifest.rounds)

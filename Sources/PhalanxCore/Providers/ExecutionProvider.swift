@@ -12,7 +12,8 @@ public struct ProviderDescriptor: Hashable, Sendable, Codable {
     public let opcodes: Set<Opcode>
     /// The provider metric keys each frame of a job on this provider carries.
     public let metricKeys: Set<String>
-    /// For providers that implement `noise`: the mechanisms they add (a plug-in asking for another is refused).
+    /// For providers that implement `noise`: the mechanisms they can add (a plug-in asking for another is refused);
+    /// a job's privacy plan records the one it gets.
     public let noiseMechanisms: Set<NoiseMechanism>
 
     public init(

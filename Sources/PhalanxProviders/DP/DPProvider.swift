@@ -116,7 +116,8 @@ public struct DPProvider: ExecutionProvider {
                 : "central DP: the aggregator adds exact discrete noise to every sum before release, so the released sums are (ε, δ)-DP for each node's contribution to a round; the aggregator itself sees every node's vector",
             opcodes: [.secureSum, .noise, .thresholdRelease, .release],
             metricKeys: transport.union(Self.privacyMetricKeys),
-            noiseMechanisms: [mechanism == .laplace ? .laplace : .gaussian]
+            // What this provider can add; the job's privacy plan pins which one it does.
+            noiseMechanisms: distributed ? [.gaussian] : [.laplace, .gaussian]
         )
     }
 
