@@ -19,7 +19,8 @@ public struct PhalanxCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, KeysCommand.self, ManifestCommand.self, GuardrailsCommand.self, FrameCommand.self,
             LedgerCommand.self, FSMCommand.self, BenchCommand.self, DPCommand.self, ControlCommand.self,
-            FuzzCommand.self, VerifyModelCommand.self, PluginCommand.self, RunCommand.self,
+            FuzzCommand.self, VerifyModelCommand.self, PluginCommand.self, RunCommand.self, PKICommand.self,
+            NodeCommand.self, AggregatorCommand.self, JobCommand.self, StatusCommand.self,
         ]
     )
 

@@ -212,20 +212,9 @@ public struct FederationRun: Sendable {
         if config.fault == .privacyOverspend, !config.isPrivate {
             throw FederationRunError("privacy-overspend needs a differential-privacy provider: dp or dp+secagg")
         }
-        if config.isPrivate {
-            // This run's calibration; nodes and the aggregator take the noise from the manifest's plan.
-            do {
-                providers = providers.replacing(
-                    try DPProvider(
-                        distributed: config.providerName == DPProvider.distributedName,
-                        mechanism: DPProvider.mechanism(
-                            for: plugin, distributed: config.providerName == DPProvider.distributedName),
-                        targetEpsilon: config.plannedEpsilon, delta: config.delta,
-                        dropoutFraction: config.dropoutFraction))
-            } catch {
-                throw FederationRunError("invalid privacy parameters: \(error)")
-            }
-        }
+        providers = try Self.calibrated(
+            providers, providerName: config.providerName, plugin: plugin, epsilon: config.plannedEpsilon,
+            delta: config.delta, dropoutFraction: config.dropoutFraction)
         let transport = InProcessTransport(participants: nodeIDs + [aggregatorID, controlID])
         let clock = Self.wallClock
 
@@ -408,6 +397,25 @@ public struct FederationRun: Sendable {
             budgetPath: config.budgetPath,
             wallSeconds: ContinuousClock.now.millisecondsSince(started) / 1_000
         )
+    }
+
+    /// `providers` with the differential-privacy provider calibrated for this job, when `providerName` is one:
+    /// the noise is sized for the job's (ε, δ) over all its rounds. Nodes and the aggregator take the noise from
+    /// the manifest's privacy plan, so only the control plane, which writes the manifest, needs this.
+    public static func calibrated(
+        _ providers: ProviderRegistry, providerName: String, plugin: PluginIR, epsilon: Double, delta: Double,
+        dropoutFraction: Double
+    ) throws -> ProviderRegistry {
+        let distributed = providerName == DPProvider.distributedName
+        guard distributed || providerName == DPProvider.centralName else { return providers }
+        do {
+            return providers.replacing(
+                try DPProvider(
+                    distributed: distributed, mechanism: DPProvider.mechanism(for: plugin, distributed: distributed),
+                    targetEpsilon: epsilon, delta: delta, dropoutFraction: dropoutFraction))
+        } catch {
+            throw FederationRunError("invalid privacy parameters: \(error)")
+        }
     }
 
     /// Plays the attacker for the network faults: it can send to the control plane but holds no roster key.

@@ -21,7 +21,7 @@ struct ControlCommand: AsyncParsableCommand {
               phalanx control approve o.json --key bob.key --reason "…"
               phalanx control check o.json --keys keys/ --manifest manifest.json [--guardrails guardrails.yaml]
             """,
-        subcommands: [Override.self, Approve.self, Check.self]
+        subcommands: [Override.self, Approve.self, Check.self, Serve.self]
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {

@@ -100,6 +100,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print only the outcome line.")
     var quiet = false
 
+    @Flag(
+        name: .long,
+        help: "Run each organization, the aggregator and the control plane as its own OS process (gRPC, mutual TLS).")
+    var processes = false
+
     func validate() throws {
         guard (1...30).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 30") }
         guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be a finite number > 0") }
@@ -110,6 +115,24 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if processes {
+            try await reportingErrors {
+                guard injectFault == nil, plugin == nil, guardrails == nil else {
+                    throw CLIError(
+                        .usage,
+                        "--processes runs the plain demo job; --inject-fault, --plugin and --guardrails are in-process only"
+                    )
+                }
+                let provider = executionProvider ?? PlainProvider.name
+                _ = try ProviderRegistry.builtIn.requireProvider(named: provider)
+                let succeeded = try await DemoProcesses(
+                    provider: provider, rounds: rounds, epsilon: epsilon, delta: delta, seed: seed, out: out,
+                    quiet: quiet
+                ).run()
+                if !succeeded { throw ExitCode(PhalanxExit.checkFailed.rawValue) }
+            }
+            return
+        }
         try await reportingErrors {
             let policy = try GuardrailsCommand.loadPolicy(guardrails)
             var ledgerPath: String?

@@ -36,6 +36,12 @@ public actor ControlPlane {
     /// The tick by which the job must have concluded; the control plane aborts it then (liveness: every job ends).
     public private(set) var deadlineTick: UInt64?
 
+    /// Asks for the job to be aborted at the next collection (every participant gets `A-ABORT_JOB`), e.g. because
+    /// the aggregator restarted and lost the job's state. The first reason given is the one recorded.
+    public func requestAbort(reason: String) {
+        providerFailure = providerFailure ?? reason
+    }
+
     /// Sets the tick by which the admitted job must have been cleared; at that tick it is aborted instead.
     public func setDeadline(tick: UInt64) { deadlineTick = tick }
     /// Nodes' privacy budgets: reserved at admission, spent per release, closed at the end.
@@ -48,6 +54,8 @@ public actor ControlPlane {
     private var engine: ControlEngine?
     /// The aggregator's published result, once verified.
     public private(set) var result: JobResult?
+    /// The aggregator's signed result as received, so anyone can check it without trusting the control plane.
+    public private(set) var resultEnvelope: Signed<JobResult>?
     public private(set) var abortReason: String?
 
     public init(
@@ -477,6 +485,7 @@ public actor ControlPlane {
             return
         }
         result = verified.value
+        resultEnvelope = envelope
         try await ledger.append(
             .jobFinalized(jobId: job.jobId, resultDigest: envelope.digest), tick: tick, timestampMs: clock())
         closeBudget(job)

@@ -80,6 +80,23 @@ public actor AggregatorRuntime {
         try await emitFrame(tick: tick, tickStart: tickStart)
     }
 
+    /// The job this aggregator runs, if any.
+    public var jobId: SHA256Digest? { job?.jobId }
+
+    /// Leaves the job without a command because the control plane no longer runs it: pending contributions and
+    /// merged outputs are discarded, nothing is released.
+    /// - Returns: whether the aggregator was still in the job.
+    @discardableResult
+    public func abandon(reason: String) throws -> Bool {
+        guard machine.allows(.abort) else { return false }
+        try transition(.abort)
+        session?.discardPending()
+        session = nil
+        heldOutputs = []
+        refuse("job", reason)
+        return true
+    }
+
     public func handleCommands(tick: UInt64) async throws {
         for delivery in await transport.drain(identity.id) {
             if case .command(let envelope) = delivery.message {

@@ -108,6 +108,42 @@ public actor NodeRuntime {
         try await emitFrame(tick: tick, tickStart: tickStart)
     }
 
+    /// Whether the local agent runs on the conservative fallback because the node lost the control plane.
+    public private(set) var inFallback = false
+    /// The rung the agent was on before the fallback, restored when the control plane is back.
+    private var modeBeforeFallback: CommandKind?
+
+    /// Seed 001's partition rule: a node cut off from the control plane cannot receive directives, so it falls
+    /// back to the most conservative rung its signed policy allows short of stopping (`A-RESTRICT`: stricter
+    /// thresholds, more categories blocked) and keeps it until the control plane is back. A rung already stricter
+    /// (`A-SUSPEND`) is kept. It makes no progress in a job meanwhile: only the control plane drives ticks.
+    public func fallBack(_ active: Bool) {
+        guard active != inFallback else { return }
+        inFallback = active
+        if active {
+            modeBeforeFallback = agentMode
+            if agentMode != .suspend { agentMode = .restrict }
+        } else {
+            agentMode = modeBeforeFallback
+            modeBeforeFallback = nil
+        }
+    }
+
+    /// The job this node is in, if any.
+    public var jobId: SHA256Digest? { job?.jobId }
+
+    /// Leaves the job without a command: the control plane no longer runs it (it restarted, or this node was
+    /// restarted and lost the job's state). The node aborts and wipes its provider secrets; nothing is sent.
+    /// - Returns: whether the node was still in the job.
+    @discardableResult
+    public func abandon(reason: String) throws -> Bool {
+        guard machine.allows(.abort) else { return false }
+        try transition(.abort)
+        wipeSecrets()
+        refuse("job", reason)
+        return true
+    }
+
     /// The command phase of a tick: execute and acknowledge commands; keep other messages for the next step.
     public func handleCommands(tick: UInt64) async throws {
         for delivery in await transport.drain(identity.id) {

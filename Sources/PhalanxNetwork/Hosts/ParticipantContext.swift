@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import PhalanxCore
+import PhalanxPKI
+import Synchronization
+import X509
+
+/// Everything a participant process builds from its configuration before it serves: its credential, the
+/// federation roster (from the PKI's certificates), mutual TLS, clients to its peers, its transport, metrics and
+/// state store.
+public struct ParticipantContext: Sendable {
+    public let config: ParticipantConfig
+    public let credential: ParticipantCredential
+    public let roster: FederationRoster
+    public let tls: MutualTLS
+    public let clients: PeerClients
+    public let transport: NetworkTransport
+    public let metrics: NetworkMetrics
+    public let store: StateStore
+    public let logger: Logger
+
+    public var identity: SigningIdentity { credential.signing }
+
+    public init(config: ParticipantConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let credential: ParticipantCredential
+        do {
+            credential = try ParticipantCredential.load(directory: config.credentials)
+        } catch {
+            throw ConfigError(file: config.credentials, line: nil, message: "cannot load the credential: \(error)")
+        }
+        guard credential.signing.id == config.id else {
+            throw ConfigError(
+                file: config.credentials, line: nil,
+                message: "the credential is \(credential.signing.id)'s, but the configuration's id is \(config.id)")
+        }
+        self.credential = credential
+        let pki = PKIDirectory(path: config.pki)
+        let members = try pki.roster(now: Date())
+        guard
+            members.contains(where: {
+                $0.id == config.id && $0.publicKey == credential.signing.publicIdentity.publicKey
+            })
+        else {
+            throw ConfigError(
+                file: config.pki, line: nil,
+                message:
+                    "\(config.id) is not in the federation roster with this signing key (revoked, expired or re-issued?)"
+            )
+        }
+        roster = try FederationRoster(members)
+        metrics = NetworkMetrics(participant: config.id.rawValue)
+        let caCertificate = try Certificate(pemEncoded: credential.caCertificatePEM)
+        let revocations = RevocationSource(path: pki.path + "/revocations.json", ca: caCertificate, logger: logger)
+        let verifier = PeerVerifier(ca: caCertificate, revocations: { revocations.current() })
+        tls = MutualTLS(credential: credential, verifier: verifier, logger: logger, metrics: metrics)
+        clients = PeerClients(tls: tls, addresses: config.peers, logger: logger)
+        transport = NetworkTransport(
+            local: config.id, clients: clients, logger: logger, metrics: metrics,
+            timeout: .milliseconds(max(2_000, config.tickMilliseconds * 2)))
+        store = try StateStore(path: config.state + "/state.sqlite")
+    }
+}
+
+/// The revocation list every server honours, read again whenever the file changes (so `phalanx pki revoke`
+/// takes effect on running processes at their next handshake). A list that does not verify is not used: the
+/// previous one stays, and the problem is logged.
+final class RevocationSource: Sendable {
+    private let path: String
+    private let ca: Certificate
+    private let logger: Logger
+    private let cache = Mutex<(modified: Date?, list: RevocationList?)>((nil, nil))
+
+    init(path: String, ca: Certificate, logger: Logger) {
+        self.path = path
+        self.ca = ca
+        self.logger = logger
+    }
+
+    func current() -> RevocationList? {
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+        return cache.withLock { cache in
+            if let modified, modified != cache.modified {
+                do {
+                    cache.list = try RevocationList.load(path: path, ca: ca)
+                    cache.modified = modified
+                } catch {
+                    logger.error(
+                        "the revocation list does not verify; keeping the previous one", metadata: ["error": "\(error)"]
+                    )
+                }
+            }
+            return cache.list
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import GRPCCore
+import Logging
+import PhalanxCore
+import PhalanxWire
+
+/// What a participant process does when the control plane drives a tick.
+public protocol PhaseRunner: Sendable {
+    func runPhase(_ request: Phalanx_Federation_V1_PhaseRequest) async throws -> Phalanx_Federation_V1_PhaseReport
+    func health() async -> Phalanx_Federation_V1_HealthReport
+}
+
+/// The `Participant` gRPC service every process hosts: it admits a message into the mailbox only when the
+/// connection's certificate names the message's signer and the signature verifies under the key that
+/// certificate binds. A frame forged in another's name, or signed with a key the certificate does not carry,
+/// never reaches the protocol.
+public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServiceProtocol {
+    let transport: NetworkTransport
+    let runner: any PhaseRunner
+    let logger: Logger
+    let metrics: NetworkMetrics?
+
+    public init(transport: NetworkTransport, runner: any PhaseRunner, logger: Logger, metrics: NetworkMetrics?) {
+        self.transport = transport
+        self.runner = runner
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    public func deliver(
+        request: Phalanx_Federation_V1_FederationEnvelope, context: ServerContext
+    ) async throws
+        -> Phalanx_Federation_V1_DeliveryReceipt
+    {
+        try await admit(request, peer: try PeerIdentity.of(context))
+        return Phalanx_Federation_V1_DeliveryReceipt()
+    }
+
+    public func streamTelemetry(
+        request: RPCAsyncSequence<Phalanx_Federation_V1_TelemetryUpload, any Error>,
+        response: RPCWriter<Phalanx_Federation_V1_DeliveryReceipt>,
+        context: ServerContext
+    ) async throws {
+        let peer = try PeerIdentity.of(context)
+        for try await upload in request {
+            try await admit(upload.envelope, peer: peer)
+            var receipt = Phalanx_Federation_V1_DeliveryReceipt()
+            receipt.sequence = upload.sequence
+            try await response.write(receipt)
+        }
+    }
+
+    public func runPhase(
+        request: Phalanx_Federation_V1_PhaseRequest, context: ServerContext
+    ) async throws
+        -> Phalanx_Federation_V1_PhaseReport
+    {
+        try PeerIdentity.of(context).require([.control], for: "RunPhase")
+        return try await runner.runPhase(request)
+    }
+
+    public func health(
+        request: Phalanx_Federation_V1_HealthRequest, context: ServerContext
+    ) async throws
+        -> Phalanx_Federation_V1_HealthReport
+    {
+        _ = try PeerIdentity.of(context)
+        return await runner.health()
+    }
+
+    private func admit(_ envelope: Phalanx_Federation_V1_FederationEnvelope, peer: PeerIdentity) async throws {
+        let message: FederationMessage
+        do {
+            message = try WireCodec.message(envelope)
+        } catch {
+            refuse("malformed", peer: peer, detail: error.description)
+            throw RPCError(code: .invalidArgument, message: error.description)
+        }
+        let signer = WireCodec.signer(of: message)
+        guard signer == peer.id else {
+            refuse("signer-mismatch", peer: peer, detail: "a \(message.kind) signed by \(signer)")
+            throw RPCError(
+                code: .permissionDenied,
+                message: "the \(message.kind) is signed by \(signer), but the connection is authenticated as \(peer.id)"
+            )
+        }
+        guard message.verifies(under: peer.signingKey) else {
+            refuse("key-mismatch", peer: peer, detail: "a \(message.kind) not signed with the certificate's key")
+            throw RPCError(
+                code: .permissionDenied,
+                message: "the \(message.kind) does not verify under the signing key \(peer.id)'s certificate binds")
+        }
+        await transport.accept(Delivery(sender: peer.id, message: message))
+    }
+
+    private func refuse(_ reason: String, peer: PeerIdentity, detail: String) {
+        metrics?.refused(reason: reason)
+        logger.warning(
+            "refused a message", metadata: ["peer": "\(peer.id)", "reason": "\(reason)", "detail": "\(detail)"])
+    }
+}
+
+extension FederationMessage {
+    /// Whether the signature (for an override: the command's) verifies under `key`.
+    func verifies(under key: PublicIdentity) -> Bool {
+        switch self {
+        case .announcement(let s): (try? s.verify(with: key)) != nil
+        case .contribution(let s): (try? s.verify(with: key)) != nil
+        case .providerReply(let s): (try? s.verify(with: key)) != nil
+        case .incident(let s): (try? s.verify(with: key)) != nil
+        case .frame(let s): (try? s.verify(with: key)) != nil
+        case .command(let s): (try? s.verify(with: key)) != nil
+        case .ack(let s): (try? s.verify(with: key)) != nil
+        case .aggregationStep(let s): (try? s.verify(with: key)) != nil
+        case .clearance(let s): (try? s.verify(with: key)) != nil
+        case .result(let s): (try? s.verify(with: key)) != nil
+        case .override(let request): (try? request.command.verify(with: key)) != nil
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import ServiceLifecycle
+
+/// A gRPC server over mutual TLS as a lifecycle service: it serves until the group shuts down, then stops
+/// accepting new RPCs and lets the running ones finish.
+struct GRPCService: Service {
+    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let address: NetworkAddress
+    let logger: Logger
+
+    init(address: NetworkAddress, tls: MutualTLS, services: [any RegistrableRPCService], logger: Logger) {
+        self.address = address
+        self.logger = logger
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: address.host, port: address.port), transportSecurity: tls.serverSecurity,
+            config: .defaults)
+        server = GRPCServer(transport: transport, services: services)
+    }
+
+    func run() async throws {
+        let server = server
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                if let bound = try await server.listeningAddress {
+                    logger.notice("serving gRPC over mutual TLS", metadata: ["address": "\(bound)"])
+                }
+            }
+        } onGracefulShutdown: {
+            logger.notice("shutting down: no new RPCs, finishing the running ones")
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// A long-running task of the process (the tick driver, the partition watchdog, registration) as a lifecycle
+/// service that stops when the group shuts down.
+struct TaskService: Service {
+    let name: String
+    let body: @Sendable () async -> Void
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await body()
+        }
+    }
+}
