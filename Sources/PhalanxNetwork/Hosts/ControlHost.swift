@@ -24,6 +24,12 @@ public actor ControlHost: PhaseRunner {
     private let budget: PrivacyBudgetLedger
     private var tick: UInt64
     private var job: RunningJob?
+    /// A submission waiting for the next tick boundary.
+    private var pending:
+        (
+            request: Phalanx_Federation_V1_JobSubmission, plugin: PluginIR,
+            progress: AsyncStream<Phalanx_Federation_V1_JobProgress>.Continuation
+        )?
     private var status: [ParticipantID: Phalanx_Federation_V1_ParticipantStatus] = [:]
     private var declarations: [ParticipantID: InputSchema] = [:]
     private var draining = false
@@ -105,6 +111,10 @@ public actor ControlHost: PhaseRunner {
     }
 
     func runTick() async throws {
+        if job == nil, let submission = pending {
+            pending = nil
+            await admit(submission.request, plugin: submission.plugin, progress: submission.progress)
+        }
         tick += 1
         let tick = tick
         try context.store.setValue(String(tick), for: "tick")
@@ -227,7 +237,13 @@ public actor ControlHost: PhaseRunner {
             isolated.contains(node) || reports[node].map { ["DONE", "ABORTED"].contains($0.state) } ?? false
         }
         let hardStop = tick > job.startTick + UInt64(job.manifest.rounds) * 12 + 16
-        guard (aggregatorDone && nodesDone) || (abortReason != nil && hardStop) || hardStop else { return }
+        guard (aggregatorDone && nodesDone) || hardStop else { return }
+        context.logger.debug(
+            "job ends",
+            metadata: [
+                "aggregatorDone": "\(aggregatorDone)", "nodesDone": "\(nodesDone)", "hardStop": "\(hardStop)",
+                "tick": "\(tick)", "start": "\(job.startTick)", "states": "\(reports.mapValues(\.state))",
+            ])
         var finished = Phalanx_Federation_V1_JobFinished()
         finished.ticks = tick - job.startTick
         if let result, let envelope = await job.plane.resultEnvelope {
@@ -298,16 +314,18 @@ public actor ControlHost: PhaseRunner {
         return receipt
     }
 
-    /// Admits a job and returns the stream of its progress; a refusal is the stream's only element.
-    func submit(
-        _ request: Phalanx_Federation_V1_JobSubmission
-    ) async throws
-        -> AsyncStream<Phalanx_Federation_V1_JobProgress>
+    /// Queues a job for admission at the next tick boundary and returns the stream of its progress. Malformed
+    /// submissions are refused at once; a refusal at admission is the stream's only element.
+    func submit(_ request: Phalanx_Federation_V1_JobSubmission) throws -> AsyncStream<Phalanx_Federation_V1_JobProgress>
     {
         if let job {
             throw RPCError(
                 code: .failedPrecondition,
                 message: "job \(job.manifest.hash.short)… is running; submit again when it has ended")
+        }
+        guard pending == nil else {
+            throw RPCError(
+                code: .failedPrecondition, message: "another job is being admitted; submit again when it has ended")
         }
         let plugin: PluginIR
         do {
@@ -319,16 +337,34 @@ public actor ControlHost: PhaseRunner {
             throw RPCError(
                 code: .invalidArgument, message: "JobSubmission.rounds must be 1–1000, got \(request.rounds)")
         }
-        guard let aggregator else {
-            throw RPCError(code: .failedPrecondition, message: "the federation has no aggregator in this configuration")
+        let (stream, continuation) = AsyncStream<Phalanx_Federation_V1_JobProgress>.makeStream()
+        pending = (request, plugin, continuation)
+        return stream
+    }
+
+    /// Admits a queued submission at a tick boundary, so that every phase of a tick sees the same job (a job
+    /// admitted mid-tick would look, to the participants called before it, like a job the control plane dropped).
+    private func admit(
+        _ request: Phalanx_Federation_V1_JobSubmission, plugin: PluginIR,
+        progress continuation: AsyncStream<Phalanx_Federation_V1_JobProgress>.Continuation
+    ) async {
+        func refuse(_ reason: String) {
+            var finished = Phalanx_Federation_V1_JobFinished()
+            finished.outcome = "refused"
+            finished.reason = reason
+            var progress = Phalanx_Federation_V1_JobProgress()
+            progress.finished = finished
+            continuation.yield(progress)
+            continuation.finish()
+            context.metrics.job(outcome: "refused")
+            context.logger.notice("refused a job", metadata: ["reason": "\(reason)"])
         }
+        guard let aggregator else { return refuse("the federation has no aggregator in this configuration") }
         // The job's nodes: those that answered the last tick and declared their data.
         let active = nodes.filter { status[$0]?.reachable == true && declarations[$0] != nil }
         guard active.count >= 2 else {
-            throw RPCError(
-                code: .failedPrecondition,
-                message:
-                    "only \(active.count) node(s) are up and registered (\(active.map(\.rawValue).joined(separator: ", "))); a job needs at least 2"
+            return refuse(
+                "only \(active.count) node(s) are up and registered (\(active.map(\.rawValue).joined(separator: ", "))); a job needs at least 2"
             )
         }
         let providers: ProviderRegistry
@@ -338,16 +374,13 @@ public actor ControlHost: PhaseRunner {
                 epsilon: request.epsilon > 0 ? request.epsilon : 0.9, delta: request.delta > 0 ? request.delta : 1e-6,
                 dropoutFraction: 0.2)
         } catch {
-            throw RPCError(code: .invalidArgument, message: "\(error)")
+            return refuse("\(error)")
         }
         guard let provider = providers.provider(named: request.provider) else {
-            throw RPCError(
-                code: .invalidArgument,
-                message:
-                    "unknown execution provider \"\(request.provider)\"; available: \(providers.names.joined(separator: ", "))"
+            return refuse(
+                "unknown execution provider \"\(request.provider)\"; available: \(providers.names.joined(separator: ", "))"
             )
         }
-        let (stream, continuation) = AsyncStream<Phalanx_Federation_V1_JobProgress>.makeStream()
         let plane = ControlPlane(
             identity: context.identity, roster: context.roster, providers: providers, policy: policy,
             transport: context.transport, ledger: ledger, budget: budget, clock: FederationRun.wallClock)
@@ -360,15 +393,7 @@ public actor ControlHost: PhaseRunner {
                 rounds: Int(request.rounds), providerImplementation: provider)
             _ = try await plane.submit(manifest: manifest, plugin: plugin)
         } catch {
-            var finished = Phalanx_Federation_V1_JobFinished()
-            finished.outcome = "refused"
-            finished.reason = "\(error)"
-            var progress = Phalanx_Federation_V1_JobProgress()
-            progress.finished = finished
-            continuation.yield(progress)
-            continuation.finish()
-            context.metrics.job(outcome: "refused")
-            return stream
+            return refuse("\(error)")
         }
         await plane.setDeadline(tick: tick + UInt64(request.rounds) * 12 + 8)
         var admitted = Phalanx_Federation_V1_JobAdmitted()
@@ -380,14 +405,17 @@ public actor ControlHost: PhaseRunner {
         progress.admitted = admitted
         continuation.yield(progress)
         job = RunningJob(plane: plane, manifest: manifest, plugin: plugin, startTick: tick, progress: continuation)
-        try context.store.recordJob(
-            StateStore.JobRecord(
-                jobId: manifest.hash.hex, plugin: admitted.plugin, provider: admitted.provider, state: "running",
-                reason: "", startedTick: tick, ticks: 0))
+        do {
+            try context.store.recordJob(
+                StateStore.JobRecord(
+                    jobId: manifest.hash.hex, plugin: admitted.plugin, provider: admitted.provider, state: "running",
+                    reason: "", startedTick: tick, ticks: 0))
+        } catch {
+            context.logger.error("cannot record the job in the state store", metadata: ["error": "\(error)"])
+        }
         context.logger.notice(
             "admitted job \(manifest.hash.short)…",
             metadata: ["plugin": "\(admitted.plugin)", "provider": "\(admitted.provider)"])
-        return stream
     }
 
     func statusReport() async throws -> Phalanx_Federation_V1_StatusReport {

@@ -21,6 +21,8 @@ public final class LocalDeployment: @unchecked Sendable {
     public let operatorID = try! ParticipantID("alice")
     public let tickMilliseconds: Int
     public let partitionAfterTicks: Int
+    /// The processes' log level (`PHALANX_LOG_LEVEL` overrides the default, info).
+    public var logLevel = ProcessInfo.processInfo.environment["PHALANX_LOG_LEVEL"] ?? "info"
     public private(set) var addresses: [ParticipantID: NetworkAddress] = [:]
     public private(set) var metricsAddresses: [ParticipantID: NetworkAddress] = [:]
     private var processes: [ParticipantID: Process] = [:]
@@ -89,7 +91,7 @@ public final class LocalDeployment: @unchecked Sendable {
         let role = id == controlID ? "control" : id == aggregatorID ? "aggregator" : "node"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [role, "serve", "--config", configPath(for: id)]
+        process.arguments = [role, "serve", "--config", configPath(for: id), "--log-level", logLevel]
         if !FileManager.default.fileExists(atPath: logPath(for: id)) {
             _ = FileManager.default.createFile(atPath: logPath(for: id), contents: nil)
         }
