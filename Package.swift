@@ -227,7 +227,11 @@ let package = Package(
         // Separate processes over real loopback sockets with mutual TLS: the built `phalanx` binary is run.
         .testTarget(
             name: "PhalanxNetworkTests",
-            dependencies: ["PhalanxNetwork", "PhalanxPKI", "PhalanxFederation"],
+            dependencies: [
+                "PhalanxNetwork", "PhalanxPKI", "PhalanxFederation", "PhalanxLedger", "PhalanxCore", "PhalanxWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -43,7 +43,7 @@ struct GuardrailsCommand: AsyncParsableCommand {
                 )
                 let provider = try ProviderRegistry.builtIn.requireProvider(named: executionProvider)
                 let selection = policy.selection(
-                    availableMetricKeys: provider.descriptor.metricKeys.union(MetricKey.frameFields))
+                    availableMetricKeys: provider.descriptor.metricKeys.union(MetricKey.alwaysAvailable))
                 print("  forecast  \(policy.forecast.method), keeping \(policy.forecast.history) values")
                 print(
                     "  acks      resent \(policy.escalation.ackRetries) time(s), then \(policy.escalation.then.rawValue)"

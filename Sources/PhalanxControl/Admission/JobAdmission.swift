@@ -39,7 +39,7 @@ public enum JobAdmission {
     ) throws -> (manifest: JobManifest, selection: PolicySelection) {
         let providerPlan =
             try providerImplementation?.privacyPlan(plugin: plugin, nodes: participants.nodes.count, rounds: rounds)
-        let selection = policy.selection(availableMetricKeys: provider.metricKeys.union(MetricKey.frameFields))
+        let selection = policy.selection(availableMetricKeys: provider.metricKeys.union(MetricKey.alwaysAvailable))
         var parameters: [String: Double] = [:]
         for rule in selection.enabled {
             for name in rule.expression.parameterNames { parameters[name] = policy.parameters[name] }
@@ -173,7 +173,7 @@ public enum JobAdmission {
                 "was made with guard-rail policy \(manifest.guardrails.version) (\(manifest.guardrails.digest.short)…), but the loaded policy is \(policy.version) (\(policy.digest.short)…)"
             )
         }
-        let available = Set(manifest.metricKeys).union(MetricKey.frameFields)
+        let available = Set(manifest.metricKeys).union(MetricKey.alwaysAvailable)
         var enabled: [PredicateRule] = []
         for (i, id) in manifest.predicates.enumerated() {
             guard let rule = policy.predicate(id: id) else {
@@ -199,7 +199,7 @@ public enum JobAdmission {
         // The policy, not the manifest's author, decides which guard-rails apply: a manifest that leaves out a
         // predicate the job's frames can feed would switch that guard-rail off.
         // Feedable means: by what the provider really emits, not by what the manifest claims.
-        let feedable = provider.map { $0.descriptor.metricKeys.union(MetricKey.frameFields) } ?? available
+        let feedable = provider.map { $0.descriptor.metricKeys.union(MetricKey.alwaysAvailable) } ?? available
         for rule in policy.selection(availableMetricKeys: feedable).enabled where !manifest.predicates.contains(rule.id)
         {
             problem(

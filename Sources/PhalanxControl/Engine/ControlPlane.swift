@@ -114,11 +114,12 @@ public actor ControlPlane {
         let parameters = manifest.parameters
         sentinel = Sentinel(
             predicates: admitted.predicates, parameters: parameters, forecast: policy.forecast,
-            reporters: manifest.participants.reporters, metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted()
+            reporters: manifest.participants.reporters, metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted(),
+            absenceTracked: manifest.participants.nodes
         )
         engine = ControlEngine(
             identity: identity, manifest: manifest, escalation: policy.escalation, overrides: policy.overrides)
-        let selection = policy.selection(availableMetricKeys: Set(manifest.metricKeys).union(MetricKey.frameFields))
+        let selection = policy.selection(availableMetricKeys: Set(manifest.metricKeys).union(MetricKey.alwaysAvailable))
         events.append(
             .admitted(
                 jobId: admitted.jobId, plugin: "\(plugin.name)@\(plugin.version)",

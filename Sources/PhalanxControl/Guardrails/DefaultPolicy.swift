@@ -12,6 +12,7 @@ public enum DefaultPolicy {
           maxLagMs: 5000
           epsilonLimit: 1.0
           noiseFloorBits: 20
+          maxMissedTicks: 5        # ticks in a row without a frame before a node is taken out of the job
         predicates:
           - id: contribution-bound
             description: a participant's per-round contribution exceeds the declared L1 bound (clipping failed or was skipped)
@@ -33,6 +34,11 @@ public enum DefaultPolicy {
             expr: min(forecast.noiseBits) < params.noiseFloorBits
             severity: warning
             command: A-BOOTSTRAP
+          - id: unresponsive
+            description: a node sent no frame for maxMissedTicks ticks in a row (it crashed, was killed or is cut off); it is isolated so the job completes without it (secure aggregation's dropout path)
+            expr: any(missedTicks >= params.maxMissedTicks)
+            severity: critical
+            command: A-ISOLATE_PARTY
           - id: malformed-share
             description: a participant sent a share that failed verification (seed 003, scenario C)
             expr: any(invalidShares > 0)

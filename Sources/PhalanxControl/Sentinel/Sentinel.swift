@@ -37,6 +37,10 @@ public struct Sentinel: Sendable {
     /// The offenders of each firing predicate when its expression last held: a predicate kept firing by
     /// `keep_firing_for` still names them.
     private var lastOffenders: [String: [String]] = [:]
+    /// The participants whose silence is counted (``MetricKey/missedTicks``): the job's nodes.
+    private let absenceTracked: Set<ParticipantID>
+    /// Ticks in a row each tracked participant has been missing.
+    private var missedTicks: [ParticipantID: Int] = [:]
 
     /// Makes a sentinel for `predicates`.
     ///
@@ -46,8 +50,9 @@ public struct Sentinel: Sendable {
     ///     tick, which then costs what every other tick does. Others are added when they first appear.
     public init(
         predicates: [PredicateRule], parameters: [String: Double], forecast: ForecastSettings = .default,
-        reporters: [ParticipantID] = [], metricKeys: [String] = []
+        reporters: [ParticipantID] = [], metricKeys: [String] = [], absenceTracked: [ParticipantID] = []
     ) {
+        self.absenceTracked = Set(absenceTracked)
         self.predicates = predicates
         self.parameters = parameters
         self.forecast = forecast
@@ -194,9 +199,35 @@ public struct Sentinel: Sendable {
                     (key, Array(flat[(column * rows)..<((column + 1) * rows)]))
                 })
         }
-        return MetricTable(
+        let table = MetricTable(
             ids: batch.frames.map(\.nodeId.rawValue), current: columns(currentKeys, current),
             forecast: columns(forecastKeys, forecasts))
+        return withAbsences(table, batch)
+    }
+
+    /// Adds ``MetricKey/missedTicks``: 0 on every frame's row, and a row for each tracked participant missing from
+    /// the batch (every other metric `NaN`: it said nothing) holding how many ticks in a row it has been silent.
+    private mutating func withAbsences(_ table: MetricTable, _ batch: SealedBatch) -> MetricTable {
+        for frame in batch.frames { missedTicks[frame.nodeId] = 0 }
+        let absent = batch.missing.filter { absenceTracked.contains($0) }
+        for id in absent { missedTicks[id, default: 0] += 1 }
+        guard currentKeys.contains(MetricKey.missedTicks) else { return table }
+        var rows = batch.frames.map { (id: $0.nodeId, missed: 0.0, frame: true) }
+        rows += absent.map { (id: $0, missed: Double(missedTicks[$0] ?? 1), frame: false) }
+        let order = rows.indices.sorted { rows[$0].id < rows[$1].id }
+        var frameRow = 0
+        var source: [Int?] = []
+        for row in rows {
+            source.append(row.frame ? frameRow : nil)
+            if row.frame { frameRow += 1 }
+        }
+        func reordered(_ columns: [String: [Double]]) -> [String: [Double]] {
+            columns.mapValues { column in order.map { source[$0].map { column[$0] } ?? .nan } }
+        }
+        var current = reordered(table.currentColumns)
+        current[MetricKey.missedTicks] = order.map { rows[$0].missed }
+        return MetricTable(
+            ids: order.map { rows[$0].id.rawValue }, current: current, forecast: reordered(table.forecastColumns))
     }
 
     /// Calls `body` with every metric of `frame` as predicates see it: its metrics, then `lagMs` and `opLatencyMs`.

@@ -49,6 +49,11 @@ extension JobManifest {
                 path: "$.metricKeys[\(i)]",
                 message: "\"\(key)\" is a top-level frame field and cannot be a provider metric")
         }
+        for (i, key) in metricKeys.enumerated() where MetricKey.controlDerived.contains(key) {
+            throw ManifestError(
+                path: "$.metricKeys[\(i)]",
+                message: "\"\(key)\" is derived by the control plane and cannot be a provider metric")
+        }
         try Self.checkSortedUnique(metricKeys, path: "$.metricKeys")
         for (i, id) in predicates.enumerated() {
             try Self.checkName(id, path: "$.predicates[\(i)]")

@@ -6,6 +6,13 @@ public enum MetricKey {
     public static let opLatencyMs = "opLatencyMs"
     /// The metrics that are top-level frame fields rather than provider metrics.
     public static let frameFields: Set<String> = [lagMs, opLatencyMs]
+    /// Ticks in a row for which a node sent no accepted frame (0 when its frame arrived). The control plane
+    /// derives it: a crashed, killed or cut-off node reports nothing, and silence is itself a signal.
+    public static let missedTicks = "missedTicks"
+    /// Metrics the control plane derives about participants rather than reads from their frames.
+    public static let controlDerived: Set<String> = [missedTicks]
+    /// What predicates can read whatever the execution provider: frame fields and derived metrics.
+    public static let alwaysAvailable: Set<String> = frameFields.union(controlDerived)
 
     /// Whether `key` is a well-formed metric key: ASCII letters, digits and `_`, not starting with a digit.
     public static func isValid(_ key: String) -> Bool {

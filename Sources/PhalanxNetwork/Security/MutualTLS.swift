@@ -14,24 +14,41 @@ import X509
 /// reason and counted; the handshake then fails. A client also checks that the server is the participant it
 /// meant to reach.
 public struct MutualTLS: Sendable {
-    public let credential: ParticipantCredential
+    /// The certificate this participant presents (PEM), and its TLS private key.
+    let certificatePEM: String
+    let tlsKeyPEM: SecretBytes
+    /// The CA certificate peers must chain to (PEM).
+    let trustRootPEM: String
     public let verifier: PeerVerifier
     let logger: Logger
     let metrics: NetworkMetrics?
 
     public init(credential: ParticipantCredential, verifier: PeerVerifier, logger: Logger, metrics: NetworkMetrics?) {
-        self.credential = credential
+        self.init(
+            certificatePEM: credential.certificatePEM, tlsKeyPEM: credential.tlsKeyPEM,
+            trustRootPEM: credential.caCertificatePEM, verifier: verifier, logger: logger, metrics: metrics)
+    }
+
+    /// From parts that need not belong together — for tools and tests that must present, say, a certificate
+    /// from another CA while trusting this federation's.
+    public init(
+        certificatePEM: String, tlsKeyPEM: SecretBytes, trustRootPEM: String, verifier: PeerVerifier, logger: Logger,
+        metrics: NetworkMetrics?
+    ) {
+        self.certificatePEM = certificatePEM
+        self.tlsKeyPEM = tlsKeyPEM
+        self.trustRootPEM = trustRootPEM
         self.verifier = verifier
         self.logger = logger
         self.metrics = metrics
     }
 
-    private var chain: [TLSConfig.CertificateSource] { [.bytes(Array(credential.certificatePEM.utf8), format: .pem)] }
+    private var chain: [TLSConfig.CertificateSource] { [.bytes(Array(certificatePEM.utf8), format: .pem)] }
     private var key: TLSConfig.PrivateKeySource {
-        .bytes(credential.tlsKeyPEM.withUnsafeBytes { Array($0) }, format: .pem)
+        .bytes(tlsKeyPEM.withUnsafeBytes { Array($0) }, format: .pem)
     }
     private var roots: TLSConfig.TrustRootsSource {
-        .certificates([.bytes(Array(credential.caCertificatePEM.utf8), format: .pem)])
+        .certificates([.bytes(Array(trustRootPEM.utf8), format: .pem)])
     }
 
     public var serverSecurity: HTTP2ServerTransport.Posix.TransportSecurity {

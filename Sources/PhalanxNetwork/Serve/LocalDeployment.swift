@@ -21,6 +21,8 @@ public final class LocalDeployment: @unchecked Sendable {
     public let operatorID = try! ParticipantID("alice")
     public let tickMilliseconds: Int
     public let partitionAfterTicks: Int
+    /// The control plane's guard-rail policy file (`policy:` in its configuration); `nil`: the embedded default.
+    public let policy: String?
     /// The processes' log level (`PHALANX_LOG_LEVEL` overrides the default, info).
     public var logLevel = ProcessInfo.processInfo.environment["PHALANX_LOG_LEVEL"] ?? "info"
     public private(set) var addresses: [ParticipantID: NetworkAddress] = [:]
@@ -33,13 +35,14 @@ public final class LocalDeployment: @unchecked Sendable {
 
     public init(
         root: String, binary: String, nodes: [(id: ParticipantID, data: [String: ParticipantConfig.TableSource])],
-        tickMilliseconds: Int = 200, partitionAfterTicks: Int = 3
+        tickMilliseconds: Int = 200, partitionAfterTicks: Int = 3, policy: String? = nil
     ) {
         self.root = root
         self.binary = binary
         self.nodes = nodes
         self.tickMilliseconds = tickMilliseconds
         self.partitionAfterTicks = partitionAfterTicks
+        self.policy = policy
     }
 
     /// The demo's five organizations with their synthetic safety events.
@@ -82,7 +85,8 @@ public final class LocalDeployment: @unchecked Sendable {
             state: root + "/state/\(id)", metrics: metricsAddresses[id],
             peers: addresses.filter { $0.key != id }, tickMilliseconds: tickMilliseconds,
             partitionAfterTicks: partitionAfterTicks,
-            tables: nodes.first { $0.id == id }?.data ?? [:], federation: "local.phalanx")
+            tables: nodes.first { $0.id == id }?.data ?? [:], policy: role == .control ? policy : nil,
+            federation: "local.phalanx")
         try config.yaml.write(toFile: configPath(for: id), atomically: true, encoding: .utf8)
     }
 
@@ -125,6 +129,12 @@ public final class LocalDeployment: @unchecked Sendable {
             process.waitUntilExit()
         }
         lock.withLock { processes = [:] }
+    }
+
+    /// Sends `signal` to `id`'s process without waiting (SIGSTOP and SIGCONT simulate a partition).
+    public func signal(_ id: ParticipantID, _ signal: Int32) {
+        guard let process = lock.withLock({ processes[id] }) else { return }
+        Glibc.kill(process.processIdentifier, signal)
     }
 
     public func isRunning(_ id: ParticipantID) -> Bool { lock.withLock { processes[id]?.isRunning ?? false } }

@@ -16,6 +16,8 @@ struct MetricTable: Sendable {
     private var forecast: [String: [Double]]
 
     var count: Int { ids.count }
+    var currentColumns: [String: [Double]] { current }
+    var forecastColumns: [String: [Double]] { forecast }
 
     /// A table whose columns are given; each must have one value per row, `NaN` for "not reported".
     init(ids: [String], current: [String: [Double]], forecast: [String: [Double]]) {
