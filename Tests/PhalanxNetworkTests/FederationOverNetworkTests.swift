@@ -19,6 +19,13 @@ struct FederationOverNetworkTests {
                 progress: observed.record)
             #expect(finished.outcome == "finalized", "\(finished.reason)")
             #expect(observed.events.contains { $0.contains("round 1 merged from 3 node(s)") })
+            // What an operator scrapes: the control plane's and the aggregator's figures.
+            let control = try await metrics(of: deployment.controlID, in: deployment)
+            #expect(control.contains("phalanx_jobs_total{participant=\"control\",outcome=\"finalized\"} 1"))
+            #expect(value("phalanx_frames_accepted_total", in: control) ?? 0 > 0)
+            #expect(value("phalanx_ledger_entries", in: control) ?? 0 > 0)
+            let aggregator = try await metrics(of: deployment.aggregatorID, in: deployment)
+            #expect(value("phalanx_rounds_total", in: aggregator) == 2)
             // The audit ledger the control plane kept verifies on its own.
             deployment.stopAll()
             let verification = LedgerVerifier.verify(path: deployment.root + "/state/control/ledger.sqlite")
@@ -95,6 +102,52 @@ struct FederationOverNetworkTests {
             #expect(kinds.contains("job-finalized"))
         }
     }
+
+    @Test("SIGKILL of the control plane and a restart: the interrupted job is recorded aborted, nodes wipe it")
+    func controlKilledAndRestarted() async throws {
+        try await withDeployment(nodes: 3, days: 3) { deployment in
+            let control = deployment.controlID
+            let client = try deployment.operatorClient()
+            let killed = LockedValue(false)
+            await #expect(throws: (any Error).self) {
+                let finished = try await client.submit(
+                    plugin: countingPlugin, provider: "secagg", rounds: 3, epsilon: 1, delta: 1e-6
+                ) { update in
+                    if case .tick(let tick) = update.update, tick.states.values.contains("INF"), !killed.value {
+                        killed.value = true
+                        deployment.kill(control)
+                    }
+                }
+                Issue.record(
+                    "the job ended while the control plane was to be killed: \(finished.outcome) \(finished.reason)")
+            }
+            #expect(killed.value)
+            try deployment.start(control)
+            try await deployment.waitUntilReady()
+            // Every node left the interrupted job and wiped its secrets.
+            for node in deployment.nodes.map(\.id) {
+                #expect(try await eventually { log(of: node, in: deployment).contains("abandoned a job") })
+            }
+            let status = try await deployment.operatorClient().status()
+            #expect(status.jobs.count == 1)
+            #expect(status.jobs.first?.state == "aborted")
+            #expect(status.jobs.first?.reason == "the control plane restarted during the job")
+            // The federation runs the next job.
+            let next = try await deployment.operatorClient().submit(
+                plugin: countingPlugin, provider: "secagg", rounds: 1, epsilon: 1, delta: 1e-6
+            ) { _ in }
+            #expect(next.outcome == "finalized", "\(next.reason)")
+            deployment.stopAll()
+            let verification = LedgerVerifier.verify(path: deployment.root + "/state/control/ledger.sqlite")
+            #expect(verification.isValid, "\(verification.problems)")
+        }
+    }
+}
+
+/// The value of the first sample of `metric` in a Prometheus exposition.
+func value(_ metric: String, in text: String) -> Double? {
+    text.split(separator: "\n").first { $0.hasPrefix(metric + "{") || $0.hasPrefix(metric + " ") }
+        .flatMap { Double($0.split(separator: " ").last ?? "") }
 }
 
 /// A value shared with a `@Sendable` progress callback.

@@ -143,6 +143,7 @@ public actor ControlHost: PhaseRunner {
             try await job.plane.settle(tick: tick)
             for event in await job.plane.takeEvents() {
                 if let line = event.summary { events.append(line) }
+                context.metrics.count(event)
             }
             try await finishIfDone(job, reports: reports, events: events)
         }

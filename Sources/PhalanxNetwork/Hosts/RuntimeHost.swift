@@ -59,7 +59,9 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
             throw ConfigError(file: "PhaseRequest", line: nil, message: "phase \(request.phase) is not a tick phase")
         }
         for event in await runtime.takeEvents() {
-            if case .roundMerged = event { context.metrics.round() }
+            if case .transition(_, _, _, AggregatorEvent.contributionsComplete.rawValue, _) = event {
+                context.metrics.round()
+            }
             if let line = event.summary {
                 events.append(line)
                 context.logger.info("\(line)")

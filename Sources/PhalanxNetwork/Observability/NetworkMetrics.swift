@@ -1,3 +1,4 @@
+import PhalanxControl
 import Prometheus
 
 /// The figures an operator watches, in the Prometheus text format at `/metrics`.
@@ -48,26 +49,40 @@ public final class NetworkMetrics: Sendable {
             .set(Double(tick))
     }
 
-    func frames(accepted: Int, rejected: [String: Int]) {
-        registry.makeCounter(
-            name: "phalanx_frames_accepted_total", labels: base, help: "Telemetry frames accepted by the collector."
-        ).increment(by: Int64(accepted))
-        for (reason, count) in rejected where count > 0 {
-            registry.makeCounter(
-                name: "phalanx_frames_rejected_total", labels: base + [("reason", reason)],
-                help: "Telemetry frames rejected by the collector, by reason."
-            ).increment(by: Int64(count))
+    /// Counts what the control plane's safety loop did: frames accepted and rejected (by reason), commands
+    /// issued and resent, acknowledgements received and missing, predicates that held.
+    func count(_ event: JobEvent) {
+        switch event {
+        case .tickSealed(_, let accepted, _, _):
+            counter("phalanx_frames_accepted_total", "Telemetry frames accepted by the collector.")
+                .increment(by: Int64(accepted))
+        case .frameRejected(_, _, let reason):
+            counter(
+                "phalanx_frames_rejected_total", "Telemetry frames rejected by the collector, by reason.",
+                [("reason", reason.rawValue)]
+            ).increment()
+        case .commandIssued(_, let command):
+            counter("phalanx_commands_issued_total", "A-commands issued, by kind.", [("kind", command.kind.rawValue)])
+                .increment()
+        case .commandResent:
+            counter("phalanx_commands_resent_total", "A-commands resent because their ack was missing.").increment()
+        case .ackReceived:
+            counter("phalanx_acks_received_total", "A-command acknowledgements received.").increment()
+        case .ackMissing:
+            counter("phalanx_acks_missing_total", "A-command acknowledgements missing at the end of a tick.")
+                .increment()
+        case .predicateHeld(_, let predicate, _, _, _, _):
+            counter(
+                "phalanx_predicates_held_total", "Guard-rail predicates that held, by id.", [("predicate", predicate)]
+            )
+            .increment()
+        default:
+            break
         }
     }
 
-    func commands(issued: Int, acked: Int, missing: Int) {
-        registry.makeCounter(name: "phalanx_commands_issued_total", labels: base, help: "A-commands issued.")
-            .increment(by: Int64(issued))
-        registry.makeCounter(name: "phalanx_acks_received_total", labels: base, help: "A-command acknowledgements.")
-            .increment(by: Int64(acked))
-        registry.makeCounter(
-            name: "phalanx_acks_missing_total", labels: base, help: "A-command acknowledgements missing at settle."
-        ).increment(by: Int64(missing))
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Counter {
+        registry.makeCounter(name: name, labels: base + labels, help: help)
     }
 
     func job(outcome: String) {
@@ -77,8 +92,10 @@ public final class NetworkMetrics: Sendable {
     }
 
     func round() {
-        registry.makeCounter(name: "phalanx_rounds_total", labels: base, help: "Rounds merged by the aggregator.")
-            .increment()
+        registry.makeCounter(
+            name: "phalanx_rounds_total", labels: base, help: "Rounds whose contributions were complete and merged."
+        )
+        .increment()
     }
 
     func ledger(size: UInt64, bytes: Int) {
