@@ -9,7 +9,10 @@ public struct PhalanxCommand: AsyncParsableCommand {
         abstract: "Phalanx — one safety loop over federated AI-safety jobs.",
         discussion: """
             Run `phalanx demo` to watch five organizations count the prompts their safety agents blocked, \
-            without pooling their logs, under signed telemetry, guard-rails and an audit record.
+            without pooling their logs, under signed telemetry, guard-rails and an audit record; add \
+            `--processes` to run every participant as its own process over gRPC with mutual TLS. A real \
+            deployment uses `phalanx pki`, `phalanx control|aggregator|node serve` and `phalanx job submit` \
+            (docs/deployment.md).
 
             Exit codes: 0 success; 1 what was checked failed (verification, admission, or the demo's \
             expected outcome); 64 usage error; 65 malformed input file; 66 missing input file; \

@@ -14,6 +14,7 @@ struct PluginFuzzTargetTests {
         arguments: [
             ("fedavg-round", PluginFuzzTarget.fedavgRound), ("kaplan-meier", PluginFuzzTarget.kaplanMeier),
             ("safety-event-count", PluginFuzzTarget.safetyEventCount),
+            ("bench-secure-sum-100k", PluginFuzzTarget.benchSecureSum100k),
         ])
     func seedsEqualFiles(_ name: String, _ embedded: String) throws {
         let file = try String(contentsOf: Self.plugins.appending(path: "\(name).phx"), encoding: .utf8)
@@ -24,7 +25,7 @@ struct PluginFuzzTargetTests {
     func everyPluginIsASeed() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.plugins.path(percentEncoded: false))
             .filter { $0.hasSuffix(".phx") }
-        #expect(files.count == 3)
+        #expect(files.count == 4)
         let seeds = Set(PluginFuzzTarget().seeds)
         for file in files {
             let text = try String(contentsOf: Self.plugins.appending(path: file), encoding: .utf8)

@@ -93,7 +93,7 @@ struct ControlEngineTests {
         #expect(clearance.jobId == h.manifest.hash)
         #expect(clearance.tick == 4)
         #expect(clearance.nodeStates == ["org-a": "POSTF", "org-b": "DONE", "org-c": "POSTF"])
-        #expect(clearance.predicatesEvaluated == ["contribution-bound", "straggler"])
+        #expect(clearance.predicatesEvaluated == ["contribution-bound", "straggler", "unresponsive"])
         #expect(try envelope.verify(with: h.federation.roster).value == clearance)
         #expect(h.engine.concluded == .cleared(tick: 4))
         #expect(h.engine.state == .ready)

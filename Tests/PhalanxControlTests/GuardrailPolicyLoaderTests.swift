@@ -19,7 +19,7 @@ struct BrokenPolicy: Sendable, CustomTestStringConvertible {
 struct GuardrailPolicyLoaderTests {
     // MARK: - The default policy
 
-    @Test("the default policy loads: version, parameters, five predicates and the digest of its bytes")
+    @Test("the default policy loads: version, parameters, six predicates and the digest of its bytes")
     func defaultPolicy() throws {
         let policy = try Fixtures.policy()
         #expect(policy.version == "2026.11-1")
@@ -28,14 +28,19 @@ struct GuardrailPolicyLoaderTests {
         #expect(
             policy.parameters == [
                 "maxContributionL1": 250, "maxLagMs": 5000, "epsilonLimit": 1.0, "noiseFloorBits": 20,
+                "maxMissedTicks": 5,
             ])
         #expect(
             policy.predicates.map(\.id) == [
-                "contribution-bound", "straggler", "dp-budget", "noise-floor", "malformed-share",
+                "contribution-bound", "straggler", "dp-budget", "noise-floor", "unresponsive", "malformed-share",
             ])
-        #expect(policy.predicates.map(\.line) == [10, 15, 20, 25, 30])
-        #expect(policy.predicates.map(\.command) == [.abortJob, .observe, .abortJob, .bootstrap, .isolateParty])
-        #expect(policy.predicates.map(\.severity) == [.critical, .warning, .critical, .warning, .critical])
+        #expect(policy.predicates.map(\.line) == [11, 16, 21, 26, 31, 36])
+        #expect(
+            policy.predicates.map(\.command) == [
+                .abortJob, .observe, .abortJob, .bootstrap, .isolateParty, .isolateParty,
+            ])
+        #expect(
+            policy.predicates.map(\.severity) == [.critical, .warning, .critical, .warning, .critical, .critical])
         let bound = try #require(policy.predicate(id: "contribution-bound"))
         #expect(bound.expression.source == "max(contributionL1) > params.maxContributionL1")
         #expect(bound.expression.metricKeys == ["contributionL1"])
@@ -44,6 +49,10 @@ struct GuardrailPolicyLoaderTests {
         let budget = try #require(policy.predicate(id: "dp-budget"))
         #expect(budget.expression.metricKeys == ["epsilonNext", "epsilonSpent"])
         #expect(budget.expression.forecastKeys.isEmpty)
+        let unresponsive = try #require(policy.predicate(id: "unresponsive"))
+        #expect(unresponsive.expression.source == "any(missedTicks >= params.maxMissedTicks)")
+        #expect(unresponsive.expression.metricKeys == [MetricKey.missedTicks])
+        #expect(unresponsive.expression.parameterNames == ["maxMissedTicks"])
         #expect(policy.predicate(id: "no-such") == nil)
     }
 
@@ -539,8 +548,8 @@ struct GuardrailPolicyLoaderTests {
     func selectionForPlain() throws {
         let policy = try Fixtures.policy()
         let selection = policy.selection(
-            availableMetricKeys: Fixtures.plain.metricKeys.union(MetricKey.frameFields))
-        #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler"])
+            availableMetricKeys: Fixtures.plain.metricKeys.union(MetricKey.alwaysAvailable))
+        #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler", "unresponsive"])
         #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "malformed-share"])
         #expect(
             selection.disabled.map(\.missingKeys) == [
@@ -553,15 +562,16 @@ struct GuardrailPolicyLoaderTests {
         let policy = try Fixtures.policy()
         let all = policy.selection(
             availableMetricKeys: [
-                "contributionL1", "lagMs", "epsilonSpent", "epsilonNext", "noiseBits", "invalidShares",
+                "contributionL1", "lagMs", "epsilonSpent", "epsilonNext", "noiseBits", "missedTicks", "invalidShares",
             ])
-        #expect(all.enabled.count == 5)
+        #expect(all.enabled.count == 6)
         #expect(all.disabled.isEmpty)
         let none = policy.selection(availableMetricKeys: [])
         #expect(none.enabled.isEmpty)
         #expect(
             none.disabled.map(\.missingKeys) == [
-                ["contributionL1"], ["lagMs"], ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["invalidShares"],
+                ["contributionL1"], ["lagMs"], ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["missedTicks"],
+                ["invalidShares"],
             ])
     }
 

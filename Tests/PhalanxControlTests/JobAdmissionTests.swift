@@ -75,14 +75,14 @@ struct JobAdmissionTests {
         #expect(manifest.opcodes == [.clipL1, .countBy, .filter, .load, .release, .secureSum])
         #expect(manifest.executionProvider == "plain")
         #expect(manifest.metricKeys == ["contributionL1", "pendingContributions"])
-        #expect(manifest.predicates == ["contribution-bound", "straggler"])
-        #expect(manifest.parameters == ["maxContributionL1": 250, "maxLagMs": 5000])
+        #expect(manifest.predicates == ["contribution-bound", "straggler", "unresponsive"])
+        #expect(manifest.parameters == ["maxContributionL1": 250, "maxLagMs": 5000, "maxMissedTicks": 5])
         #expect(manifest.guardrails == policy.reference)
         #expect(manifest.inputSchema == plugin.inputSchema)
         #expect(manifest.participants == federation.participants)
         #expect(manifest.rounds == 4)
         #expect(manifest.jobNonce == Fixtures.nonce)
-        #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler"])
+        #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler", "unresponsive"])
         #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "malformed-share"])
     }
 
@@ -135,7 +135,7 @@ struct JobAdmissionTests {
         #expect(job.plugin == Fixtures.plugin())
         #expect(job.provider.descriptor == Fixtures.plain)
         #expect(job.predicates.map(\.id) == manifest.predicates)
-        #expect(job.predicates.map(\.command) == [.abortJob, .observe])
+        #expect(job.predicates.map(\.command) == [.abortJob, .observe, .isolateParty])
     }
 
     static let manifestChanges: [ManifestChange] = [
@@ -165,16 +165,24 @@ struct JobAdmissionTests {
             path: "$.guardrails.digest", says: "was made with guard-rail policy 2026.11-1"),
         ManifestChange(
             name: "a predicate the policy does not have",
-            change: { $0.predicates = ["contribution-bound", "no-such-rule", "straggler"] },
+            // Added to the manifest's own predicates: leaving one out would be a second problem.
+            change: { $0.predicates = ($0.predicates + ["no-such-rule"]).sorted() },
             path: "$.predicates[1]", says: "predicate \"no-such-rule\" is not in the guard-rail policy"),
         ManifestChange(
             name: "a predicate reading a metric the provider does not emit",
             change: {
-                $0.predicates = ["contribution-bound", "noise-floor", "straggler"]
+                $0.predicates = ($0.predicates + ["noise-floor"]).sorted()
                 $0.parameters["noiseFloorBits"] = 20
             },
             path: "$.predicates[1]", says: "predicate noise-floor reads noiseBits, which this job's frames do not carry"
         ),
+        ManifestChange(
+            name: "the unresponsive guard-rail left out",
+            change: {
+                $0.predicates.removeAll { $0 == "unresponsive" }
+                $0.parameters["maxMissedTicks"] = nil
+            },
+            path: "$.predicates", says: "leaves out predicate unresponsive"),
         ManifestChange(
             name: "a parameter value differing from the policy",
             change: { $0.parameters["maxLagMs"] = 9_999 },
@@ -288,6 +296,10 @@ struct JobAdmissionTests {
             name: "a frame field as a metric key", change: { $0.metricKeys = ["contributionL1", "lagMs"] },
             path: "$.metricKeys[1]", says: "is a top-level frame field"),
         ManifestChange(
+            name: "a control-derived metric as a metric key",
+            change: { $0.metricKeys = ["contributionL1", "missedTicks"] },
+            path: "$.metricKeys[1]", says: "is derived by the control plane and cannot be a provider metric"),
+        ManifestChange(
             name: "a node listed twice", change: { $0.participants.nodes.append($0.participants.nodes[0]) },
             path: "$.participants.nodes[3]", says: "appears more than once"),
         ManifestChange(
@@ -310,7 +322,7 @@ struct JobAdmissionTests {
     func severalProblems() throws {
         var manifest = manifest
         manifest.executionProvider = "secagg"
-        manifest.predicates = ["contribution-bound", "no-such-rule", "straggler"]
+        manifest.predicates = ["contribution-bound", "no-such-rule", "straggler", "unresponsive"]
         manifest.parameters["maxLagMs"] = 1
         let roster = try FederationRoster(
             federation.everyone.filter { $0.id.rawValue != "org-c" }.map(\.publicIdentity))

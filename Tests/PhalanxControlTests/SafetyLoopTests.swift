@@ -16,9 +16,10 @@ struct SafetyLoop {
         policy = try Fixtures.policy(text)
         manifest = try federation.manifest(policy: policy)
         driver = TickDriver(federation: federation, manifest: manifest)
+        // The job's nodes' silence is counted, as the control plane counts it.
         sentinel = Sentinel(
             predicates: manifest.predicates.compactMap(policy.predicate(id:)), parameters: manifest.parameters,
-            forecast: policy.forecast)
+            forecast: policy.forecast, absenceTracked: manifest.participants.nodes)
         engine = ControlEngine(
             identity: federation.control, manifest: manifest, escalation: policy.escalation,
             overrides: policy.overrides)

@@ -29,8 +29,9 @@ struct SentinelTests {
         let policy = try Fixtures.policy()
         let manifest = try federation.manifest(policy: policy)
         let rules = manifest.predicates.compactMap(policy.predicate(id:))
-        var sentinel = Sentinel(predicates: rules, parameters: manifest.parameters)
-        #expect(sentinel.predicates.map(\.id) == ["contribution-bound", "straggler"])
+        var sentinel = Sentinel(
+            predicates: rules, parameters: manifest.parameters, absenceTracked: manifest.participants.nodes)
+        #expect(sentinel.predicates.map(\.id) == ["contribution-bound", "straggler", "unresponsive"])
         var driver = TickDriver(federation: federation, manifest: manifest)
         let batch = try driver.seal(
             tick: 1,
@@ -39,7 +40,7 @@ struct SentinelTests {
                 .aggregator(l1: 300),
             ])
         let outcomes = sentinel.evaluate(batch)
-        #expect(outcomes.map(\.rule.id) == ["contribution-bound", "straggler"])
+        #expect(outcomes.map(\.rule.id) == ["contribution-bound", "straggler", "unresponsive"])
 
         let bound = outcomes[0]
         #expect(bound.holds)
@@ -52,6 +53,11 @@ struct SentinelTests {
         let straggler = outcomes[1]
         #expect(straggler.holds)
         #expect(straggler.evaluation?.offenders == ["org-a"])
+
+        // Every node sent its frame: nobody has missed a tick.
+        let unresponsive = outcomes[2]
+        #expect(!unresponsive.holds)
+        #expect(unresponsive.evaluation?.offenders == [])
     }
 
     @Test("nothing holds on a quiet tick")
@@ -59,11 +65,12 @@ struct SentinelTests {
         let policy = try Fixtures.policy()
         let manifest = try federation.manifest(policy: policy)
         var sentinel = Sentinel(
-            predicates: manifest.predicates.compactMap(policy.predicate(id:)), parameters: manifest.parameters)
+            predicates: manifest.predicates.compactMap(policy.predicate(id:)), parameters: manifest.parameters,
+            absenceTracked: manifest.participants.nodes)
         var driver = TickDriver(federation: federation, manifest: manifest)
         let batch = try driver.seal(tick: 1, [.node("org-a"), .node("org-b"), .node("org-c"), .aggregator()])
         let outcomes = sentinel.evaluate(batch)
-        #expect(outcomes.count == 2)
+        #expect(outcomes.count == 3)
         #expect(outcomes.allSatisfy { !$0.holds && $0.failure == nil && $0.evaluation?.offenders == [] })
     }
 
@@ -132,6 +139,133 @@ struct SentinelTests {
         // The other predicate is unaffected.
         #expect(!outcomes[1].holds)
         #expect(outcomes[1].failure == nil)
+    }
+
+    // MARK: - Silence: missedTicks and the unresponsive guard-rail
+
+    /// A predicate that never holds, whose trace shows the largest `missedTicks` and who has it.
+    static let silenceProbe = """
+        version: "probe"
+        predicates:
+          - id: probe
+            expr: max(missedTicks) > 1000000
+            command: A-OBSERVE
+        """
+
+    /// The default policy's predicates for the job on `plain`, then the probe, counting the silence of
+    /// `absenceTracked` (by default the job's nodes, as the control plane does).
+    func silenceSentinel(absenceTracked: [ParticipantID]? = nil) throws -> (Sentinel, TickDriver, limit: Int) {
+        let policy = try Fixtures.policy()
+        let manifest = try federation.manifest(policy: policy)
+        let probe = try #require(try Fixtures.policy(Self.silenceProbe).predicate(id: "probe"))
+        let sentinel = Sentinel(
+            predicates: manifest.predicates.compactMap(policy.predicate(id:)) + [probe],
+            parameters: manifest.parameters, absenceTracked: absenceTracked ?? manifest.participants.nodes)
+        #expect(sentinel.predicates.map(\.id) == ["contribution-bound", "straggler", "unresponsive", "probe"])
+        let limit = try #require(manifest.parameters["maxMissedTicks"])
+        return (sentinel, TickDriver(federation: federation, manifest: manifest), Int(limit))
+    }
+
+    @Test("a node silent for 1…maxMissedTicks ticks has missedTicks 1…maxMissedTicks; unresponsive fires at the last")
+    func missedTicksCount() throws {
+        var (sentinel, driver, limit) = try silenceSentinel()
+        #expect(limit == 5)
+        for missed in 1...limit {
+            // org-b sends nothing.
+            let outcomes = sentinel.evaluate(
+                try driver.seal(tick: UInt64(missed), [.node("org-a"), .node("org-c"), .aggregator()]))
+            #expect(outcomes[3].evaluation?.trace.first == "max(missedTicks) = \(missed) (org-b)")
+            let unresponsive = outcomes[2]
+            #expect(unresponsive.failure == nil)
+            #expect(unresponsive.holds == (missed == limit), "after \(missed) missed ticks")
+            #expect(unresponsive.evaluation?.offenders == (missed == limit ? ["org-b"] : []))
+            // The silent node's row says nothing else: the other predicates skip it.
+            #expect(
+                outcomes[0].evaluation?.trace.first
+                    == "max(contributionL1) = 100 (aggregator, org-a, org-c) [skipped: org-b]")
+            #expect(!outcomes[0].holds && !outcomes[1].holds)
+        }
+        let fired = try #require(
+            sentinel.evaluate(try driver.seal(tick: UInt64(limit + 1), [.node("org-a"), .node("org-c")]))
+                .first { $0.rule.id == "unresponsive" })
+        #expect(fired.holds)
+        #expect(fired.evaluation?.offenders == ["org-b"], "the aggregator is not a node: its silence is not counted")
+        #expect(fired.evaluation?.trace.contains("params.maxMissedTicks = 5") == true)
+        #expect(fired.evaluation?.trace.contains("any(missedTicks >= params.maxMissedTicks) = true (org-b)") == true)
+    }
+
+    @Test("a frame resets missedTicks to 0: silences that are each shorter than maxMissedTicks never fire")
+    func frameResets() throws {
+        var (sentinel, driver, limit) = try silenceSentinel()
+        let silent: [Report] = [.node("org-a"), .node("org-c"), .aggregator()]
+        let everyone: [Report] = [.node("org-a"), .node("org-b"), .node("org-c"), .aggregator()]
+        var probes: [String] = []
+        var fired = false
+        let ticks = Array(repeating: silent, count: limit - 1) + [everyone] + Array(repeating: silent, count: limit - 1)
+        for (tick, reports) in ticks.enumerated() {
+            let outcomes = sentinel.evaluate(try driver.seal(tick: UInt64(tick), reports))
+            probes.append(outcomes[3].evaluation?.trace.first ?? "")
+            fired = fired || outcomes[2].holds
+        }
+        #expect(!fired)
+        #expect(probes[limit - 2] == "max(missedTicks) = \(limit - 1) (org-b)")
+        #expect(probes[limit - 1] == "max(missedTicks) = 0 (aggregator, org-a, org-b, org-c)")
+        #expect(probes[limit] == "max(missedTicks) = 1 (org-b)", "counted again from 1")
+        #expect(probes.last == "max(missedTicks) = \(limit - 1) (org-b)")
+    }
+
+    @Test("only tracked participants get a row when silent: not the aggregator, nor anyone when nobody is tracked")
+    func untrackedSilenceHasNoRow() throws {
+        var (sentinel, driver, limit) = try silenceSentinel()
+        for tick in 0...limit {
+            // The aggregator is silent; it is a reporter, not one of the job's nodes.
+            let outcomes = sentinel.evaluate(
+                try driver.seal(tick: UInt64(tick), [.node("org-a"), .node("org-b"), .node("org-c")]))
+            #expect(outcomes[3].evaluation?.trace.first == "max(missedTicks) = 0 (org-a, org-b, org-c)")
+            #expect(!outcomes[2].holds)
+        }
+
+        var (untracked, untrackedDriver, _) = try silenceSentinel(absenceTracked: [])
+        for tick in 0...limit {
+            let outcomes = untracked.evaluate(try untrackedDriver.seal(tick: UInt64(tick), [.node("org-a")]))
+            #expect(outcomes[3].evaluation?.trace.first == "max(missedTicks) = 0 (org-a)")
+            #expect(!outcomes[2].holds)
+        }
+    }
+
+    @Test("a node silent for maxMissedTicks ticks is isolated by unresponsive, and the release is cleared without it")
+    func silentNodeIsolatedThenCleared() throws {
+        var loop = try SafetyLoop(Fixtures.defaultPolicyText)
+        let limit = try #require(loop.manifest.parameters["maxMissedTicks"])
+        let orgB = Fixtures.id("org-b")
+        // org-b crashed: no frame, no ack.
+        let others: [Report] = [.node("org-a"), .node("org-c"), .aggregator()]
+        for tick in 1..<UInt64(limit) {
+            let step = try loop.tick(tick, others, silent: ["org-b"])
+            #expect(step.commands.isEmpty, "tick \(tick)")
+            #expect(step.decision.clearance == nil)
+        }
+        let step = try loop.tick(UInt64(limit), others, silent: ["org-b"])
+        #expect(step.commands.map(\.kind) == [.isolateParty])
+        let isolation = try #require(step.commands.first)
+        #expect(isolation.subject == orgB)
+        #expect(isolation.predicate == "unresponsive")
+        #expect(isolation.reason.contains("any(missedTicks >= params.maxMissedTicks) = true (org-b)"))
+        #expect(step.settlement.missing.isEmpty, "an isolated node's ack is not awaited")
+        #expect(loop.engine.isolated == [orgB])
+        #expect(loop.engine.concluded == nil, "the job goes on without it")
+
+        // The control plane closes the collector to an isolated node: it is no longer counted missing.
+        loop.driver.isolate("org-b")
+        let ready: [Report] = [
+            .node("org-a", state: "POSTF"), .node("org-c", state: "DONE"), .aggregator(state: "MERGE"),
+        ]
+        let last = try loop.tick(UInt64(limit) + 1, ready)
+        #expect(last.commands.isEmpty)
+        let clearance = try #require(last.decision.clearance)
+            .verify(with: loop.federation.control.publicIdentity).value
+        #expect(clearance.nodeStates == ["org-a": "POSTF", "org-c": "DONE"])
+        #expect(clearance.predicatesEvaluated == ["contribution-bound", "straggler", "unresponsive"])
     }
 
     @Test("with no predicates there are no outcomes")

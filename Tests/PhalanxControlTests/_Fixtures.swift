@@ -153,4 +153,9 @@ struct TickDriver {
         }
         return try collector.seal(tick: tick)
     }
+
+    /// Closes the collector to `name`, as the control plane does when it issues `A-ISOLATE_PARTY` about it.
+    mutating func isolate(_ name: String) {
+        collector.isolate(Fixtures.id(name))
+    }
 }

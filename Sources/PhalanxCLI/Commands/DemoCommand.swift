@@ -12,7 +12,8 @@ extension Fault: ExpressibleByArgument {}
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a federated job end to end in one process and tell its story.",
+        abstract:
+            "Run a federated job end to end (in one process, or --processes: one per participant) and tell its story.",
         discussion: """
             Five organizations keep logs of the requests their local safety agents blocked. They run the \
             safety-event-count plug-in to learn how many prompts were blocked per category per day across all \

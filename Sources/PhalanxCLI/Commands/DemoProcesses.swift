@@ -21,6 +21,9 @@ struct DemoProcesses {
         let root =
             out.map { ($0 as NSString).appendingPathComponent("federation") }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("phalanx-demo-\(UUID().uuidString)").path
+        if out != nil, FileManager.default.fileExists(atPath: root) {
+            throw CLIError(.cannotCreate, "\(root) already exists", hint: "choose a new --out directory")
+        }
         defer { if out == nil { try? FileManager.default.removeItem(atPath: root) } }
         guard let binary = Bundle.main.executablePath ?? CommandLine.arguments.first else {
             throw CLIError(.internalError, "cannot find the phalanx executable to start the participants")

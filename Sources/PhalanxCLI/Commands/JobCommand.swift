@@ -77,19 +77,22 @@ struct JobCommand: AsyncParsableCommand {
                 let plugin = try PluginCommand.compile(file)
                 let client = try connection.client()
                 let quiet = json
+                let admitted = AdmittedParticipants()
                 let finished: Phalanx_Federation_V1_JobFinished
                 do {
                     finished = try await client.submit(
                         plugin: plugin.ir, provider: executionProvider, rounds: rounds, epsilon: privacy.epsilon,
                         delta: privacy.delta
                     ) { update in
-                        guard !quiet else { return }
                         switch update.update {
-                        case .admitted(let admitted):
+                        case .admitted(let job):
+                            admitted.set(job.participants)
+                            guard !quiet else { return }
                             print(
-                                "admitted job \(admitted.jobID.prefix(12))…: \(admitted.plugin) on \(admitted.provider) with \(admitted.participants.joined(separator: ", "))"
+                                "admitted job \(job.jobID.prefix(12))…: \(job.plugin) on \(job.provider) with \(job.participants.joined(separator: ", "))"
                             )
                         case .tick(let tick):
+                            guard !quiet else { return }
                             for event in tick.events { print("  [tick \(tick.tick)] \(event)") }
                         case .finished, .none: break
                         }
@@ -99,11 +102,14 @@ struct JobCommand: AsyncParsableCommand {
                         .checkFailed,
                         "the control plane at \(connection.control) refused: \(NetworkTransport.summary(error))")
                 }
-                let output = try Self.output(finished, plugin: plugin.ir, provider: executionProvider)
+                var output = try Self.output(finished, plugin: plugin.ir, provider: executionProvider)
+                output.nodes = admitted.value
+                let verified = try connection.verifyResult(finished)
                 if json {
                     print(String(decoding: try Files.encodeJSON(output), as: UTF8.self), terminator: "")
                 } else {
                     print(RunCommand.text(output))
+                    if let verified { print(verified) }
                     if !finished.checkpoint.isEmpty {
                         print(
                             "ledger checkpoint:\n"
@@ -131,6 +137,36 @@ struct JobCommand: AsyncParsableCommand {
                 outputs: outputs.map {
                     RunCommand.Output.Released(name: $0.name, round: $0.round, labels: $0.labels, values: $0.numbers)
                 })
+        }
+    }
+}
+
+/// The participants a job was admitted with, as the progress stream announced them.
+final class AdmittedParticipants: @unchecked Sendable {
+    private let lock = NSLock()
+    private var participants: [String] = []
+    func set(_ value: [String]) { lock.withLock { participants = value } }
+    var value: [String] { lock.withLock { participants } }
+}
+
+extension FederationConnection {
+    /// With `--pki`: checks the aggregator's signature on the released result against the federation roster, so
+    /// the operator need not trust the control plane that relayed it. Returns the line to print.
+    func verifyResult(_ finished: Phalanx_Federation_V1_JobFinished) throws -> String? {
+        guard let pki, finished.hasResult else { return nil }
+        let roster: FederationRoster
+        do {
+            roster = try FederationRoster(PKIDirectory(path: pki).roster())
+        } catch {
+            throw CLIError(.missingInput, "cannot read the federation roster in \(pki): \(error)")
+        }
+        do {
+            let signed: Signed<JobResult> = try WireCodec.typed(finished.result, field: "result")
+            let verified = try signed.verify(with: roster)
+            return
+                "result signed by \(verified.signer.id) (\(verified.signer.role.rawValue)): signature verified against the roster in \(pki)"
+        } catch {
+            throw CLIError(.checkFailed, "the released result does not verify against the federation roster: \(error)")
         }
     }
 }

@@ -59,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let plugin: String
         let provider: String
-        let nodes: [String]
+        var nodes: [String]
         let outcome: String
         let reason: String?
         let epsilon: Double?

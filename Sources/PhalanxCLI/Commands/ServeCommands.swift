@@ -12,10 +12,14 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
-    func serve(as role: Role) async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CLIError(.usage, "--log-level must be trace, debug, info, notice, warning, error or critical")
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
         }
+    }
+
+    func serve(as role: Role) async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         ProcessLogging.bootstrap(level: level)
         try await reportingErrors {
             do {

@@ -19,7 +19,7 @@ struct PluginFuzzTarget: FuzzTarget {
     /// The shipped plug-ins (`Plugins/*.phx`, kept equal to the files by a test), the example of `docs/dsl.md` and
     /// one plug-in that uses every construct of the grammar, with a byte order mark, CRLF line ends and tabs.
     static let plugins = [
-        fedavgRound, kaplanMeier, safetyEventCount, documentationExample,
+        fedavgRound, kaplanMeier, safetyEventCount, benchSecureSum100k, documentationExample,
         "\u{FEFF}plugin \"every-construct\" version \"0.0.1-\\\"q\\\"\\\\\\t\\n\"\r\n"
             + "input t {\r\n\ta: int in -5..<5\r\n\tb: real\r\n\tc: real in -1.5e3..=2.5\r\n"
             + "\tcategory: category in { \"x\", \"é 🚀\", }\r\n}\r\ninput u { }\r\n"
@@ -399,6 +399,34 @@ extension PluginFuzzTarget {
         aggregator {
             let noisy = noise(blocked, mechanism: laplace)
             threshold_release noisy at 20 as "blocked_by_category" labels safety_events.category
+        }
+
+        """
+
+    /// `Plugins/bench-secure-sum-100k.phx`.
+    static let benchSecureSum100k = """
+        // Secure sum of a 100,000-component vector (issue 8's network benchmark, `phalanx bench network`): the shape of a
+        // model update or a large histogram, and the cost the secure-aggregation stages scale with.
+        //
+        // Each node holds one row per component, in order; `vector` reads the column as a vector of 100,000 integers,
+        // `clip_linf` states the per-component bound that secure_sum needs (the sum stays exact up to 2^31 / 1000 nodes),
+        // and the aggregator releases the whole sum. A node whose table does not have exactly 100,000 rows fails the round.
+        //
+        // Under `plain` every node's contribution has an L1 norm of up to 100,000 × 1,000 = 10^8, far above the default
+        // guard-rail policy's maxContributionL1 (250, the counting plug-in's bound): the benchmark runs it with that
+        // parameter raised to 10^8, as a deployment running this plug-in would.
+        plugin "bench-secure-sum-100k" version "1.0.0"
+
+        input bench_vector {
+            value: int in 0..=1000              // one component of the node's vector
+        }
+
+        node {
+            secure_sum clip_linf(vector(bench_vector.value, length: 100000), 1000) as total
+        }
+
+        aggregator {
+            release total as "sum" labels 0..<100000
         }
 
         """

@@ -61,7 +61,7 @@ public struct ParticipantConfig: Sendable {
         guard role == expectedRole else {
             throw reader.error(
                 top.optional("role") ?? reader.root,
-                "this is a \(role.rawValue) configuration; the command serves a \(expectedRole.rawValue)")
+                "this is the configuration of the \(role.rawValue); the command serves the \(expectedRole.rawValue)")
         }
         var peers: [ParticipantID: NetworkAddress] = [:]
         if let node = top.optional("peers") {
@@ -82,11 +82,12 @@ public struct ParticipantConfig: Sendable {
         }
         return ParticipantConfig(
             id: id, role: role,
-            listen: try reader.address(top.required("listen"), what: "listen"),
+            listen: try reader.bindAddress(top.required("listen"), what: "listen"),
             credentials: resolve(try reader.string(top.required("credentials"), what: "credentials")),
             pki: resolve(try reader.string(top.required("pki"), what: "pki")),
             state: resolve(try reader.string(top.required("state"), what: "state")),
-            metrics: try top.optional("metrics").map { n throws(ConfigError) in try reader.address(n, what: "metrics")
+            metrics: try top.optional("metrics").map { n throws(ConfigError) in
+                try reader.bindAddress(n, what: "metrics")
             },
             peers: peers,
             tickMilliseconds: tick ?? 1_000,
@@ -177,11 +178,19 @@ public struct NetworkAddress: Sendable, Hashable, CustomStringConvertible {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65_535).contains(port), colon > text.startIndex
         else { return nil }
-        self.host = String(text[..<colon])
+        var host = String(text[..<colon])
+        // IPv6 literals come in brackets: [::1]:7400.
+        if host.hasPrefix("[") {
+            guard host.hasSuffix("]"), host.count > 2 else { return nil }
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil
+        }
+        self.host = host
         self.port = port
     }
 
-    public var description: String { "\(host):\(port)" }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// A configuration file was malformed.

@@ -105,6 +105,17 @@ struct YAMLReader {
         return address
     }
 
+    /// An address a server binds: an IP literal (IPv6 in brackets), not a host name.
+    func bindAddress(_ node: Node, what: String) throws(ConfigError) -> NetworkAddress {
+        let address = try self.address(node, what: what)
+        guard address.bindAddress != nil else {
+            throw error(
+                node,
+                "\(what): \"\(address.host)\" is a name; a server binds an IP address (0.0.0.0, 127.0.0.1, [::1]…)")
+        }
+        return address
+    }
+
     func tableSource(
         _ node: Node, table: String, resolve: (String) -> String
     ) throws(ConfigError)

@@ -32,7 +32,8 @@ public actor ControlHost: PhaseRunner {
         )?
     private var status: [ParticipantID: Phalanx_Federation_V1_ParticipantStatus] = [:]
     private var declarations: [ParticipantID: InputSchema] = [:]
-    private var draining = false
+    /// Participants that registered (nodes also declare their data in ``declarations``).
+    private var registered: Set<ParticipantID> = []
 
     /// A job being run, and where its progress goes.
     struct RunningJob {
@@ -61,9 +62,9 @@ public actor ControlHost: PhaseRunner {
                 participant: member.id, epsilon: context.config.nodeEpsilonLimit, delta: context.config.nodeDeltaLimit)
         }
         for registration in try context.store.registrations() {
-            if let id = try? ParticipantID(registration.participant),
-                let schema = try? CanonicalEncoding.decode(InputSchema.self, from: [UInt8](registration.declaredData))
-            {
+            guard let id = try? ParticipantID(registration.participant) else { continue }
+            registered.insert(id)
+            if let schema = try? CanonicalEncoding.decode(InputSchema.self, from: [UInt8](registration.declaredData)) {
                 declarations[id] = schema
             }
         }
@@ -75,6 +76,10 @@ public actor ControlHost: PhaseRunner {
             aborted.reason = "the control plane restarted during the job"
             try context.store.recordJob(aborted)
             if let digest = try? SHA256Digest(hex: record.jobId) {
+                // Its privacy reservations are released: nothing of it was released after the last spend.
+                for member in context.roster.members(withRole: .node) {
+                    try? budget.close(job: digest, participant: member.id)
+                }
                 try await ledger.append(
                     .jobAborted(jobId: digest, reason: aborted.reason), tick: nil,
                     timestampMs: FederationRun.wallClock())
@@ -114,6 +119,11 @@ public actor ControlHost: PhaseRunner {
         if job == nil, let submission = pending {
             pending = nil
             await admit(submission.request, plugin: submission.plugin, progress: submission.progress)
+        }
+        if job == nil {
+            // Between jobs nothing reads the mailbox: frames of a finished job, late acks. Discard them rather
+            // than let them pile up and be rejected wholesale by the next job's collector.
+            _ = await context.transport.drain(context.config.id)
         }
         tick += 1
         let tick = tick
@@ -162,7 +172,9 @@ public actor ControlHost: PhaseRunner {
             return request
         }()
         let clients = context.clients
-        let timeout = Duration.milliseconds(max(1_000, context.config.tickMilliseconds))
+        // Generous: a loaded participant that answers late is still better than one counted absent (which the
+        // secure sum then treats as a dropout). A dead one fails at once (connection refused), not at the timeout.
+        let timeout = Duration.milliseconds(max(5_000, 2 * context.config.tickMilliseconds))
         let results = await withTaskGroup(
             of: (ParticipantID, Result<Phalanx_Federation_V1_PhaseReport, any Error>).self
         ) { group in
@@ -303,13 +315,8 @@ public actor ControlHost: PhaseRunner {
             }
         }
         try context.store.register(participant: peer.id.rawValue, declaredData: request.declaredData, tick: tick)
-        if request.afterPartition {
-            context.logger.warning(
-                "\(peer.id) re-registered after a partition of \(request.partitionTicks) ticks (it ran on its fallback)"
-            )
-        } else {
-            context.logger.info("\(peer.id) registered", metadata: ["role": "\(peer.role.rawValue)"])
-        }
+        registered.insert(peer.id)
+        context.logger.info("\(peer.id) registered", metadata: ["role": "\(peer.role.rawValue)"])
         var receipt = Phalanx_Federation_V1_RegistrationReceipt()
         receipt.tick = tick
         return receipt
@@ -424,7 +431,8 @@ public actor ControlHost: PhaseRunner {
         report.federation = context.config.federation
         report.tick = tick
         report.participants = (nodes + (aggregator.map { [$0] } ?? [])).map { id in
-            status[id]
+            var entry =
+                status[id]
                 ?? {
                     var entry = Phalanx_Federation_V1_ParticipantStatus()
                     entry.participant = id.rawValue
@@ -432,6 +440,8 @@ public actor ControlHost: PhaseRunner {
                     entry.address = context.config.peers[id]?.description ?? ""
                     return entry
                 }()
+            entry.registered = declarations[id] != nil || registered.contains(id)
+            return entry
         }
         report.jobs = try context.store.jobs().map { record in
             var job = Phalanx_Federation_V1_JobStatus()
@@ -463,13 +473,11 @@ public actor ControlHost: PhaseRunner {
         var report = Phalanx_Federation_V1_HealthReport()
         report.participant = context.config.id.rawValue
         report.role = "control"
-        report.status = draining ? "DRAINING" : "SERVING"
+        report.status = "SERVING"
         report.lastTick = tick
         report.version = PhalanxNetworkVersion.current
         return report
     }
-
-    public func beginDraining() { draining = true }
 
     private func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0

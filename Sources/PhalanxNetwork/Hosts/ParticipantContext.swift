@@ -35,6 +35,13 @@ public struct ParticipantContext: Sendable {
                 file: config.credentials, line: nil,
                 message: "the credential is \(credential.signing.id)'s, but the configuration's id is \(config.id)")
         }
+        guard credential.identity.role == config.role else {
+            throw ConfigError(
+                file: config.credentials, line: nil,
+                message:
+                    "the credential is a \(credential.identity.role.rawValue)'s certificate; this process serves the \(config.role.rawValue)"
+            )
+        }
         self.credential = credential
         let pki = PKIDirectory(path: config.pki)
         let members = try pki.roster(now: Date())
@@ -58,7 +65,7 @@ public struct ParticipantContext: Sendable {
         clients = PeerClients(tls: tls, addresses: config.peers, logger: logger)
         transport = NetworkTransport(
             local: config.id, clients: clients, logger: logger, metrics: metrics,
-            timeout: .milliseconds(max(2_000, config.tickMilliseconds * 2)))
+            timeout: .milliseconds(max(5_000, config.tickMilliseconds * 2)))
         store = try StateStore(path: config.state + "/state.sqlite")
     }
 }
@@ -83,8 +90,17 @@ final class RevocationSource: Sendable {
         return cache.withLock { cache in
             if let modified, modified != cache.modified {
                 do {
-                    cache.list = try RevocationList.load(path: path, ca: ca)
+                    let list = try RevocationList.load(path: path, ca: ca)
                     cache.modified = modified
+                    // A list older than one already seen is a rollback (a revoked certificate un-revoked by
+                    // replaying an old signed file): refused, the newer one stays.
+                    if let current = cache.list, list.version < current.version {
+                        logger.error(
+                            "refused a revocation list older than the one in force",
+                            metadata: ["version": "\(list.version)", "in-force": "\(current.version)"])
+                    } else {
+                        cache.list = list
+                    }
                 } catch {
                     logger.error(
                         "the revocation list does not verify; keeping the previous one", metadata: ["error": "\(error)"]

@@ -55,7 +55,17 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
         -> Phalanx_Federation_V1_PhaseReport
     {
         try PeerIdentity.of(context).require([.control], for: "RunPhase")
-        return try await runner.runPhase(request)
+        guard request.phase == .step || request.phase == .commands else {
+            throw RPCError(code: .invalidArgument, message: "PhaseRequest.phase: \(request.phase) is not a tick phase")
+        }
+        do {
+            return try await runner.runPhase(request)
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            logger.error("the phase failed", metadata: ["tick": "\(request.tick)", "error": "\(error)"])
+            throw RPCError(code: .internalError, message: "tick \(request.tick) \(request.phase) failed: \(error)")
+        }
     }
 
     public func health(
@@ -83,11 +93,17 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
                 message: "the \(message.kind) is signed by \(signer), but the connection is authenticated as \(peer.id)"
             )
         }
-        guard message.verifies(under: peer.signingKey) else {
+        switch message.verification(under: peer.signingKey) {
+        case .none:
+            break
+        case .badSignature?:
             refuse("key-mismatch", peer: peer, detail: "a \(message.kind) not signed with the certificate's key")
             throw RPCError(
                 code: .permissionDenied,
                 message: "the \(message.kind) does not verify under the signing key \(peer.id)'s certificate binds")
+        case let error?:
+            refuse("malformed", peer: peer, detail: error.description)
+            throw RPCError(code: .invalidArgument, message: "the \(message.kind) is malformed: \(error)")
         }
         await transport.accept(Delivery(sender: peer.id, message: message))
     }
@@ -100,20 +116,29 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
 }
 
 extension FederationMessage {
-    /// Whether the signature (for an override: the command's) verifies under `key`.
-    func verifies(under key: PublicIdentity) -> Bool {
-        switch self {
-        case .announcement(let s): (try? s.verify(with: key)) != nil
-        case .contribution(let s): (try? s.verify(with: key)) != nil
-        case .providerReply(let s): (try? s.verify(with: key)) != nil
-        case .incident(let s): (try? s.verify(with: key)) != nil
-        case .frame(let s): (try? s.verify(with: key)) != nil
-        case .command(let s): (try? s.verify(with: key)) != nil
-        case .ack(let s): (try? s.verify(with: key)) != nil
-        case .aggregationStep(let s): (try? s.verify(with: key)) != nil
-        case .clearance(let s): (try? s.verify(with: key)) != nil
-        case .result(let s): (try? s.verify(with: key)) != nil
-        case .override(let request): (try? request.command.verify(with: key)) != nil
+    /// How the signature (for an override: the command's) fares under `key`: `nil` when it verifies and the
+    /// payload is well formed; ``SignatureError/badSignature(_:)`` when the key did not sign it.
+    func verification(under key: PublicIdentity) -> SignatureError? {
+        func check<T>(_ signed: Signed<T>) -> SignatureError? {
+            do {
+                _ = try signed.verify(with: key)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        return switch self {
+        case .announcement(let s): check(s)
+        case .contribution(let s): check(s)
+        case .providerReply(let s): check(s)
+        case .incident(let s): check(s)
+        case .frame(let s): check(s)
+        case .command(let s): check(s)
+        case .ack(let s): check(s)
+        case .aggregationStep(let s): check(s)
+        case .clearance(let s): check(s)
+        case .result(let s): check(s)
+        case .override(let request): check(request.command)
         }
     }
 }

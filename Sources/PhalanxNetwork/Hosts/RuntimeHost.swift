@@ -16,7 +16,6 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
     private var fallbackSince: ContinuousClock.Instant?
     /// Ticks spent cut off, reported once to the control plane after reconnecting.
     private var partitionTicksToReport: UInt64 = 0
-    private var draining = false
 
     public init(context: ParticipantContext, makeRuntime: @escaping @Sendable () -> Runtime) throws {
         self.context = context
@@ -73,7 +72,7 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
         report.state = await runtime.stateName
         report.holdsJobSecrets = await runtime.holdsJobSecrets
         report.events = events
-        report.inFallback = fallbackSince != nil
+        report.inFallback = partitionTicksToReport > 0
         report.partitionTicks = partitionTicksToReport
         partitionTicksToReport = 0
         if let jobId = await runtime.jobId {
@@ -87,13 +86,11 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
         var report = Phalanx_Federation_V1_HealthReport()
         report.participant = context.config.id.rawValue
         report.role = context.config.role.rawValue
-        report.status = draining ? "DRAINING" : "SERVING"
+        report.status = "SERVING"
         report.lastTick = lastTick
         report.version = PhalanxNetworkVersion.current
         return report
     }
-
-    public func beginDraining() { draining = true }
 
     /// Checks, once a tick, whether the control plane has been silent for the configured number of ticks; if so
     /// the node enters its fallback (seed 001) until the next phase call arrives.

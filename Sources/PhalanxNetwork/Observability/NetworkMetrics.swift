@@ -16,36 +16,27 @@ public final class NetworkMetrics: Sendable {
     private var base: [(String, String)] { [("participant", participant)] }
 
     func sent(kind: String) {
-        registry.makeCounter(
-            name: "phalanx_messages_sent_total", labels: base + [("kind", kind)],
-            help: "Federation messages delivered to their recipient."
-        ).increment()
+        counter("messages_sent", "Federation messages delivered to their recipient.", base + [("kind", kind)])
+            .increment()
     }
 
     func lost(kind: String) {
-        registry.makeCounter(
-            name: "phalanx_messages_lost_total", labels: base + [("kind", kind)],
-            help: "Federation messages whose recipient could not be reached."
-        ).increment()
+        counter("messages_lost", "Federation messages whose recipient could not be reached.", base + [("kind", kind)])
+            .increment()
     }
 
     func received(kind: String) {
-        registry.makeCounter(
-            name: "phalanx_messages_received_total", labels: base + [("kind", kind)],
-            help: "Federation messages accepted from authenticated peers."
-        ).increment()
+        counter("messages_received", "Federation messages accepted from authenticated peers.", base + [("kind", kind)])
+            .increment()
     }
 
     /// A TLS handshake or message refused (wrong CA, expired, revoked, identity mismatch, bad signature…).
     public func refused(reason: String) {
-        registry.makeCounter(
-            name: "phalanx_peers_refused_total", labels: base + [("reason", reason)],
-            help: "Peers or messages refused, by reason."
-        ).increment()
+        counter("peers_refused", "Peers or messages refused, by reason.", base + [("reason", reason)]).increment()
     }
 
     func tick(_ tick: UInt64) {
-        registry.makeGauge(name: "phalanx_tick", labels: base, help: "The last tick this participant ran.")
+        gauge("tick", "The last tick this participant ran.", base)
             .set(Double(tick))
     }
 
@@ -54,26 +45,26 @@ public final class NetworkMetrics: Sendable {
     func count(_ event: JobEvent) {
         switch event {
         case .tickSealed(_, let accepted, _, _):
-            counter("phalanx_frames_accepted_total", "Telemetry frames accepted by the collector.")
+            counter("frames_accepted", "Telemetry frames accepted by the collector.")
                 .increment(by: Int64(accepted))
         case .frameRejected(_, _, let reason):
             counter(
-                "phalanx_frames_rejected_total", "Telemetry frames rejected by the collector, by reason.",
+                "frames_rejected", "Telemetry frames rejected by the collector, by reason.",
                 [("reason", reason.rawValue)]
             ).increment()
         case .commandIssued(_, let command):
-            counter("phalanx_commands_issued_total", "A-commands issued, by kind.", [("kind", command.kind.rawValue)])
+            counter("commands_issued", "A-commands issued, by kind.", [("kind", command.kind.rawValue)])
                 .increment()
         case .commandResent:
-            counter("phalanx_commands_resent_total", "A-commands resent because their ack was missing.").increment()
+            counter("commands_resent", "A-commands resent because their ack was missing.").increment()
         case .ackReceived:
-            counter("phalanx_acks_received_total", "A-command acknowledgements received.").increment()
+            counter("acks_received", "A-command acknowledgements received.").increment()
         case .ackMissing:
-            counter("phalanx_acks_missing_total", "A-command acknowledgements missing at the end of a tick.")
+            counter("acks_missing", "A-command acknowledgements missing at the end of a tick.")
                 .increment()
         case .predicateHeld(_, let predicate, _, _, _, _):
             counter(
-                "phalanx_predicates_held_total", "Guard-rail predicates that held, by id.", [("predicate", predicate)]
+                "predicates_held", "Guard-rail predicates that held, by id.", [("predicate", predicate)]
             )
             .increment()
         default:
@@ -82,44 +73,44 @@ public final class NetworkMetrics: Sendable {
     }
 
     private func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Counter {
-        registry.makeCounter(name: name, labels: base + labels, help: help)
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "phalanx", metricName: name, unitName: "total", helpText: help),
+            labels: labels.first?.0 == "participant" ? labels : base + labels)
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "phalanx", metricName: name, unitName: "", helpText: help),
+            labels: labels.first?.0 == "participant" ? labels : base + labels)
     }
 
     func job(outcome: String) {
-        registry.makeCounter(
-            name: "phalanx_jobs_total", labels: base + [("outcome", outcome)], help: "Jobs ended, by outcome."
-        ).increment()
+        counter("jobs", "Jobs ended, by outcome.", base + [("outcome", outcome)]).increment()
     }
 
     func round() {
-        registry.makeCounter(
-            name: "phalanx_rounds_total", labels: base, help: "Rounds whose contributions were complete and merged."
-        )
-        .increment()
+        counter("rounds", "Rounds whose contributions were complete and merged.", base)
+            .increment()
     }
 
     func ledger(size: UInt64, bytes: Int) {
-        registry.makeGauge(name: "phalanx_ledger_entries", labels: base, help: "Entries in the audit ledger.")
+        gauge("ledger_entries", "Entries in the audit ledger.", base)
             .set(Double(size))
-        registry.makeGauge(name: "phalanx_ledger_bytes", labels: base, help: "Size of the audit ledger file.")
+        gauge("ledger_bytes", "Size of the audit ledger file.", base)
             .set(Double(bytes))
     }
 
     func budget(participant node: String, epsilonSpent: Double, epsilonLimit: Double) {
-        registry.makeGauge(
-            name: "phalanx_privacy_epsilon_spent", labels: base + [("organization", node)],
-            help: "Privacy budget spent (ε) per organization."
-        ).set(epsilonSpent)
-        registry.makeGauge(
-            name: "phalanx_privacy_epsilon_limit", labels: base + [("organization", node)],
-            help: "Lifetime privacy budget (ε) per organization."
-        ).set(epsilonLimit)
+        gauge("privacy_epsilon_spent", "Privacy budget spent (ε) per organization.", base + [("organization", node)])
+            .set(epsilonSpent)
+        gauge("privacy_epsilon_limit", "Lifetime privacy budget (ε) per organization.", base + [("organization", node)])
+            .set(epsilonLimit)
     }
 
     func fallback(_ active: Bool) {
-        registry.makeGauge(
-            name: "phalanx_partition_fallback", labels: base,
-            help: "1 while the node runs on its conservative fallback because it lost the control plane."
+        gauge(
+            "partition_fallback",
+            "1 while the node runs on its conservative fallback because it lost the control plane.", base
         ).set(active ? 1.0 : 0.0)
     }
 

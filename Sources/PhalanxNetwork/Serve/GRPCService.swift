@@ -14,7 +14,8 @@ struct GRPCService: Service {
         self.address = address
         self.logger = logger
         let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: address.host, port: address.port), transportSecurity: tls.serverSecurity,
+            address: address.bindAddress ?? .ipv4(host: "127.0.0.1", port: address.port),
+            transportSecurity: tls.serverSecurity,
             config: .defaults)
         server = GRPCServer(transport: transport, services: services)
     }

@@ -145,14 +145,15 @@ public final class LocalDeployment: @unchecked Sendable {
             revocations: pki.revocationsPath, logger: logger)
     }
 
-    /// Waits until the control plane reaches every node in `expected` (default: all) and they have registered.
+    /// Waits until the control plane reaches every node in `expected` (default: all) and the aggregator, and they
+    /// have registered.
     public func waitUntilReady(nodes expected: [ParticipantID]? = nil, timeout: Duration = .seconds(60)) async throws {
         let wanted = Set((expected ?? nodes.map(\.id)).map(\.rawValue) + [aggregatorID.rawValue])
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
             if let report = try? await operatorClient().status() {
-                let up = Set(report.participants.filter { $0.reachable }.map(\.participant))
+                let up = Set(report.participants.filter { $0.reachable && $0.registered }.map(\.participant))
                 if wanted.isSubset(of: up) { return }
                 last = "up: \(up.sorted().joined(separator: ", "))"
             }

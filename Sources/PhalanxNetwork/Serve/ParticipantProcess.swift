@@ -84,6 +84,7 @@ public enum ParticipantProcess {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        await context.transport.close()
         await context.clients.shutdown()
         logger.notice("stopped")
     }

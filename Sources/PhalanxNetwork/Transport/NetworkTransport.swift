@@ -4,7 +4,7 @@ import PhalanxCore
 import PhalanxWire
 
 /// The ``MessageTransport`` of one participant process: messages to others go out as gRPC `Deliver` calls over
-/// mutual TLS; messages the ``ParticipantService`` accepted wait in this participant's mailbox until its runtime
+/// mutual TLS (telemetry frames on a `StreamTelemetry` stream per recipient); messages the ``ParticipantService`` accepted wait in this participant's mailbox until its runtime
 /// drains them. Protocol logic is the same as in one process.
 ///
 /// A peer that cannot be reached loses the message: that is a network fault the protocol already survives
@@ -17,6 +17,8 @@ public actor NetworkTransport: MessageTransport {
     private let metrics: NetworkMetrics?
     private let timeout: Duration
     private var mailbox: [Delivery] = []
+    /// Telemetry frames to each recipient (the control plane) go on a stream of their own.
+    private var uplinks: [ParticipantID: TelemetryUplink] = [:]
 
     public init(
         local: ParticipantID, clients: PeerClients, logger: Logger, metrics: NetworkMetrics?, timeout: Duration
@@ -36,7 +38,11 @@ public actor NetworkTransport: MessageTransport {
         }
         let client = try await clients.participant(recipient)
         do {
-            _ = try await client.deliver(WireCodec.envelope(message), options: .failFast(timeout: timeout))
+            if case .frame = message {
+                try await uplink(to: recipient).send(WireCodec.envelope(message), timeout: timeout)
+            } else {
+                _ = try await client.deliver(WireCodec.envelope(message), options: .failFast(timeout: timeout))
+            }
             metrics?.sent(kind: message.kind)
         } catch {
             metrics?.lost(kind: message.kind)
@@ -44,6 +50,18 @@ public actor NetworkTransport: MessageTransport {
                 "message lost: \(recipient) is unreachable",
                 metadata: ["kind": "\(message.kind)", "recipient": "\(recipient)", "error": "\(Self.summary(error))"])
         }
+    }
+
+    private func uplink(to recipient: ParticipantID) -> TelemetryUplink {
+        if let uplink = uplinks[recipient] { return uplink }
+        let uplink = TelemetryUplink(clients: clients, control: recipient, logger: logger)
+        uplinks[recipient] = uplink
+        return uplink
+    }
+
+    /// Closes the telemetry streams (at shutdown, before the clients close).
+    public func close() async {
+        for uplink in uplinks.values { await uplink.close() }
     }
 
     public func drain(_ recipient: ParticipantID) async -> [Delivery] {

@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCNIOTransportCore
 import GRPCNIOTransportHTTP2
 import Logging
 import PhalanxCore
@@ -34,7 +35,7 @@ public actor PeerClients {
         config.backoff.max = .seconds(1)
         config.connection.maxIdleTime = nil
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(address: address.host, port: address.port),
+            target: address.target,
             transportSecurity: tls.clientSecurity(to: peer), config: config)
         let client = GRPCClient(transport: transport)
         let logger = logger
@@ -83,5 +84,29 @@ extension CallOptions {
         options.timeout = timeout
         options.waitForReady = false
         return options
+    }
+}
+
+extension NetworkAddress {
+    /// How gRPC resolves it: IPv4 and IPv6 literals as they are, anything else by DNS.
+    var target: any ResolvableTarget {
+        if IPv4Address(host) != nil { return .ipv4(address: host, port: port) }
+        if host.contains(":") { return .ipv6(address: host, port: port) }
+        return .dns(host: host, port: port)
+    }
+
+    /// The socket address a server binds; only IP literals (a server binds an interface, not a name).
+    var bindAddress: GRPCNIOTransportCore.SocketAddress? {
+        if IPv4Address(host) != nil { return .ipv4(host: host, port: port) }
+        if host.contains(":") { return .ipv6(host: host, port: port) }
+        return nil
+    }
+}
+
+/// Whether a string is a dotted-quad IPv4 literal.
+private struct IPv4Address {
+    init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil && !$0.isEmpty }) else { return nil }
     }
 }

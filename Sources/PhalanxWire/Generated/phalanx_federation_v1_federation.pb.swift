@@ -311,7 +311,8 @@ public nonisolated struct Phalanx_Federation_V1_PhaseReport: Sendable {
   /// Whether the participant still holds a provider session (job secrets).
   public var holdsJobSecrets: Bool = false
 
-  /// Whether a node is running on the conservative fallback policy because it lost the control plane.
+  /// Whether the node was running on its conservative fallback, having lost the control plane, until this call
+  /// reached it (true in the first report after a partition; `partition_ticks` says for how long).
   public var inFallback: Bool = false
 
   /// Human-readable events since the last report, oldest first.
@@ -347,7 +348,7 @@ public nonisolated struct Phalanx_Federation_V1_HealthReport: Sendable {
 
   public var role: String = String()
 
-  /// SERVING, or DRAINING during a graceful shutdown.
+  /// SERVING (a process shutting down gracefully takes no new RPCs, so it never answers this).
   public var status: String = String()
 
   /// The last tick the participant ran.
@@ -371,11 +372,6 @@ public nonisolated struct Phalanx_Federation_V1_Registration: Sendable {
   /// The node's declared data schema (table names, columns, kinds, domains, ranges; never rows), as canonical
   /// CBOR of Phalanx's `InputSchema`. Empty for the aggregator.
   public var declaredData: Data = Data()
-
-  /// True when a node comes back after losing the control plane; the control plane logs the partition.
-  public var afterPartition: Bool = false
-
-  public var partitionTicks: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -560,6 +556,10 @@ public nonisolated struct Phalanx_Federation_V1_ParticipantStatus: Sendable {
   public var lastSeenTick: UInt64 = 0
 
   public var inFallback: Bool = false
+
+  /// Whether it registered with this control plane (a node: with the shape of its data); only registered nodes
+  /// are admitted to jobs.
+  public var registered: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -963,7 +963,7 @@ nonisolated extension Phalanx_Federation_V1_HealthReport: SwiftProtobuf.Message,
 
 nonisolated extension Phalanx_Federation_V1_Registration: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Registration"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}participant\0\u{3}declared_data\0\u{3}after_partition\0\u{3}partition_ticks\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}participant\0\u{3}declared_data\0\u{c}\u{3}\u{1}\u{c}\u{4}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -973,8 +973,6 @@ nonisolated extension Phalanx_Federation_V1_Registration: SwiftProtobuf.Message,
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.participant) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.declaredData) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.afterPartition) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.partitionTicks) }()
       default: break
       }
     }
@@ -987,20 +985,12 @@ nonisolated extension Phalanx_Federation_V1_Registration: SwiftProtobuf.Message,
     if !self.declaredData.isEmpty {
       try visitor.visitSingularBytesField(value: self.declaredData, fieldNumber: 2)
     }
-    if self.afterPartition != false {
-      try visitor.visitSingularBoolField(value: self.afterPartition, fieldNumber: 3)
-    }
-    if self.partitionTicks != 0 {
-      try visitor.visitSingularUInt64Field(value: self.partitionTicks, fieldNumber: 4)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Phalanx_Federation_V1_Registration, rhs: Phalanx_Federation_V1_Registration) -> Bool {
     if lhs.participant != rhs.participant {return false}
     if lhs.declaredData != rhs.declaredData {return false}
-    if lhs.afterPartition != rhs.afterPartition {return false}
-    if lhs.partitionTicks != rhs.partitionTicks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1330,7 +1320,7 @@ nonisolated extension Phalanx_Federation_V1_StatusRequest: SwiftProtobuf.Message
 
 nonisolated extension Phalanx_Federation_V1_ParticipantStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ParticipantStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}participant\0\u{1}role\0\u{1}address\0\u{1}reachable\0\u{1}state\0\u{3}last_seen_tick\0\u{3}in_fallback\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}participant\0\u{1}role\0\u{1}address\0\u{1}reachable\0\u{1}state\0\u{3}last_seen_tick\0\u{3}in_fallback\0\u{1}registered\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1345,6 +1335,7 @@ nonisolated extension Phalanx_Federation_V1_ParticipantStatus: SwiftProtobuf.Mes
       case 5: try { try decoder.decodeSingularStringField(value: &self.state) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.lastSeenTick) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.inFallback) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.registered) }()
       default: break
       }
     }
@@ -1372,6 +1363,9 @@ nonisolated extension Phalanx_Federation_V1_ParticipantStatus: SwiftProtobuf.Mes
     if self.inFallback != false {
       try visitor.visitSingularBoolField(value: self.inFallback, fieldNumber: 7)
     }
+    if self.registered != false {
+      try visitor.visitSingularBoolField(value: self.registered, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1383,6 +1377,7 @@ nonisolated extension Phalanx_Federation_V1_ParticipantStatus: SwiftProtobuf.Mes
     if lhs.state != rhs.state {return false}
     if lhs.lastSeenTick != rhs.lastSeenTick {return false}
     if lhs.inFallback != rhs.inFallback {return false}
+    if lhs.registered != rhs.registered {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
