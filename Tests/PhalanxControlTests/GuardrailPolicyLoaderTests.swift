@@ -381,6 +381,19 @@ struct GuardrailPolicyLoaderTests {
                 """,
             line: 6, column: 11,
             says: ["predicate straggler uses params.maxLag, which is not defined under \"parameters\""]),
+        BrokenPolicy(
+            name: "a forecast of a metric the control plane derives",
+            yaml: """
+                version: "1"
+                parameters:
+                  maxMissed: 3
+                predicates:
+                  - id: silent-soon
+                    expr: any(forecast.missedTicks > params.maxMissed)
+                    command: A-OBSERVE
+                """,
+            line: 6, column: 11,
+            says: ["predicate silent-soon reads forecast.missedTicks", "has no forecast; use missedTicks itself"]),
     ]
 
     @Test("each broken file is refused with its file, line, column and what to do", arguments: broken)

@@ -114,7 +114,8 @@ public actor ControlPlane {
         let parameters = manifest.parameters
         sentinel = Sentinel(
             predicates: admitted.predicates, parameters: parameters, forecast: policy.forecast,
-            reporters: manifest.participants.reporters, metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted(),
+            reporters: manifest.participants.reporters,
+            metricKeys: manifest.metricKeys + MetricKey.frameFields.sorted(),
             absenceTracked: manifest.participants.nodes
         )
         engine = ControlEngine(

@@ -192,6 +192,14 @@ public enum GuardrailPolicyLoader {
             for name in expression.parameterNames.sorted() where parameters[name] == nil {
                 throw error(exprNode, "predicate \(id) uses params.\(name), which is not defined under \"parameters\"")
             }
+            // The control plane derives these metrics each tick; nothing forecasts them, so a predicate on their
+            // forecast would never hold — a guard-rail that silently never fires.
+            for key in expression.syntax.references.forecast.sorted() where MetricKey.controlDerived.contains(key) {
+                throw error(
+                    exprNode,
+                    "predicate \(id) reads forecast.\(key), but \(key) is derived by the control plane and has no forecast; use \(key) itself"
+                )
+            }
             let commandNode = try required("command")
             let commandName = try string(commandNode, what: "command")
             guard let command = CommandKind(rawValue: commandName) else {
