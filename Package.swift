@@ -231,6 +231,7 @@ let package = Package(
                 "PhalanxNetwork", "PhalanxPKI", "PhalanxFederation", "PhalanxLedger", "PhalanxCore", "PhalanxWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -36,7 +36,9 @@ for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
     "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" "bench control" \
     dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows" control "control override" \
-    "control approve" "control check" fuzz verify-model plugin "plugin check" "plugin compile" run; do
+    "control approve" "control check" fuzz verify-model plugin "plugin check" "plugin compile" run \
+    pki "pki init" "pki issue" "pki revoke" "pki list" node "node serve" aggregator "aggregator serve" \
+    "control serve" job "job submit" status; do
     # shellcheck disable=SC2086
     run 0 "$bin" $cmd --help
     has "$tmp/out" "USAGE:"
@@ -351,5 +353,36 @@ has "$tmp/out" "FINALIZED"
 run 64 "$bin" demo --plugin "$root/Plugins/kaplan-meier.phx" --quiet
 has "$tmp/err" "hold only the table safety_events"
 ok "plugin check / compile / run / demo --plugin: the shipped plug-ins, a leak and an unclipped sum refused, Kaplan–Meier equals lifelines"
+
+# The federation PKI and the serve processes, as a platform team uses them.
+run 0 "$bin" pki init --dir "$tmp/pki" --name "CLI check CA"
+run 73 "$bin" pki init --dir "$tmp/pki" --name "again"
+run 0 "$bin" pki issue --dir "$tmp/pki" --id control --role control
+run 0 "$bin" pki issue --dir "$tmp/pki" --id org-1 --role node
+run 73 "$bin" pki issue --dir "$tmp/pki" --id org-1 --role node
+run 0 "$bin" pki revoke --dir "$tmp/pki" --id org-1 --reason "key compromise"
+run 0 "$bin" pki list --dir "$tmp/pki"
+has "$tmp/out" "revoked"
+run 66 "$bin" pki issue --dir "$tmp/nothing-here" --id x --role node
+cat >"$tmp/node.yaml" <<YAML
+id: org-1
+listen: localhost:7402
+credentials: $tmp/pki/private/org-1
+pki: $tmp/pki
+state: $tmp/state
+YAML
+run 65 "$bin" node serve --config "$tmp/node.yaml"
+has "$tmp/err" "node.yaml:2: listen: \"localhost\" is a name; a server binds an IP address"
+sed -i 's/^listen: .*/listen: 127.0.0.1:7402/' "$tmp/node.yaml"
+run 65 "$bin" aggregator serve --config "$tmp/node.yaml"
+has "$tmp/err" "the credential is a node's certificate; this process serves the aggregator"
+run 64 "$bin" node serve --config "$tmp/node.yaml" --log-level loud
+run 65 "$bin" node serve --config "$tmp/node.yaml"
+has "$tmp/err" "org-1 is not in the federation roster"
+run 1 "$bin" status --control 127.0.0.1:9 --credentials "$tmp/pki/private/control"
+has "$tmp/err" "cannot reach the control plane at 127.0.0.1:9"
+run 0 "$bin" demo --processes --ep secagg --rounds 2 --quiet
+has "$tmp/out" "job FINALIZED after"
+ok "pki init / issue / revoke / list; serve configs refused with file:line; status of a dead control plane; demo --processes"
 
 echo "CLI checks passed"

@@ -95,6 +95,15 @@ public struct PKIDirectory: Sendable {
             certificatePEM: certificate, privateKeyPEM: key, certificatePath: caCertificatePath, keyPath: caKeyPath)
     }
 
+    /// Refuses, before anything is locked or written, a directory that holds no federation CA.
+    private func requireCA() throws {
+        guard FileManager.default.fileExists(atPath: caCertificatePath) else {
+            throw PKIError(
+                .missingFile, path: caCertificatePath,
+                "no federation CA in \(path); create one with `phalanx pki init --dir \(path)`")
+        }
+    }
+
     /// Loads only the CA certificate: what a verifier needs, without touching the private key.
     public func loadCACertificate() throws -> Certificate {
         try Self.readCertificate(caCertificatePath, what: "CA certificate")
@@ -138,6 +147,7 @@ public struct PKIDirectory: Sendable {
                 .invalidArgument,
                 "the signing key is for \(signingKey.id) (\(signingKey.role)), not for \(id) (\(role))")
         }
+        try requireCA()
         return try PKIFiles.withLock(path) {
             let ca = try loadCA()
             let revocations = try revocations()
@@ -268,6 +278,7 @@ public struct PKIDirectory: Sendable {
         else {
             throw PKIError(.invalidArgument, "a revocation reason has 1–200 characters and no control characters")
         }
+        try requireCA()
         return try PKIFiles.withLock(path) {
             let ca = try loadCA()
             let revocations = try revocations()

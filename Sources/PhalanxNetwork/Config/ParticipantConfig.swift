@@ -135,27 +135,35 @@ public struct ParticipantConfig: Sendable {
 
     /// The YAML text of this configuration (what `demo --processes` writes).
     public var yaml: String {
+        // Every string is double-quoted: an IPv6 address ("[::1]:7400") or a path with a colon would otherwise
+        // read as YAML syntax.
+        func q(_ text: some CustomStringConvertible) -> String {
+            "\""
+                + text.description.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
         var lines = [
-            "id: \(id)", "role: \(role.rawValue)", "listen: \(listen)", "credentials: \(credentials)", "pki: \(pki)",
-            "state: \(state)", "tick_ms: \(tickMilliseconds)", "partition_after_ticks: \(partitionAfterTicks)",
+            "id: \(q(id))", "role: \(role.rawValue)", "listen: \(q(listen))", "credentials: \(q(credentials))",
+            "pki: \(q(pki))", "state: \(q(state))", "tick_ms: \(tickMilliseconds)",
+            "partition_after_ticks: \(partitionAfterTicks)",
         ]
-        if let metrics { lines.append("metrics: \(metrics)") }
-        if let policy { lines.append("policy: \(policy)") }
+        if let metrics { lines.append("metrics: \(q(metrics))") }
+        if let policy { lines.append("policy: \(q(policy))") }
         if role == .control {
             lines += [
-                "federation: \(federation)", "node_epsilon_limit: \(nodeEpsilonLimit)",
+                "federation: \(q(federation))", "node_epsilon_limit: \(nodeEpsilonLimit)",
                 "node_delta_limit: \(nodeDeltaLimit)",
             ]
         }
         lines.append("peers:")
-        for (peer, address) in peers.sorted(by: { $0.key < $1.key }) { lines.append("  \(peer): \(address)") }
+        for (peer, address) in peers.sorted(by: { $0.key < $1.key }) { lines.append("  \(peer): \(q(address))") }
         if !tables.isEmpty {
             lines.append("data:")
             for (name, source) in tables.sorted(by: { $0.key < $1.key }) {
                 switch source {
-                case .csv(let path, let schema): lines.append("  \(name): {csv: \(path), schema: \(schema)}")
+                case .csv(let path, let schema): lines.append("  \(q(name)): {csv: \(q(path)), schema: \(q(schema))}")
                 case .synthetic(let profile, let days, let seed):
-                    lines.append("  \(name): {synthetic: \(profile), days: \(days), seed: \(seed)}")
+                    lines.append("  \(q(name)): {synthetic: \(q(profile)), days: \(days), seed: \(seed)}")
                 }
             }
         }
