@@ -18,7 +18,15 @@ public enum ParticipantProcess {
         logger[metadataKey: "participant"] = "\(config.id)"
         let context = try ParticipantContext(config: config, logger: logger)
         var services: [any Service] = []
-        let tls = context.tls
+        /// The gRPC server: every process hosts `Participant`; the control plane also hosts `Control`.
+        func server(_ runner: any PhaseRunner, also extra: [any RegistrableRPCService] = []) -> GRPCService {
+            GRPCService(
+                address: config.listen, tls: context.tls,
+                services: [
+                    ParticipantService(
+                        transport: context.transport, runner: runner, logger: logger, metrics: context.metrics)
+                ] + extra, logger: logger)
+        }
 
         switch role {
         case .node:
@@ -29,13 +37,7 @@ public enum ParticipantProcess {
                     transport: context.transport, clock: FederationRun.wallClock)
             }
             let schema = InputSchema(tables: tables.values.map(\.schema).sorted { $0.name < $1.name })
-            services.append(
-                GRPCService(
-                    address: config.listen, tls: tls,
-                    services: [
-                        ParticipantService(
-                            transport: context.transport, runner: host, logger: logger, metrics: context.metrics)
-                    ], logger: logger))
+            services.append(server(host))
             services.append(TaskService(name: "partition-watch") { await host.watchPartition() })
             services.append(
                 TaskService(name: "register") {
@@ -47,13 +49,7 @@ public enum ParticipantProcess {
                     identity: context.identity, roster: context.roster, providers: .builtIn,
                     transport: context.transport, clock: FederationRun.wallClock)
             }
-            services.append(
-                GRPCService(
-                    address: config.listen, tls: tls,
-                    services: [
-                        ParticipantService(
-                            transport: context.transport, runner: host, logger: logger, metrics: context.metrics)
-                    ], logger: logger))
+            services.append(server(host))
             services.append(
                 TaskService(name: "register") {
                     await Registrar(context: context, declaredData: nil).registerUntilAccepted()
@@ -61,14 +57,7 @@ public enum ParticipantProcess {
         case .control:
             let policy = try config.policy.map { try GuardrailPolicyLoader.load(path: $0) } ?? DefaultPolicy.load()
             let host = try await ControlHost(context: context, policy: policy)
-            services.append(
-                GRPCService(
-                    address: config.listen, tls: tls,
-                    services: [
-                        ParticipantService(
-                            transport: context.transport, runner: host, logger: logger, metrics: context.metrics),
-                        ControlService(host: host),
-                    ], logger: logger))
+            services.append(server(host, also: [ControlService(host: host)]))
             services.append(TaskService(name: "tick-driver") { await host.driveTicks() })
         case .operator:
             throw ConfigError(file: configPath, line: nil, message: "an operator does not serve; it submits jobs")
