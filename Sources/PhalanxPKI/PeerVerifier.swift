@@ -147,3 +147,10 @@ public struct PeerVerifier: Sendable {
         }
     }
 }
+
+extension PeerVerifier {
+    /// The serial number of `certificate` as the revocation list spells it (lowercase hex).
+    public static func serial(of certificate: Certificate) -> String {
+        CertificateSerial.hex(certificate.serialNumber)
+    }
+}

@@ -52,7 +52,9 @@ struct PeerRefusalTests {
         return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
     }
 
-    @Test("a certificate from another CA, a revoked one and an expired one are refused at the handshake")
+    @Test(
+        "another CA, a revoked and an expired certificate are refused at the handshake; a revoked one also on an open connection"
+    )
     func wrongCARevokedExpired() async throws {
         try await withDeployment(nodes: 2) { deployment in
             // A participant of the federation can call Health: the baseline.
@@ -79,18 +81,23 @@ struct PeerRefusalTests {
             let eve = try ParticipantID("eve")
             try deployment.pki.issue(id: eve, role: .operator, days: 10)
             let eveCredential = try ParticipantCredential.load(directory: deployment.pki.privateDirectory(for: eve))
-            #expect(
-                await health(
-                    try client(
-                        deployment, certificatePEM: eveCredential.certificatePEM, tlsKeyPEM: eveCredential.tlsKeyPEM),
-                    deployment) == nil)
+            // eve's connection stays open across the revocation: its next RPC is refused all the same.
+            let open = try client(
+                deployment, certificatePEM: eveCredential.certificatePEM, tlsKeyPEM: eveCredential.tlsKeyPEM)
+            let participant = try await open.participant(deployment.controlID)
+            _ = try await participant.health(Phalanx_Federation_V1_HealthRequest())
             try deployment.pki.revoke(id: eve, reason: "key compromise")
-            #expect(
-                await health(
-                    try client(
-                        deployment, certificatePEM: eveCredential.certificatePEM, tlsKeyPEM: eveCredential.tlsKeyPEM),
-                    deployment) != nil)
-            #expect(try await eventually { try await refusedCount("revoked", deployment) == 1 })
+            let refused = await #expect(throws: RPCError.self) {
+                _ = try await participant.health(Phalanx_Federation_V1_HealthRequest())
+            }
+            #expect(refused?.code == .unauthenticated)
+            #expect(refused?.message.contains("was revoked: key compromise") == true)
+            await open.shutdown()
+            // A new connection fails at the handshake.
+            let revokedClient = try client(
+                deployment, certificatePEM: eveCredential.certificatePEM, tlsKeyPEM: eveCredential.tlsKeyPEM)
+            #expect(await health(revokedClient, deployment) != nil)
+            #expect(try await eventually { try await refusedCount("revoked", deployment) == 2 })
 
             // A certificate that expired yesterday.
             let old = try ParticipantID("old-timer")

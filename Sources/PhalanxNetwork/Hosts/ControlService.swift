@@ -13,7 +13,7 @@ public struct ControlService: Phalanx_Federation_V1_Control.SimpleServiceProtoco
     ) async throws
         -> Phalanx_Federation_V1_RegistrationReceipt
     {
-        let peer = try PeerIdentity.of(context)
+        let peer = try PeerIdentity.of(context, revocations: host.context.revocations)
         try peer.require([.node, .aggregator], for: "Register")
         return try await host.register(request, peer: peer)
     }
@@ -23,7 +23,7 @@ public struct ControlService: Phalanx_Federation_V1_Control.SimpleServiceProtoco
         response: RPCWriter<Phalanx_Federation_V1_JobProgress>,
         context: ServerContext
     ) async throws {
-        try PeerIdentity.of(context).require([.operator], for: "SubmitJob")
+        try PeerIdentity.of(context, revocations: host.context.revocations).require([.operator], for: "SubmitJob")
         for await progress in try await host.submit(request) {
             try await response.write(progress)
         }
@@ -34,7 +34,7 @@ public struct ControlService: Phalanx_Federation_V1_Control.SimpleServiceProtoco
     ) async throws
         -> Phalanx_Federation_V1_StatusReport
     {
-        _ = try PeerIdentity.of(context)
+        _ = try PeerIdentity.of(context, revocations: host.context.revocations)
         return try await host.statusReport()
     }
 }

@@ -18,6 +18,8 @@ public struct ParticipantContext: Sendable {
     public let metrics: NetworkMetrics
     public let store: StateStore
     public let logger: Logger
+    /// The federation's revocation list as it is now (re-read when the file changes).
+    let revocations: RevocationSource
 
     public var identity: SigningIdentity { credential.signing }
 
@@ -59,7 +61,9 @@ public struct ParticipantContext: Sendable {
         roster = try FederationRoster(members)
         metrics = NetworkMetrics(participant: config.id.rawValue)
         let caCertificate = try Certificate(pemEncoded: credential.caCertificatePEM)
-        let revocations = RevocationSource(path: pki.path + "/revocations.json", ca: caCertificate, logger: logger)
+        let revocations = RevocationSource(
+            path: pki.path + "/revocations.json", ca: caCertificate, logger: logger, metrics: metrics)
+        self.revocations = revocations
         let verifier = PeerVerifier(ca: caCertificate, revocations: { revocations.current() })
         tls = MutualTLS(credential: credential, verifier: verifier, logger: logger, metrics: metrics)
         clients = PeerClients(tls: tls, addresses: config.peers, logger: logger)
@@ -77,12 +81,19 @@ final class RevocationSource: Sendable {
     private let path: String
     private let ca: Certificate
     private let logger: Logger
+    private let metrics: NetworkMetrics?
     private let cache = Mutex<(modified: Date?, list: RevocationList?)>((nil, nil))
 
-    init(path: String, ca: Certificate, logger: Logger) {
+    init(path: String, ca: Certificate, logger: Logger, metrics: NetworkMetrics? = nil) {
         self.path = path
         self.ca = ca
         self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Counts an RPC refused because its connection's certificate was revoked after the handshake.
+    func refusedRevoked() {
+        metrics?.refused(reason: "revoked")
     }
 
     func current() -> RevocationList? {

@@ -18,8 +18,13 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
     let runner: any PhaseRunner
     let logger: Logger
     let metrics: NetworkMetrics?
+    let revocations: RevocationSource
 
-    public init(transport: NetworkTransport, runner: any PhaseRunner, logger: Logger, metrics: NetworkMetrics?) {
+    init(
+        transport: NetworkTransport, runner: any PhaseRunner, logger: Logger, metrics: NetworkMetrics?,
+        revocations: RevocationSource
+    ) {
+        self.revocations = revocations
         self.transport = transport
         self.runner = runner
         self.logger = logger
@@ -31,7 +36,7 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
     ) async throws
         -> Phalanx_Federation_V1_DeliveryReceipt
     {
-        try await admit(request, peer: try PeerIdentity.of(context))
+        try await admit(request, peer: try PeerIdentity.of(context, revocations: revocations))
         return Phalanx_Federation_V1_DeliveryReceipt()
     }
 
@@ -40,7 +45,7 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
         response: RPCWriter<Phalanx_Federation_V1_DeliveryReceipt>,
         context: ServerContext
     ) async throws {
-        let peer = try PeerIdentity.of(context)
+        let peer = try PeerIdentity.of(context, revocations: revocations)
         for try await upload in request {
             try await admit(upload.envelope, peer: peer)
             var receipt = Phalanx_Federation_V1_DeliveryReceipt()
@@ -54,7 +59,7 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
     ) async throws
         -> Phalanx_Federation_V1_PhaseReport
     {
-        try PeerIdentity.of(context).require([.control], for: "RunPhase")
+        try PeerIdentity.of(context, revocations: revocations).require([.control], for: "RunPhase")
         guard request.phase == .step || request.phase == .commands else {
             throw RPCError(code: .invalidArgument, message: "PhaseRequest.phase: \(request.phase) is not a tick phase")
         }
@@ -73,7 +78,7 @@ public struct ParticipantService: Phalanx_Federation_V1_Participant.SimpleServic
     ) async throws
         -> Phalanx_Federation_V1_HealthReport
     {
-        _ = try PeerIdentity.of(context)
+        _ = try PeerIdentity.of(context, revocations: revocations)
         return await runner.health()
     }
 

@@ -10,12 +10,21 @@ public struct PeerIdentity: Sendable {
     /// The Ed25519 key the certificate binds to the participant: every message it sends must verify under it.
     public let signingKey: PublicIdentity
 
-    /// Reads the identity of the verified client certificate of `context`.
-    static func of(_ context: ServerContext) throws(RPCError) -> PeerIdentity {
+    /// Reads the identity of the verified client certificate of `context`, and checks on every call that the
+    /// certificate has not been revoked since the connection's handshake: a revocation cuts off open connections
+    /// at their next RPC, not only new ones.
+    static func of(_ context: ServerContext, revocations: RevocationSource) throws(RPCError) -> PeerIdentity {
         guard let posix = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
             let certificate = posix.peerCertificate
         else {
             throw RPCError(code: .unauthenticated, message: "no verified client certificate on this connection")
+        }
+        let serial = PeerVerifier.serial(of: certificate)
+        if let entry = revocations.current()?.isRevoked(serial: serial) {
+            revocations.refusedRevoked()
+            throw RPCError(
+                code: .unauthenticated,
+                message: "the certificate of \(entry.id) (serial \(serial.prefix(16))…) was revoked: \(entry.reason)")
         }
         do {
             let identity = try PeerVerifier.identity(of: certificate)

@@ -24,7 +24,8 @@ public enum ParticipantProcess {
                 address: config.listen, tls: context.tls,
                 services: [
                     ParticipantService(
-                        transport: context.transport, runner: runner, logger: logger, metrics: context.metrics)
+                        transport: context.transport, runner: runner, logger: logger, metrics: context.metrics,
+                        revocations: context.revocations)
                 ] + extra, logger: logger)
         }
 
