@@ -92,6 +92,9 @@ public final class LocalDeployment: @unchecked Sendable {
 
     /// Starts `id`'s process (`phalanx node|aggregator|control serve`), its output appended to its log.
     public func start(_ id: ParticipantID) throws {
+        if isRunning(id) {
+            throw ConfigError(file: configPath(for: id), line: nil, message: "\(id) is already running")
+        }
         let role = id == controlID ? "control" : id == aggregatorID ? "aggregator" : "node"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
