@@ -249,6 +249,8 @@ public actor ControlHost: PhaseRunner {
         let nodesDone = job.manifest.participants.nodes.allSatisfy { node in
             isolated.contains(node) || reports[node].map { ["DONE", "ABORTED"].contains($0.state) } ?? false
         }
+        // The control plane aborts a job at its deadline (12 ticks a round, plus 8); participants then leave it.
+        // Eight ticks later the job is closed even if some never answered (all of them dead, say): a job ends.
         let hardStop = tick > job.startTick + UInt64(job.manifest.rounds) * 12 + 16
         guard (aggregatorDone && nodesDone) || hardStop else { return }
         context.logger.debug(
