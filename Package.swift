@@ -172,7 +172,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // What the test targets share: the seeded generator of their random cases. Not a product; tests only.
-        .target(name: "_TestSupport", swiftSettings: swiftSettings),
+        .target(name: "_TestSupport", dependencies: ["PhalanxCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "phalanx",
             dependencies: ["PhalanxCLI"],

@@ -1,17 +1,3 @@
-/// SplitMix64 (Steele, Lea & Flood, "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014): the tests'
-/// seeded generator, so that every random case is the same on every run and a failure reproduces. Never for key
-/// material.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-
-    public init(state: UInt64) { self.state = state }
-    public init(seed: UInt64) { self.state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+// The seeded generator of the test targets' random cases is Core's SplitMix64, re-exported so that a test needs
+// only `import _TestSupport`.
+@_exported import PhalanxCore

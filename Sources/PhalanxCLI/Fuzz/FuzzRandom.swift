@@ -1,10 +1,12 @@
+import PhalanxCore
+
 /// The CLI's seeded generator (the fuzzer's inputs, the control benchmark's arrival order): SplitMix64 (Steele, Lea &
 /// Flood, "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014), so that a run is reproducible from its
 /// seed. Never for key material.
 struct FuzzRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var base: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
     /// A generator seeded from the bytes of `input` (FNV-1a), so that whatever a target derives from it
     /// (e.g. an expression's evaluation context) is reproducible from the input alone.
@@ -13,16 +15,10 @@ struct FuzzRandom: RandomNumberGenerator {
         for byte in input {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        state = hash
+        base = SplitMix64(seed: hash)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
     /// A uniform integer in `0..<bound`; `bound` must be positive.
     mutating func below(_ bound: Int) -> Int {

@@ -172,9 +172,7 @@ public actor ControlHost: PhaseRunner {
             return request
         }()
         let clients = context.clients
-        // Generous: a loaded participant that answers late is still better than one counted absent (which the
-        // secure sum then treats as a dropout). A dead one fails at once (connection refused), not at the timeout.
-        let timeout = Duration.milliseconds(max(5_000, 2 * context.config.tickMilliseconds))
+        let timeout = ParticipantContext.phaseTimeout(.milliseconds(context.config.tickMilliseconds))
         let results = await withTaskGroup(
             of: (ParticipantID, Result<Phalanx_Federation_V1_PhaseReport, any Error>).self
         ) { group in

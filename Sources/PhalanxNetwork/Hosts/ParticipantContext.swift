@@ -23,6 +23,13 @@ public struct ParticipantContext: Sendable {
 
     public var identity: SigningIdentity { credential.signing }
 
+    /// How long a call to a peer may take: a phase, or a message's delivery. Generous, because a participant that
+    /// answers late is better than one counted absent (which secure aggregation then treats as a dropout); a dead
+    /// one fails at once (connection refused), not at the timeout.
+    public static func phaseTimeout(_ tick: Duration) -> Duration {
+        max(.seconds(5), tick * 2)
+    }
+
     public init(config: ParticipantConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
@@ -69,7 +76,7 @@ public struct ParticipantContext: Sendable {
         clients = PeerClients(tls: tls, addresses: config.peers, logger: logger)
         transport = NetworkTransport(
             local: config.id, clients: clients, logger: logger, metrics: metrics,
-            timeout: .milliseconds(max(5_000, config.tickMilliseconds * 2)))
+            timeout: Self.phaseTimeout(.milliseconds(config.tickMilliseconds)))
         store = try StateStore(path: config.state + "/state.sqlite")
     }
 }

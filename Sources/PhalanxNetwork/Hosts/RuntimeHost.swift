@@ -47,7 +47,15 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
                 context.logger.warning("abandoned a job", metadata: ["job": "\(jobId.short)", "reason": "\(reason)"])
             }
         }
+        // A finished job needs nothing more once the control plane has moved on (no job, or another one): stepping
+        // it would only send its frames and, for the aggregator, its result again, every tick, until the next job.
+        let terminal = await runtime.isTerminal
+        let finishedJob = await runtime.jobId
+        let announced = await context.transport.hasAnnouncement
+        let finishedAndDropped = terminal && finishedJob.map { $0.hex != request.jobID } == true && !announced
         switch request.phase {
+        case _ where finishedAndDropped:
+            _ = await context.transport.drain(context.config.id)
         case .step:
             // A new job needs a fresh runtime (each job's machines start in their initial state).
             if await runtime.isTerminal, await context.transport.hasAnnouncement { runtime = makeRuntime() }
@@ -96,7 +104,9 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
     /// the node enters its fallback (seed 001) until the next phase call arrives.
     public func watchPartition() async {
         let tick = Duration.milliseconds(context.config.tickMilliseconds)
-        let limit = tick * context.config.partitionAfterTicks
+        // A live control plane reaches every node once a tick, but a tick lasts longer than its period when a
+        // participant is slow to answer — up to the phase timeout. Silence shorter than that is not a partition.
+        let limit = max(tick * context.config.partitionAfterTicks, ParticipantContext.phaseTimeout(tick))
         while !Task.isCancelled {
             try? await Task.sleep(for: tick)
             guard fallbackSince == nil, ContinuousClock.now - lastContact > limit else { continue }

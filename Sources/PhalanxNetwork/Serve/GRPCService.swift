@@ -6,6 +6,10 @@ import ServiceLifecycle
 /// A gRPC server over mutual TLS as a lifecycle service: it serves until the group shuts down, then stops
 /// accepting new RPCs and lets the running ones finish.
 struct GRPCService: Service {
+    /// The largest message a participant accepts: gRPC's default of 4 MiB is smaller than the released result of
+    /// a job with a few hundred thousand values (100,000 labelled values over 5 rounds is about 5 MiB).
+    static let maxMessageBytes = 64 << 20
+
     let server: GRPCServer<HTTP2ServerTransport.Posix>
     let address: NetworkAddress
     let logger: Logger
@@ -13,10 +17,12 @@ struct GRPCService: Service {
     init(address: NetworkAddress, tls: MutualTLS, services: [any RegistrableRPCService], logger: Logger) {
         self.address = address
         self.logger = logger
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        config.rpc.maxRequestPayloadSize = Self.maxMessageBytes
         let transport = HTTP2ServerTransport.Posix(
             address: address.bindAddress ?? .ipv4(host: "127.0.0.1", port: address.port),
             transportSecurity: tls.serverSecurity,
-            config: .defaults)
+            config: config)
         server = GRPCServer(transport: transport, services: services)
     }
 
