@@ -118,10 +118,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         if processes {
             try await reportingErrors {
-                guard injectFault == nil, plugin == nil, guardrails == nil else {
+                guard injectFault == nil, plugin == nil, guardrails == nil, json == nil, !realtime else {
                     throw CLIError(
                         .usage,
-                        "--processes runs the plain demo job; --inject-fault, --plugin and --guardrails are in-process only"
+                        "--processes runs the demo job on its own; --inject-fault, --plugin, --guardrails, --json and --realtime are in-process only for now"
                     )
                 }
                 let provider = executionProvider ?? PlainProvider.name
