@@ -381,8 +381,24 @@ run 65 "$bin" node serve --config "$tmp/node.yaml"
 has "$tmp/err" "org-1 is not in the federation roster"
 run 1 "$bin" status --control 127.0.0.1:9 --credentials "$tmp/pki/private/control"
 has "$tmp/err" "cannot reach the control plane at 127.0.0.1:9"
-run 0 "$bin" demo --processes --ep secagg --rounds 2 --quiet
+run 0 "$bin" demo --processes --ep secagg --rounds 2 --quiet --json "$tmp/processes.json"
 has "$tmp/out" "job FINALIZED after"
-ok "pki init / issue / revoke / list; serve configs refused with file:line; status of a dead control plane; demo --processes"
+python3 - "$tmp/processes.json" "$root/docs/schemas" <<'PY'
+import json, os, sys
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+report, schemas = json.load(open(sys.argv[1])), sys.argv[2]
+registry = Registry()
+for name in os.listdir(schemas):
+    document = json.load(open(os.path.join(schemas, name)))
+    registry = registry.with_resources([(name, Resource.from_contents(document)),
+                                        (document.get("$id", name), Resource.from_contents(document))])
+schema = json.load(open(os.path.join(schemas, "demo-report.schema.json")))
+errors = list(Draft202012Validator(schema, registry=registry).iter_errors(report))
+assert not errors, [(list(e.path), e.message) for e in errors[:3]]
+assert report["outcome"] == "finalized" and report["ledger"]["verified"], report["outcome"]
+assert report["frames"]["accepted"] > 0 and report["messages"]["frame"] > 0 and len(report["result"]) == 2
+PY
+ok "pki init / issue / revoke / list; serve configs refused with file:line; status of a dead control plane; demo --processes and its JSON report (schema)"
 
 echo "CLI checks passed"

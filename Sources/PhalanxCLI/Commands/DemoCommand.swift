@@ -118,17 +118,17 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         if processes {
             try await reportingErrors {
-                guard injectFault == nil, plugin == nil, guardrails == nil, json == nil, !realtime else {
+                guard injectFault == nil, plugin == nil, guardrails == nil, !realtime else {
                     throw CLIError(
                         .usage,
-                        "--processes runs the demo job on its own; --inject-fault, --plugin, --guardrails, --json and --realtime are in-process only for now"
+                        "--processes runs the demo job on its own; --inject-fault, --plugin, --guardrails and --realtime are in-process only for now"
                     )
                 }
                 let provider = executionProvider ?? PlainProvider.name
                 _ = try ProviderRegistry.builtIn.requireProvider(named: provider)
                 let succeeded = try await DemoProcesses(
                     provider: provider, rounds: rounds, epsilon: epsilon, delta: delta, seed: seed, out: out,
-                    quiet: quiet
+                    quiet: quiet, json: json
                 ).run()
                 if !succeeded { throw ExitCode(PhalanxExit.checkFailed.rawValue) }
             }

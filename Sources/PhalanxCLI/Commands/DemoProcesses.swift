@@ -1,4 +1,5 @@
 import Foundation
+import PhalanxControl
 import PhalanxCore
 import PhalanxFederation
 import PhalanxLedger
@@ -16,6 +17,8 @@ struct DemoProcesses {
     let seed: UInt64
     let out: String?
     let quiet: Bool
+    /// Where to write the JSON report (the in-process demo's schema), if anywhere.
+    let json: String?
 
     func run() async throws -> Bool {
         let root =
@@ -62,9 +65,12 @@ struct DemoProcesses {
             "3. Job: safety-event-count on \(provider), \(rounds) round(s), submitted by operator \(deployment.operatorID)"
         )
         let plugin = SafetyEventCountPlugin.make(contributionBound: SafetyEventCountPlugin.defaultContributionBound)
+        let seen = Seen()
+        let started = ContinuousClock.now
         let finished = try await deployment.operatorClient().submit(
             plugin: plugin, provider: provider, rounds: rounds, epsilon: epsilon, delta: delta
         ) { update in
+            seen.record(update)
             guard !quiet else { return }
             switch update.update {
             case .admitted(let admitted):
@@ -74,6 +80,15 @@ struct DemoProcesses {
             case .tick(let tick):
                 for event in tick.events { print("   [tick \(tick.tick)] \(event)") }
             default: break
+            }
+        }
+        let elapsed = started.duration(to: .now).components
+        let wallSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        // Every process's figures, read before they stop.
+        var metrics = ""
+        for id in deployment.participants {
+            if let address = deployment.metricsAddresses[id] {
+                metrics += await DemoReportJSON.scrape(address.description) + "\n"
             }
         }
         say("")
@@ -100,7 +115,40 @@ struct DemoProcesses {
         say(
             "   ledger \(ledgerPath): \(verification.isValid ? "VERIFIED" : "FAILED") — \(verification.entries) entries, \(verification.checkpoints) checkpoints"
         )
+        if let json, let admitted = seen.admitted {
+            let report = try await DemoReportJSON(
+                processes: .init(
+                    jobId: admitted.jobID, plugin: admitted.plugin, provider: admitted.provider, rounds: rounds,
+                    ticks: finished.ticks, nodes: admitted.participants, outcome: finished.outcome,
+                    reason: finished.reason.isEmpty ? nil : finished.reason,
+                    outputs: finished.outcome == "finalized" ? outputs : nil, finalStates: seen.finalStates,
+                    metrics: metrics, ledgerPath: ledgerPath, budgetPath: root + "/state/control/budget.sqlite",
+                    wallSeconds: wallSeconds),
+                policy: try DefaultPolicy.load())
+            try Files.writeAtomically(try Files.encodeJSON(report), to: json)
+            say("   report: \(json)")
+        }
         if quiet { print(line) }
         return finished.outcome == "finalized" && verification.isValid
     }
+}
+
+/// What the progress stream said, kept for the report.
+private final class Seen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var admittedJob: Phalanx_Federation_V1_JobAdmitted?
+    private var states: [String: String] = [:]
+
+    func record(_ update: Phalanx_Federation_V1_JobProgress) {
+        lock.withLock {
+            switch update.update {
+            case .admitted(let admitted): admittedJob = admitted
+            case .tick(let tick): states.merge(tick.states) { $1 }
+            default: break
+            }
+        }
+    }
+
+    var admitted: Phalanx_Federation_V1_JobAdmitted? { lock.withLock { admittedJob } }
+    var finalStates: [String: String] { lock.withLock { states } }
 }

@@ -73,7 +73,7 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension FederationMessage {
     /// Size of the signed payload plus signature, a fair measure of what the wire carries.
-    var payloadBytes: Int {
+    public var payloadBytes: Int {
         switch self {
         case .announcement(let s): s.payload.count + s.signature.count
         case .contribution(let s): s.payload.count + s.signature.count

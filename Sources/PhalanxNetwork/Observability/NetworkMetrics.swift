@@ -15,9 +15,13 @@ public final class NetworkMetrics: Sendable {
 
     private var base: [(String, String)] { [("participant", participant)] }
 
-    func sent(kind: String) {
+    func sent(kind: String, bytes: Int) {
         counter("messages_sent", "Federation messages delivered to their recipient.", base + [("kind", kind)])
             .increment()
+        counter(
+            "message_bytes_sent", "Bytes of the signed messages delivered (payload and signature, as in one process).",
+            base + [("kind", kind)]
+        ).increment(by: Int64(bytes))
     }
 
     func lost(kind: String) {

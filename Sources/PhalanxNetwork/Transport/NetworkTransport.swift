@@ -43,7 +43,7 @@ public actor NetworkTransport: MessageTransport {
             } else {
                 _ = try await client.deliver(WireCodec.envelope(message), options: .failFast(timeout: timeout))
             }
-            metrics?.sent(kind: message.kind)
+            metrics?.sent(kind: message.kind, bytes: message.payloadBytes)
         } catch {
             metrics?.lost(kind: message.kind)
             logger.warning(
