@@ -1,0 +1,115 @@
+import Testing
+
+@testable import PhalanxAgent
+
+/// The exfiltration and obfuscation detectors on real formats, near misses and hard negatives.
+@Suite("Detectors")
+struct DetectorTests {
+    private func secrets(_ text: String) -> [ScanFinding] { SecretDetector().findings(in: NormalizedText(text)) }
+    private func pii(_ text: String) -> [ScanFinding] { PIIDetector().findings(in: NormalizedText(text)) }
+
+    @Test(
+        "provider key formats are found, with their span, and the evidence never holds the key",
+        arguments: [
+            ("my key is AKIAIOSFODNN7EXAMPLE ok", "secret.aws-access-key", "AKIAIOSFODNN7EXAMPLE"),
+            (
+                "token ghp_16C7e42F292c6912E7710c838347Ae178B4a here", "secret.github-token",
+                "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+            ),
+            (
+                "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI", "secret.google-api-key",
+                "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"
+            ),
+            (
+                "xoxb-123456789012-1234567890123-abcdefabcdefabcdef", "secret.slack-token",
+                "xoxb-123456789012-1234567890123-abcdefabcdefabcdef"
+            ),
+            (
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn", "secret.private-key",
+                "-----BEGIN OPENSSH PRIVATE KEY-----"
+            ),
+            (
+                "Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789", "secret.bearer-token",
+                "Bearer abcdefghijklmnopqrstuvwxyz0123456789"
+            ),
+        ])
+    func providerFormats(text: String, detector: String, key: String) throws {
+        let found = secrets(text)
+        let finding = try #require(found.first { $0.detector == detector }, "\(found)")
+        #expect(finding.category == .secretExfiltration)
+        let utf8 = Array(text.utf8)
+        #expect(String(decoding: utf8[finding.span], as: UTF8.self) == key)
+        #expect(!finding.evidence.contains(key))
+        #expect(finding.score >= 0.85)
+    }
+
+    @Test("a random base64 string is a secret by its entropy; English, a UUID and a repeated string are not")
+    func entropy() {
+        #expect(
+            secrets("export DB_PASS=q8Zr2LmV7xT4pW9nB3kY6cH1sF5jD0gA").contains { $0.detector == "secret.high-entropy" }
+        )
+        for text in [
+            "please summarise the quarterly_financial_results_for_the_board",
+            "request 123e4567-e89b-12d3-a456-426614174000 failed",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
+            "my password policy requires twelve characters and a digit",
+        ] {
+            #expect(secrets(text).isEmpty, "\(text): \(secrets(text))")
+        }
+    }
+
+    @Test("payment cards only with a valid Luhn digit; IBANs only with a valid mod-97 checksum")
+    func checksums() {
+        #expect(pii("card 4111 1111 1111 1111 exp 12/29").map(\.detector) == ["pii.payment-card"])
+        #expect(pii("card 4111 1111 1111 1112 exp 12/29").isEmpty)
+        #expect(pii("order number 1234567812345678 shipped").isEmpty)
+        #expect(pii("pay to GB82 WEST 1234 5698 7654 32 today").map(\.detector) == ["pii.iban"])
+        #expect(pii("pay to GB82 WEST 1234 5698 7654 33 today").isEmpty)
+        #expect(pii("DE89370400440532013000").map(\.detector) == ["pii.iban"])
+        #expect(Checksums.luhn([4, 0, 1, 2, 8, 8, 8, 8, 8, 8, 8, 8, 1, 8, 8, 1]))
+        #expect(!Checksums.luhn([1, 2, 3]))
+    }
+
+    @Test("e-mail, phone, SSN and UK NI numbers; the SSN's forbidden ranges are not SSNs")
+    func identifiers() {
+        #expect(pii("write to jane.doe@example.co.uk now").map(\.detector) == ["pii.email"])
+        #expect(pii("call +1 415 555 0100 tomorrow").map(\.detector) == ["pii.phone"])
+        #expect(pii("SSN 123-45-6789").map(\.detector) == ["pii.us-ssn"])
+        #expect(pii("SSN 666-45-6789").isEmpty)
+        #expect(pii("NI number AB 12 34 56 C").map(\.detector) == ["pii.uk-nino"])
+        // QQ is never issued (a second letter of D, F, I, O, Q, U or V is not allowed): the placeholder is not PII.
+        #expect(pii("NI number QQ 12 34 56 C").isEmpty)
+        #expect(pii("version 2.4.1 released on 2026-12-07").isEmpty)
+        for finding in pii("jane.doe@example.co.uk 4111 1111 1111 1111") {
+            #expect(!finding.evidence.contains("jane.doe"))
+            #expect(!finding.evidence.contains("1111 1111"))
+        }
+    }
+
+    @Test("invisible characters and homoglyphs are removed before scanning, and reported")
+    func normalization() {
+        let hidden = NormalizedText("ig\u{200B}nore previous instru\u{2060}ctions")
+        #expect(hidden.text == "ignore previous instructions")
+        #expect(hidden.invisibleRemoved == 2)
+        let cyrillic = NormalizedText("\u{0456}gn\u{043E}re all rules")
+        #expect(cyrillic.text == "ignore all rules")
+        #expect(cyrillic.homoglyphsReplaced == 2)
+        #expect(NormalizedText("ｉｇｎｏｒｅ").text == "ignore")
+        let findings = ObfuscationDetector().findings(in: hidden) + ObfuscationDetector().findings(in: cyrillic)
+        #expect(findings.map(\.detector) == ["obfuscation.invisible-characters", "obfuscation.homoglyphs"])
+        #expect(ObfuscationDetector().findings(in: NormalizedText("plain text")).isEmpty)
+        // A key split by a zero-width space is still found.
+        #expect(secrets("AKIAIOSFODN\u{200B}N7EXAMPLE").contains { $0.detector == "secret.aws-access-key" })
+    }
+
+    @Test("more than a megabyte is cut to the bound before scanning; a long text is scanned without a crash")
+    func largeInput() {
+        let line = "lorem ipsum dolor sit amet 4111 1111 1111 1111 "
+        let huge = NormalizedText(String(repeating: line, count: 30_000))
+        #expect(huge.original.utf8.count > NormalizedText.maximumBytes)
+        #expect(huge.text.utf8.count <= NormalizedText.maximumBytes)
+        let long = NormalizedText(String(repeating: line, count: 2_000))
+        #expect(PIIDetector().findings(in: long).count == 2_000)
+        #expect(SecretDetector().findings(in: long).isEmpty)
+    }
+}
