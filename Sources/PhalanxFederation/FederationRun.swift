@@ -367,8 +367,7 @@ public struct FederationRun: Sendable {
         let checkpoint = try await ledger.commitBlock()
         let ledgerEntries = try await ledger.entries(from: 0, count: Int(await ledger.size))
         let verification = LedgerVerifier.verify(path: ledgerPath)
-        let ledgerBytes =
-            ((try? FileManager.default.attributesOfItem(atPath: ledgerPath)[.size]) as? NSNumber)?.intValue ?? 0
+        let ledgerBytes = LedgerFile.bytes(atPath: ledgerPath)
         return Report(
             configuration: config,
             manifest: manifest,

@@ -140,8 +140,7 @@ struct BenchCommand: AsyncParsableCommand {
                 start = ContinuousClock.now
                 let report = LedgerVerifier.verify(path: path)
                 let verifySeconds = seconds(since: start)
-                let fileBytes =
-                    ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
+                let fileBytes = LedgerFile.bytes(atPath: path)
                 print(
                     String(
                         format:

@@ -65,7 +65,7 @@ struct DemoProcesses {
             "3. Job: safety-event-count on \(provider), \(rounds) round(s), submitted by operator \(deployment.operatorID)"
         )
         let plugin = SafetyEventCountPlugin.make(contributionBound: SafetyEventCountPlugin.defaultContributionBound)
-        let seen = Seen()
+        let seen = JobProgressLog()
         let started = ContinuousClock.now
         let finished = try await deployment.operatorClient().submit(
             plugin: plugin, provider: provider, rounds: rounds, epsilon: epsilon, delta: delta
@@ -131,24 +131,4 @@ struct DemoProcesses {
         if quiet { print(line) }
         return finished.outcome == "finalized" && verification.isValid
     }
-}
-
-/// What the progress stream said, kept for the report.
-private final class Seen: @unchecked Sendable {
-    private let lock = NSLock()
-    private var admittedJob: Phalanx_Federation_V1_JobAdmitted?
-    private var states: [String: String] = [:]
-
-    func record(_ update: Phalanx_Federation_V1_JobProgress) {
-        lock.withLock {
-            switch update.update {
-            case .admitted(let admitted): admittedJob = admitted
-            case .tick(let tick): states.merge(tick.states) { $1 }
-            default: break
-            }
-        }
-    }
-
-    var admitted: Phalanx_Federation_V1_JobAdmitted? { lock.withLock { admittedJob } }
-    var finalStates: [String: String] { lock.withLock { states } }
 }

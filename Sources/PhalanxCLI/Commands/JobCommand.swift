@@ -77,16 +77,16 @@ struct JobCommand: AsyncParsableCommand {
                 let plugin = try PluginCommand.compile(file)
                 let client = try connection.client()
                 let quiet = json
-                let admitted = AdmittedParticipants()
+                let progress = JobProgressLog()
                 let finished: Phalanx_Federation_V1_JobFinished
                 do {
                     finished = try await client.submit(
                         plugin: plugin.ir, provider: executionProvider, rounds: rounds, epsilon: privacy.epsilon,
                         delta: privacy.delta
                     ) { update in
+                        progress.record(update)
                         switch update.update {
                         case .admitted(let job):
-                            admitted.set(job.participants)
                             guard !quiet else { return }
                             print(
                                 "admitted job \(job.jobID.prefix(12))…: \(job.plugin) on \(job.provider) with \(job.participants.joined(separator: ", "))"
@@ -103,7 +103,7 @@ struct JobCommand: AsyncParsableCommand {
                         "the control plane at \(connection.control) refused: \(NetworkTransport.summary(error))")
                 }
                 var output = try Self.output(finished, plugin: plugin.ir, provider: executionProvider)
-                output.nodes = admitted.value
+                output.nodes = progress.admitted?.participants ?? []
                 let verified = try connection.verifyResult(finished)
                 if json {
                     print(String(decoding: try Files.encodeJSON(output), as: UTF8.self), terminator: "")
@@ -139,14 +139,6 @@ struct JobCommand: AsyncParsableCommand {
                 })
         }
     }
-}
-
-/// The participants a job was admitted with, as the progress stream announced them.
-final class AdmittedParticipants: @unchecked Sendable {
-    private let lock = NSLock()
-    private var participants: [String] = []
-    func set(_ value: [String]) { lock.withLock { participants = value } }
-    var value: [String] { lock.withLock { participants } }
 }
 
 extension FederationConnection {

@@ -157,7 +157,7 @@ public actor ControlHost: PhaseRunner {
             }
             try await finishIfDone(job, reports: reports, events: events)
         }
-        context.metrics.ledger(size: await ledger.size, bytes: fileSize(ledgerPath))
+        context.metrics.ledger(size: await ledger.size, bytes: LedgerFile.bytes(atPath: ledgerPath))
     }
 
     /// Runs `phase` on every participant in `targets` at once; those that fail or time out are absent.
@@ -477,9 +477,5 @@ public actor ControlHost: PhaseRunner {
         report.lastTick = tick
         report.version = PhalanxNetworkVersion.current
         return report
-    }
-
-    private func fileSize(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
     }
 }
