@@ -39,6 +39,15 @@ public enum AuditRecord: Hashable, Sendable, Codable {
     case overrideApproved(operator: ParticipantID, command: CommandID, digest: SHA256Digest)
     /// An override was refused (unknown operator, missing reason, value out of range, approvals missing, …).
     case overrideRefused(operator: ParticipantID, command: CommandID?, reason: String)
+    /// A batch of a local safety agent's decision receipts: their hashes in order, the chain's head after them.
+    /// The receipts themselves (rule, reason, scores, text digest) stay in the agent's events store; the ledger fixes
+    /// their hashes, so a receipt shown later can be proven to be the one recorded.
+    case agentReceipts(agent: ParticipantID, firstSequence: UInt64, receiptHashes: [String], head: String)
+    /// A local safety agent moved on the intervention ladder (`normal`, `observe`, `restrict`, `suspend`).
+    case agentModeChanged(agent: ParticipantID, from: String, to: String, cause: String)
+    /// A local safety agent's operator set a threshold other than the federation's, within its signed range.
+    case agentThresholdCustomised(
+        agent: ParticipantID, category: String, federation: Double, previous: Double, value: Double, by: String)
 
     /// A short name for listings.
     public var kind: String {
@@ -61,6 +70,9 @@ public enum AuditRecord: Hashable, Sendable, Codable {
         case .providerIncident: "provider-incident"
         case .privacyReserved: "privacy-reserved"
         case .privacySpent: "privacy-spent"
+        case .agentReceipts: "agent-receipts"
+        case .agentModeChanged: "agent-mode-changed"
+        case .agentThresholdCustomised: "agent-threshold-customised"
         }
     }
 }

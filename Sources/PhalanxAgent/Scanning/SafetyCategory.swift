@@ -9,3 +9,6 @@ public enum SafetyCategory: String, Sendable, Hashable, Codable, CaseIterable {
     /// Invisible characters, homoglyphs or encoded payloads: the text was dressed up to slip past a filter.
     case obfuscation
 }
+
+/// Lets `[SafetyCategory: Double]` encode as a JSON object keyed by the category's name.
+extension SafetyCategory: CodingKeyRepresentable {}

@@ -471,6 +471,11 @@ extension AuditRecord {
             "\(participant) spent ε=\(epsilon), δ=\(delta) in round \(round)"
         case .providerIncident(_, let kind, let round, let offenders, _):
             "\(kind) in round \(round)\(offenders.isEmpty ? "" : ", offenders \(offenders.map(\.rawValue).joined(separator: ","))")"
+        case .agentReceipts(let agent, let first, let hashes, let head):
+            "\(agent) receipts \(first)–\(first + UInt64(max(hashes.count, 1)) - 1), head \(head.prefix(12))…"
+        case .agentModeChanged(let agent, let from, let to, let cause): "\(agent) \(from) → \(to): \(cause.prefix(60))"
+        case .agentThresholdCustomised(let agent, let category, let federation, let previous, let value, let by):
+            "\(agent) \(category) threshold \(previous) → \(value) by \(by) (federation \(federation))"
         }
     }
 }

@@ -1,0 +1,199 @@
+/// The phrase families of the built-in scanners: prompt injection, jailbreak, and harmful or abusive requests.
+///
+/// Weights say how much one family alone proves. A family that ordinary requests also use ("act as", "jailbreak my
+/// phone", "hypothetically") is weighted low, so it only tips a decision together with other evidence — the
+/// classifier's probability or a second family. Families with a distinctive form ("ignore all previous
+/// instructions", "developer mode enabled", "do anything now") are weighted high enough to block alone.
+public enum AttackPhrases {
+    static let verbsIgnore = "[ignore|disregard|forget|bypass|override|overwrite|abandon|discard]"
+    static let quantifier = "[all |any |the |your |my |these |those |every |each |of the |all of the |all your |]"
+    static let earlier =
+        "[previous |prior |above |earlier |preceding |former |original |initial |old |system |given |foregoing |"
+        + "existing |current |developer |]"
+    static let earlierRequired =
+        "[previous|prior|above|earlier|preceding|former|original|initial|system|foregoing|developer]"
+    static let rulesNoun =
+        "[instructions|instruction|prompts|prompt|rules|directions|guidelines|directives|constraints|programming|"
+        + "policies|restrictions|guidance]"
+    /// Nouns that ordinary requests also pair with "ignore" ("ignore the text in red"): only with an adjective
+    /// that points back at what the model was told.
+    static let weakRulesNoun = "[context|messages|message|text|conversation|content|training|commands|orders|input]"
+
+    public static let injection: [PhraseFamily] = [
+        PhraseFamily(
+            id: "injection.override", category: .promptInjection, weight: 0.9,
+            patterns: [
+                "\(verbsIgnore) \(quantifier)\(earlier)\(rulesNoun)",
+                "\(verbsIgnore) \(quantifier)\(earlierRequired) \(weakRulesNoun)",
+                "\(verbsIgnore) [everything|anything|all] [you were told|you have been told|above|before|i said before|prior]",
+                "[do not|don t|dont|never] [follow|obey|listen to] \(quantifier)\(earlier)\(rulesNoun)",
+                "\(verbsIgnore) [what|everything] [was|you were] [said|told|instructed] [before|above|earlier|previously]",
+            ]),
+        PhraseFamily(
+            id: "injection.prompt-leak", category: .promptInjection, weight: 0.8,
+            patterns: [
+                "[reveal|show|print|repeat|output|display|leak|disclose|share|give me|tell me|write out|spell out|dump|"
+                    + "return] [me |us |]\(quantifier)[system prompt|system message|initial prompt|hidden prompt|"
+                    + "original prompt|secret prompt|pre prompt|prompt above|instructions above|hidden instructions|"
+                    + "secret instructions|original instructions|initial instructions|system instructions|"
+                    + "developer instructions|confidential instructions|secret password|password you were given]",
+                "what [is|are|were] [your|the] [system prompt|initial prompt|original instructions|initial instructions|"
+                    + "hidden instructions|secret instructions|system instructions]",
+                "repeat [the|all] [words|text] above",
+                "[print|output|repeat] [everything|all] [above|before] [this|here]",
+            ]),
+        PhraseFamily(
+            id: "injection.role-marker", category: .promptInjection, weight: 0.75,
+            patterns: [
+                "im start [system|assistant]", "im end", "end of system prompt", "begin system prompt",
+                "system override", "admin override", "developer override", "sudo mode",
+                "[new|updated] system [prompt|message]", "end of [user|untrusted] [input|content|data]",
+            ]),
+        PhraseFamily(
+            id: "injection.hidden-action", category: .promptInjection, weight: 0.7,
+            patterns: [
+                "[do not|don t|dont|never] [tell|inform|mention this to|alert|notify] the user",
+                "without [telling|informing|alerting|notifying] the user",
+                "the user [must not|should not|shouldn t] [know|see|find out]",
+                "[send|forward|email|post|upload|exfiltrate|transmit|leak] [the |all |this |their |your |my |]"
+                    + "[conversation|chat history|credentials|passwords|api keys|secrets|tokens|cookies|session tokens|"
+                    + "private keys|system prompt] to",
+                "[when|if] [you|the assistant|the ai|the model] [read|reads|see|sees|summarize|summarizes|process|"
+                    + "processes] this",
+                "[instructions|note|message] [for|to] [the|any] [ai|assistant|llm|language model|chatbot|agent]",
+                "[ai|assistant|llm|agent] [must|should] [now|instead]",
+            ]),
+        PhraseFamily(
+            id: "injection.redirect", category: .promptInjection, weight: 0.35,
+            patterns: [
+                "[ignore|disregard] [that|this|it] and [instead|now|just]",
+                "[new|updated|revised|real|actual|true] [instructions|instruction|rules|task|system prompt] [follow|below|are|is]",
+                "[your|the] [new|real|actual|true] [task|instructions|goal|objective] [is|are]",
+                "[instead|rather] [you should|you must|you will|please|just] [say|print|output|respond|reply|write]",
+                "[only|just] [say|print|output|respond with|reply with] [the word|the words|the phrase|exactly|the text]",
+                "[say|print|output|respond with] [exactly|only] [the following|this]",
+                "from now on [you|your] [are|will|must|should|respond|answer|reply]",
+                "you [will|must] now [act|respond|answer|behave|only]",
+                "you are [now|no longer] [a|an|in|my|going|called|named|free]",
+            ]),
+    ]
+
+    public static let jailbreak: [PhraseFamily] = [
+        PhraseFamily(
+            id: "jailbreak.persona", category: .jailbreak, weight: 0.9,
+            patterns: [
+                "do anything now", "dan mode", "you are dan", "act as dan", "dan [6|7|8|9|10|11] [0|]",
+                "developer mode [enabled|output|response|on|activated]", "enable developer mode",
+                "[betterdan|antigpt|anti gpt|evilbot|evil confidant|opposite mode|dude mode|stan mode|aim mode|"
+                    + "chaosgpt|wormgpt|freedomgpt|jailbroken ai|jailbroken mode|jailbreak mode|god mode enabled]",
+                "always intelligent and machiavellian", "niccolo machiavelli",
+                "[jailbreak|jailbroken|classic] [response|output|mode]",
+                "[normal|classic] [and|&] [developer|jailbreak|dan]",
+            ]),
+        PhraseFamily(
+            id: "jailbreak.no-rules", category: .jailbreak, weight: 0.7,
+            patterns: [
+                "[no|without any|without|free of|free from|beyond|not bound by] "
+                    + "[moral|ethical|openai s|openai|anthropic s|anthropic|content|safety] \(rulesEnd)",
+                "[not bound by|unbound by|freed from|released from|unshackled from|break free of|breaks free of|"
+                    + "broken free of|not restricted by|not limited by] [any |the |its |your |typical |usual |]"
+                    + "\(rulesEnd)",
+                "[stay|remain] in character", "[break|broke|breaking] character",
+                "[ignore|bypass|disable|turn off|override|circumvent|remove|evade|deactivate|get around] "
+                    + "[all |any |your |its |the |]"
+                    + "[safety|content|ethical|moral|openai s|openai|anthropic] [filters|filter|guidelines|"
+                    + "restrictions|policies|policy|rules|limitations|guardrails|safeguards|programming|constraints]",
+                "[doesn t|does not|do not|don t|never|won t|will not|cannot|can t] [care about|follow|adhere to|"
+                    + "abide by|respect|comply with] [any |the |]\(rulesEnd)",
+                "[uncensored|unfiltered|unrestricted|unconstrained|amoral|unethical|immoral] [ai|assistant|model|"
+                    + "chatbot|mode|responses|answers|character|persona|language model]",
+            ]),
+        PhraseFamily(
+            id: "jailbreak.weak-signals", category: .jailbreak, weight: 0.3,
+            patterns: [
+                "[no|without any|without] \(rulesEnd)",
+                "[never|not|don t|do not|won t|will not|cannot|can t] [refuse|refuses|decline|declines|censor|censors]",
+                "[can|will|able to] [say|do|generate|answer] [anything|everything]",
+                "[two|2] [different |separate |]responses",
+            ]),
+        PhraseFamily(
+            id: "jailbreak.role-play", category: .jailbreak, weight: 0.3,
+            patterns: [
+                "pretend [to be|you are|that you are|you re]", "[act|behave] as [if|though]", "act as [a|an|my]",
+                "role[ |]play as", "imagine you are", "you will [play|simulate|emulate|impersonate]",
+                "[simulate|emulate] [a|an]", "hypothetical[ly|] [speaking|scenario|story|response|world]",
+                "in this [fictional|hypothetical] [world|scenario|story|universe]", "for educational purposes only",
+                "purely [hypothetical|fictional]", "[a|an] [fictional|imaginary] [character|ai|world|scenario]",
+            ]),
+    ]
+
+    static let rulesEnd =
+        "[restrictions|limitations|filters|filter|censorship|rules|guidelines|boundaries|limits|ethics|morals|"
+        + "morality|principles|constraints|policies|policy|content policy|safety measures|programming|"
+        + "moral constraints|ethical guidelines|ethical constraints|content policies|safeguards]"
+
+    static let howTo =
+        "[how to|how do i|how can i|how would i|how could i|how do you|how can you|how does one|how would one|"
+        + "steps to|instructions for|instructions on how to|guide to|teach me how to|teach me to|help me|tell me how to|"
+        + "explain how to|show me how to|ways to|best way to|easiest way to|write a guide on how to|"
+        + "give me instructions|detailed instructions|step by step]"
+
+    public static let harmful: [PhraseFamily] = [
+        PhraseFamily(
+            id: "harmful.weapons", category: .toxicity, weight: 0.85,
+            patterns: [
+                "\(howTo) [make|build|create|assemble|construct|synthesize|produce|manufacture|cook|buy|"
+                    + "3d print|make a|build a|create a] [a |an |some |homemade |]"
+                    + "[bomb|pipe bomb|explosive|explosives|napalm|molotov|molotov cocktail|grenade|ied|landmine|"
+                    + "nerve agent|sarin|ricin|anthrax|bioweapon|biological weapon|chemical weapon|poison gas|"
+                    + "mustard gas|dirty bomb|nuclear weapon|ghost gun|untraceable gun|silencer|thermite|c4|tnt|"
+                    + "meth|methamphetamine|fentanyl|heroin|cocaine|crack|lsd|mdma|drugs|poison|untraceable poison]",
+            ]),
+        PhraseFamily(
+            id: "harmful.cyber", category: .toxicity, weight: 0.75,
+            patterns: [
+                "\(howTo) [hack|hack into|break into|steal|phish|ddos|crack|brute force|exploit|take over|bypass] "
+                    + "[a |an |someone s |someone |my ex s |my neighbor s |the |into |]"
+                    + "[account|accounts|email|password|passwords|wifi|bank|network|server|website|computer|phone|"
+                    + "identity|credit card|credit cards|instagram|facebook|gmail|system|database|authentication|2fa]",
+                "[write|create|generate|code|build|develop|give me] [a |an |some |working |functional |]"
+                    + "[keylogger|ransomware|malware|virus|trojan|worm|botnet|rootkit|spyware|credential stealer|"
+                    + "phishing email|phishing page|phishing site|exploit code|zero day exploit|backdoor|cryptominer]",
+            ]),
+        PhraseFamily(
+            id: "harmful.violence", category: .toxicity, weight: 0.85,
+            patterns: [
+                "\(howTo) [kill|murder|poison|hurt|harm|torture|kidnap|stalk|assassinate|strangle|attack|shoot|stab] "
+                    + "[someone|somebody|a person|people|him|her|them|a child|my wife|my husband|my boss|"
+                    + "my neighbor|a cop|the president]",
+                "\(howTo) [get away with|cover up|hide] [a |]murder",
+                "\(howTo) [dispose of|get rid of|hide] a body",
+                "[kill|hang|shoot] yourself", "kys", "go die", "you should die", "i will [kill|murder|hurt|find] you",
+                "\(howTo) [kill myself|commit suicide|end my life|self harm|cut myself]",
+                "[ways|methods] to [kill myself|commit suicide|end my life]",
+            ]),
+        PhraseFamily(
+            id: "harmful.abuse", category: .toxicity, weight: 0.6,
+            patterns: [
+                "you [are|re] [a |an |]"
+                    + "[worthless|pathetic|stupid|idiot|moron|retard|retarded|piece of shit|piece of garbage|loser|"
+                    + "waste of space|subhuman|vermin]",
+                "[fuck you|fuck off|shut the fuck up|stfu|son of a bitch|go to hell]",
+                "[write|generate|create|compose] [a |an |some |]"
+                    + "[racist|sexist|hateful|homophobic|antisemitic|misogynistic|defamatory|violent|threatening] "
+                    + "[joke|jokes|message|messages|post|posts|tweet|tweets|essay|rant|poem|story|speech|content]",
+                "[why|explain why] [are |][all |]"
+                    + "[women|men|black people|white people|jews|muslims|immigrants|gay people|asians|mexicans] "
+                    + "[are |]"
+                    + "[inferior|stupid|evil|dangerous|subhuman|worse|criminals|lazy]",
+            ]),
+        PhraseFamily(
+            id: "harmful.fraud", category: .toxicity, weight: 0.7,
+            patterns: [
+                "\(howTo) [launder money|commit fraud|commit tax fraud|evade taxes|forge documents|counterfeit|scam|"
+                    + "shoplift|steal|blackmail|extort|bribe|make fake|buy fake|sell drugs|traffic|smuggle]",
+                "[write|create|draft|generate] [a |an |]"
+                    + "[scam|fraudulent|fake|phishing] [email|message|text|letter|invoice|review|reviews|website]",
+            ]),
+    ]
+}

@@ -1,0 +1,47 @@
+/// A family of phrases that signal one kind of attack, with how strongly one occurrence signals it.
+public struct PhraseFamily: Sendable, Hashable {
+    /// The detector id findings carry, e.g. `injection.override`.
+    public let id: String
+    public let category: SafetyCategory
+    /// The score of a finding from this family alone, in [0, 1].
+    public let weight: Double
+    /// Bracket patterns (see ``PhraseMatcher``).
+    public let patterns: [String]
+
+    public init(id: String, category: SafetyCategory, weight: Double, patterns: [String]) {
+        self.id = id
+        self.category = category
+        self.weight = weight
+        self.patterns = patterns
+    }
+}
+
+/// Finds phrase families in normalized text, one finding per family that occurs (at its first occurrence).
+///
+/// The phrases are the canonical forms of attacks — "ignore all previous instructions", "developer mode enabled",
+/// "how do I make a pipe bomb" — matched after folding case, punctuation and spacing. They are the explainable half
+/// of the scanner: they name what they saw. The trained classifier is the other half, for the paraphrases that no
+/// list anticipates.
+public struct PhraseDetector: TextDetector {
+    public let families: [PhraseFamily]
+    private let matcher: PhraseMatcher
+
+    public init(families: [PhraseFamily]) {
+        self.families = families
+        matcher = PhraseMatcher(families: families.map(\.patterns))
+    }
+
+    public func findings(in text: NormalizedText) -> [ScanFinding] {
+        var seen = Set<Int>()
+        var found: [ScanFinding] = []
+        for match in matcher.matches(in: text.text) where seen.insert(match.family).inserted {
+            let family = families[match.family]
+            let phrase = text.text.utf8.dropFirst(match.span.lowerBound).prefix(match.span.count)
+            found.append(
+                ScanFinding(
+                    category: family.category, detector: family.id, score: family.weight, span: match.span,
+                    evidence: "\"\(String(decoding: phrase.prefix(80), as: UTF8.self))\""))
+        }
+        return found
+    }
+}
