@@ -140,6 +140,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The shipped classifier, trained by scripts/train-default-model on the corpus scripts/build-corpus builds.
+            resources: [.copy("Resources/attack-model.phxm")],
             swiftSettings: swiftSettings
         ),
         // The agent as a service: the events store (GRDB), receipts in the audit ledger, the HTTP API (Hummingbird).
@@ -260,6 +262,7 @@ let package = Package(
                 "PhalanxAgent", "PhalanxAgentService", "PhalanxLedger", "PhalanxCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

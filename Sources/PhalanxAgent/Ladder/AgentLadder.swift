@@ -68,7 +68,9 @@ public struct AgentLadder: Sendable {
             return (
                 remember(
                     command.id,
-                    ack(command.id, .rejected, "a suspension is lifted only by an operator; \(command.issuer) is not one")),
+                    ack(
+                        command.id, .rejected,
+                        "a suspension is lifted only by an operator; \(command.issuer) is not one")),
                 nil
             )
         }

@@ -7,7 +7,8 @@ import Foundation
 public struct NormalizedText: Sendable {
     public let original: String
     public let text: String
-    /// Zero-width, bidirectional-control and other invisible format characters removed.
+    /// Invisible format characters removed that are signs of a disguise (zero-width characters splitting a word,
+    /// bidirectional overrides, tag characters); see ``isSuspicious(_:before:after:atStart:)``.
     public let invisibleRemoved: Int
     /// Characters replaced by the Latin letter they imitate.
     public let homoglyphsReplaced: Int
@@ -20,20 +21,53 @@ public struct NormalizedText: Sendable {
             original.utf8.count > Self.maximumBytes
             ? String(decoding: original.utf8.prefix(Self.maximumBytes), as: UTF8.self) : original
         self.original = original
+        // ASCII text has nothing to fold, remove or map: most traffic takes this path, at the cost of one pass.
+        if bounded.utf8.allSatisfy({ $0 < 0x80 }) {
+            text = bounded
+            invisibleRemoved = 0
+            homoglyphsReplaced = 0
+            return
+        }
+        // Invisible characters go first, so that a look-alike split from its word by one is still seen in the word.
+        var visible: [Unicode.Scalar] = []
         var invisible = 0
-        var homoglyphs = 0
-        var scalars = String.UnicodeScalarView()
-        for scalar in bounded.precomposedStringWithCompatibilityMapping.unicodeScalars {
-            if Self.isInvisible(scalar) {
-                invisible += 1
+        let folded = Array(bounded.precomposedStringWithCompatibilityMapping.unicodeScalars)
+        for (index, scalar) in folded.enumerated() {
+            guard Self.isInvisible(scalar) else {
+                visible.append(scalar)
                 continue
             }
-            if let latin = Self.homoglyphs[scalar] {
-                homoglyphs += 1
-                scalars.append(latin)
-            } else {
-                scalars.append(scalar)
+            if Self.isSuspicious(
+                scalar, before: index > 0 ? folded[index - 1] : nil,
+                after: index + 1 < folded.count ? folded[index + 1] : nil, atStart: index == 0)
+            {
+                invisible += 1
             }
+        }
+        // A look-alike is replaced only inside a word that also has Latin letters: "іgnоre" (Cyrillic і and о) is a
+        // disguise, "соляріс" is Ukrainian and stays as it is.
+        var homoglyphs = 0
+        var scalars = String.UnicodeScalarView()
+        var wordStart = 0
+        while wordStart < visible.count {
+            var wordEnd = wordStart
+            while wordEnd < visible.count, visible[wordEnd].properties.isAlphabetic { wordEnd += 1 }
+            if wordEnd == wordStart {
+                scalars.append(visible[wordStart])
+                wordStart += 1
+                continue
+            }
+            let word = visible[wordStart..<wordEnd]
+            let mixed = word.contains { $0.isASCII } && word.contains { Self.homoglyphs[$0] != nil }
+            for scalar in word {
+                if mixed, let latin = Self.homoglyphs[scalar] {
+                    homoglyphs += 1
+                    scalars.append(latin)
+                } else {
+                    scalars.append(scalar)
+                }
+            }
+            wordStart = wordEnd
         }
         text = String(scalars)
         invisibleRemoved = invisible
@@ -49,6 +83,27 @@ public struct NormalizedText: Sendable {
             true
         default:
             false
+        }
+    }
+
+    /// Whether removing an invisible character says the text was disguised. Zero-width characters and direction marks
+    /// have honest uses — the joiner inside emoji sequences, the non-joiner in Persian and Indic scripts, the
+    /// zero-width space between Thai or Chinese words, marks in Arabic and Hebrew text, a byte-order mark opening a
+    /// file — so they count only between ASCII letters or digits, where they split a word to hide it from a filter.
+    static func isSuspicious(
+        _ scalar: Unicode.Scalar, before: Unicode.Scalar?, after: Unicode.Scalar?, atStart: Bool
+    ) -> Bool {
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069, 0xE0000...0xE007F:
+            // Bidirectional overrides and isolates reorder what is displayed ("Trojan Source"); tag characters
+            // carry text that is not displayed at all.
+            return true
+        default:
+            func asciiWord(_ s: Unicode.Scalar?) -> Bool {
+                guard let s, s.isASCII else { return false }
+                return s.properties.isAlphabetic || ("0"..."9").contains(s)
+            }
+            return !atStart && asciiWord(before) && asciiWord(after)
         }
     }
 

@@ -70,7 +70,7 @@ public struct FederationAgentPolicy: SignedPayload, Hashable {
     /// and injection, jailbreak, secrets and obfuscation blocked outright in restrict mode.
     public static func standard(issuer: ParticipantID, issuedAtMs: Int64) -> FederationAgentPolicy {
         let maximum: [SafetyCategory: Double] = [
-            .promptInjection: 0.8, .jailbreak: 0.8, .toxicity: 0.85, .secretExfiltration: 0.85,
+            .promptInjection: 0.5, .jailbreak: 0.5, .toxicity: 0.5, .secretExfiltration: 0.85,
             .piiExfiltration: 0.9, .obfuscation: 0.95,
         ]
         return FederationAgentPolicy(
@@ -96,8 +96,9 @@ public struct FederationAgentPolicy: SignedPayload, Hashable {
     }
 
     /// The thresholds where `policy` differs from the federation's value: the customisations to audit.
-    public func customisations(of policy: AgentPolicy) -> [(category: SafetyCategory, federation: Double, local: Double)]
-    {
+    public func customisations(
+        of policy: AgentPolicy
+    ) -> [(category: SafetyCategory, federation: Double, local: Double)] {
         policy.thresholds.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { category, value in
             guard let range = range(category), value != range.maximum else { return nil }
             return (category, range.maximum, value)

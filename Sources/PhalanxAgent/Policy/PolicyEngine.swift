@@ -78,7 +78,9 @@ public struct PolicyEngine: Sendable {
     }
 
     /// The categories that made `rule` match, or `nil` when it does not match.
-    func matches(_ rule: PolicyRule, _ request: ScanRequest, _ scan: ScanResult, _ mode: AgentMode)
+    func matches(
+        _ rule: PolicyRule, _ request: ScanRequest, _ scan: ScanResult, _ mode: AgentMode
+    )
         -> [SafetyCategory]?
     {
         if let direction = rule.direction, direction != request.direction { return nil }

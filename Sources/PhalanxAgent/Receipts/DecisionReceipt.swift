@@ -74,7 +74,9 @@ public struct ReceiptChain: Sendable {
     }
 
     /// Makes the next receipt of the chain from `fields` (whose `sequence` and `previous` are replaced).
-    public mutating func append(_ make: (_ sequence: UInt64, _ previous: String) -> DecisionReceipt)
+    public mutating func append(
+        _ make: (_ sequence: UInt64, _ previous: String) -> DecisionReceipt
+    )
         -> DecisionReceipt
     {
         let receipt = make(nextSequence, head)
@@ -84,7 +86,9 @@ public struct ReceiptChain: Sendable {
     }
 
     /// The first broken link in `receipts` (consecutive, starting after `previous`), or `nil` when intact.
-    public static func firstBreak(in receipts: [DecisionReceipt], after previous: String = DecisionReceipt.genesis)
+    public static func firstBreak(
+        in receipts: [DecisionReceipt], after previous: String = DecisionReceipt.genesis
+    )
         -> String?
     {
         var expected = previous

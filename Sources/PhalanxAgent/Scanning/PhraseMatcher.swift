@@ -161,7 +161,8 @@ struct PhraseMatcher: Sendable {
         while let open = rest.firstIndex(of: "[") {
             let literal = rest[..<open]
             guard let close = rest[open...].firstIndex(of: "]") else { break }
-            let alternatives = rest[rest.index(after: open)..<close].split(separator: "|", omittingEmptySubsequences: false)
+            let alternatives = rest[rest.index(after: open)..<close].split(
+                separator: "|", omittingEmptySubsequences: false)
             results = results.flatMap { prefix in alternatives.map { prefix + literal + $0 } }
             rest = rest[rest.index(after: close)...]
         }

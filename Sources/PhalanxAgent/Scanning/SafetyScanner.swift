@@ -5,8 +5,9 @@ import Foundation
 ///
 /// **How scores combine.** Within a category, independent findings combine as a noisy-or (`1 − Π(1 − sᵢ)`): two
 /// weak phrases together say more than either alone. The model's probability stands beside them: the category score
-/// of an attack category is the larger of the phrase evidence and the model's probability, so a distinctive phrase
-/// can block alone, and a paraphrase no list anticipated is caught by the model. Indirect input — text from a tool or
+/// of an attack category is the larger of the phrase evidence and the model's score (its probability mapped so that
+/// the model's operating point is 0.5, see ``AttackModel/score(probability:)``), so a distinctive phrase can block
+/// alone, and a paraphrase no list anticipated is caught by the model. Indirect input — text from a tool or
 /// a retrieved document — that talks to the model in the imperative is more suspect than the same words from the
 /// user, so injection findings there are raised by ``indirectBoost``.
 public struct SafetyScanner: Sendable {
@@ -49,14 +50,18 @@ public struct SafetyScanner: Sendable {
             // point at, or to prompt injection when they point nowhere.
             let attackCategories: [SafetyCategory] = [.promptInjection, .jailbreak, .toxicity]
             let category =
-                attackCategories.max { (scores[$0] ?? 0) < (scores[$1] ?? 0) }.flatMap { scores[$0] ?? 0 > 0 ? $0 : nil }
+                attackCategories.max { (scores[$0] ?? 0) < (scores[$1] ?? 0) }.flatMap {
+                    scores[$0] ?? 0 > 0 ? $0 : nil
+                }
                 ?? .promptInjection
             let whole = 0..<normalized.text.utf8.count
+            let score = model?.score(probability: probability) ?? probability
             findings.append(
                 ScanFinding(
-                    category: category, detector: "classifier.attack", score: probability, span: whole,
-                    evidence: "model \(model?.modelVersion ?? "?"): p(attack) = \(Self.format(probability))"))
-            scores[category] = max(scores[category] ?? 0, probability)
+                    category: category, detector: "classifier.attack", score: score, span: whole,
+                    evidence: "model \(model?.modelVersion ?? "?"): p(attack) = \(Self.format(probability)), "
+                        + "operating point \(Self.format(model?.operatingThreshold ?? 0.5))"))
+            scores[category] = max(scores[category] ?? 0, score)
         }
         return ScanResult(
             findings: findings, scores: scores, attackProbability: probability,
