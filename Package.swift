@@ -202,6 +202,9 @@ let package = Package(
                 "PhalanxSecAgg", "PhalanxDP", "PhalanxModel", "PhalanxDSL", "PhalanxPKI", "PhalanxNetwork",
                 "PhalanxAgent", "PhalanxAgentService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Not imported by the CLI: named so that its build sees the C modules Hummingbird's dependencies
+                // bring (swift-system's), which PhalanxAgentService's public interface pulls in.
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -80,7 +80,8 @@ struct PolicyTests {
             sequence: altered.sequence, agent: altered.agent, timestampMs: altered.timestampMs,
             direction: altered.direction, source: altered.source, action: altered.action,
             principal: altered.principal, textDigest: altered.textDigest, verdict: .allow, ruleId: altered.ruleId,
-            reason: altered.reason, mode: altered.mode, scores: altered.scores, modelVersion: altered.modelVersion,
+            reason: altered.reason, mode: altered.mode, scores: altered.scores, present: altered.present,
+            modelVersion: altered.modelVersion,
             policyDigest: altered.policyDigest, previous: altered.previous)
         #expect(ReceiptChain.firstBreak(in: [receipts[0], forged, receipts[2], receipts[3]]) != nil)
         let events = agent.drainAuditEvents()

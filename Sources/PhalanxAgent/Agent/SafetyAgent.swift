@@ -81,6 +81,9 @@ public final class SafetyAgent: Sendable {
         return state.withLock { state in
             let mode = state.ladder.mode
             let outcome = state.engine.evaluate(request, scan: scan, mode: mode)
+            let engine = state.engine
+            let present = scan.scores.filter { $0.value >= engine.threshold($0.key, mode: mode) }
+                .sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map(\.key.rawValue)
             let receipt = state.chain.append { sequence, previous in
                 DecisionReceipt(
                     sequence: sequence, agent: configuration.agent.rawValue, timestampMs: nowMs,
@@ -89,7 +92,7 @@ public final class SafetyAgent: Sendable {
                     ruleId: outcome.ruleId, reason: outcome.reason, mode: mode,
                     scores: Dictionary(
                         uniqueKeysWithValues: scan.scores.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) }),
-                    modelVersion: configuration.model?.modelVersion, policyDigest: state.policyDigest,
+                    present: present, modelVersion: configuration.model?.modelVersion, policyDigest: state.policyDigest,
                     previous: previous)
             }
             state.pending.append(.receipt(receipt))

@@ -38,32 +38,9 @@ public struct EncodedPayloadDetector: TextDetector {
     /// Maximal runs of base64 characters (standard and URL-safe alphabets, with padding) of at least
     /// ``minimumRun`` bytes that mix cases, as encoded text does and words in capitals do not.
     static func base64Runs(in bytes: [UInt8]) -> [Range<Int>] {
-        var runs: [Range<Int>] = []
-        var start = -1
-        var lower = false, upper = false
-        func close(_ end: Int) {
-            if start >= 0, end - start >= minimumRun, lower, upper { runs.append(start..<end) }
-            start = -1
-            lower = false
-            upper = false
+        byteRuns(in: bytes, minimum: minimumRun, where: SecretDetector.isTokenByte).filter { run in
+            bytes[run].contains { $0 >= 97 && $0 <= 122 } && bytes[run].contains { $0 >= 65 && $0 <= 90 }
         }
-        for (index, byte) in bytes.enumerated() {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                lower = true
-                if start < 0 { start = index }
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                upper = true
-                if start < 0 { start = index }
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "-"),
-                UInt8(ascii: "_"), UInt8(ascii: "="):
-                if start < 0 { start = index }
-            default:
-                close(index)
-            }
-        }
-        close(bytes.count)
-        return runs
     }
 
     /// The decoded text if the run is base64 of mostly printable UTF-8 with letters and spaces, else `nil`.

@@ -1,9 +1,9 @@
 /// Personal data: e-mail addresses, phone numbers, payment cards (Luhn), IBANs (mod 97) and national identifiers
 /// (US SSN, UK National Insurance number). A checksum that verifies scores near 1; a shape alone scores lower.
 public struct PIIDetector: TextDetector {
-    struct Pattern: @unchecked Sendable {
+    struct Pattern: Sendable {
         let id: String
-        let regex: Regex<AnyRegexOutput>
+        let regex: TriggeredRegex
         let score: Double
         /// A check beyond the shape (checksum, forbidden ranges); `nil`: the shape is enough.
         let verify: (@Sendable (Substring) -> Bool)?
@@ -11,16 +11,23 @@ public struct PIIDetector: TextDetector {
 
     static let patterns: [Pattern] = [
         Pattern(
-            id: "email", regex: try! Regex(#"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"#),
+            id: "email",
+            regex: TriggeredRegex(
+                #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"#, triggers: [.literal("@")]),
             score: 0.95, verify: nil),
         Pattern(
-            id: "payment-card", regex: try! Regex(#"\b(?:\d[ -]?){12,18}\d\b"#), score: 0.97,
-            verify: { Checksums.luhn(digits(of: $0)) }),
+            id: "payment-card",
+            regex: TriggeredRegex(#"\b(?:\d[ -]?){12,18}\d\b"#, triggers: [.digits(count: 13, within: 40)]),
+            score: 0.97, verify: { Checksums.luhn(digits(of: $0)) }),
         Pattern(
-            id: "iban", regex: try! Regex(#"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#),
+            id: "iban",
+            regex: TriggeredRegex(
+                #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#, triggers: [.capitalsThenDigits]),
             score: 0.98, verify: { Checksums.iban($0.filter { $0 != " " }.uppercased()) }),
         Pattern(
-            id: "us-ssn", regex: try! Regex(#"\b(\d{3})-(\d{2})-(\d{4})\b"#), score: 0.8,
+            id: "us-ssn",
+            regex: TriggeredRegex(#"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digits(count: 9, within: 11)]),
+            score: 0.8,
             verify: { match in
                 let parts = match.split(separator: "-")
                 guard parts.count == 3, let area = Int(parts[0]), let group = Int(parts[1]),
@@ -29,10 +36,14 @@ public struct PIIDetector: TextDetector {
                 return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
             }),
         Pattern(
-            id: "uk-nino", regex: try! Regex(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#),
+            id: "uk-nino",
+            regex: TriggeredRegex(
+                #"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, triggers: [.capitalsThenDigit]),
             score: 0.85, verify: nil),
         Pattern(
-            id: "phone", regex: try! Regex(#"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b"#),
+            id: "phone",
+            regex: TriggeredRegex(
+                #"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b"#, triggers: [.literal("+")]),
             score: 0.75, verify: { (8...15).contains(digits(of: $0).count) }),
     ]
 
@@ -41,10 +52,9 @@ public struct PIIDetector: TextDetector {
     public func findings(in text: NormalizedText) -> [ScanFinding] {
         var found: [ScanFinding] = []
         var covered: [Range<Int>] = []
+        let bytes = Array(text.text.utf8)
         for pattern in Self.patterns {
-            for match in text.text.matches(of: pattern.regex) {
-                let matched = text.text[match.range]
-                let span = text.span(of: match.range)
+            for (span, matched) in pattern.regex.matches(in: text.text, bytes: bytes) {
                 // A card or IBAN already found is not a phone number too.
                 guard !covered.contains(where: { $0.overlaps(span) }) else { continue }
                 if let verify = pattern.verify, !verify(matched) { continue }

@@ -6,31 +6,81 @@ import Foundation
 /// Formats with a fixed, distinctive prefix score high; the entropy heuristic scores lower, because it also fires on
 /// hashes and identifiers that are not secret.
 public struct SecretDetector: TextDetector {
-    /// A provider's key format. `@unchecked Sendable`: see ``token`` on sharing a compiled `Regex`.
-    struct Pattern: @unchecked Sendable {
+    /// A provider's key format.
+    struct Pattern: Sendable {
         let id: String
-        let regex: Regex<AnyRegexOutput>
+        let regex: TriggeredRegex
         let score: Double
     }
 
     static let patterns: [Pattern] = [
-        ("aws-access-key", #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, 0.98),
-        ("github-token", #"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"#, 0.99),
-        ("github-fine-grained-token", #"\bgithub_pat_[A-Za-z0-9_]{82}\b"#, 0.99),
-        ("openai-key", #"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b"#, 0.99),
-        ("openai-key-legacy", #"\bsk-[A-Za-z0-9]{48}\b"#, 0.9),
-        ("anthropic-key", #"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}\b"#, 0.99),
-        ("google-api-key", #"\bAIza[0-9A-Za-z_-]{35}\b"#, 0.97),
-        ("slack-token", #"\bxox[abposr]-[0-9A-Za-z-]{10,}\b"#, 0.97),
-        ("stripe-key", #"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,}\b"#, 0.98),
-        ("private-key", #"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"#, 0.99),
-        ("jwt", #"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}\b"#, 0.9),
-        ("bearer-token", #"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*"#, 0.85),
-    ].map { id, source, score in Pattern(id: id, regex: try! Regex(source), score: score) }
+        Pattern(
+            id: "aws-access-key",
+            regex: TriggeredRegex(#"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, triggers: [.literal("AKIA"), .literal("ASIA")]),
+            score: 0.98),
+        Pattern(
+            id: "github-token",
+            regex: TriggeredRegex(
+                #"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"#,
+                triggers: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"].map { .literal($0) }),
+            score: 0.99),
+        Pattern(
+            id: "github-fine-grained-token",
+            regex: TriggeredRegex(#"\bgithub_pat_[A-Za-z0-9_]{82}\b"#, triggers: [.literal("github_pat_")]),
+            score: 0.99),
+        Pattern(
+            id: "openai-key",
+            regex: TriggeredRegex(
+                #"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b"#,
+                triggers: [.literal("T3BlbkFJ")]),
+            score: 0.99),
+        Pattern(
+            id: "openai-key-legacy", regex: TriggeredRegex(#"\bsk-[A-Za-z0-9]{48}\b"#, triggers: [.literal("sk-")]),
+            score: 0.9),
+        Pattern(
+            id: "anthropic-key",
+            regex: TriggeredRegex(
+                #"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}\b"#, triggers: [.literal("sk-ant-")]),
+            score: 0.99),
+        Pattern(
+            id: "google-api-key",
+            regex: TriggeredRegex(#"\bAIza[0-9A-Za-z_-]{35}\b"#, triggers: [.literal("AIza")]), score: 0.97),
+        Pattern(
+            id: "slack-token",
+            regex: TriggeredRegex(#"\bxox[abposr]-[0-9A-Za-z-]{10,}\b"#, triggers: [.literal("xox")]), score: 0.97),
+        Pattern(
+            id: "stripe-key",
+            regex: TriggeredRegex(
+                #"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,}\b"#, triggers: [.literal("_live_"), .literal("_test_")]),
+            score: 0.98),
+        Pattern(
+            id: "private-key",
+            regex: TriggeredRegex(
+                #"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"#,
+                triggers: [.literal("-----BEGIN")]),
+            score: 0.99),
+        Pattern(
+            id: "jwt",
+            regex: TriggeredRegex(
+                #"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}\b"#, triggers: [.literal("eyJ")],
+                reach: 2_048),
+            score: 0.9),
+        Pattern(
+            id: "bearer-token",
+            regex: TriggeredRegex(
+                #"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*"#, triggers: [.literal("bearer", caseInsensitive: true)]),
+            score: 0.85),
+    ]
 
-    /// Candidate random strings: long runs of the base64 and hex alphabets. (A compiled `Regex` is only read here;
-    /// the standard library compiles its program once, atomically, so sharing it between threads is safe.)
-    nonisolated(unsafe) static let token = try! Regex(#"[A-Za-z0-9+/_=-]{32,}"#)
+    /// The alphabet of candidate random strings: base64 (standard and URL-safe), hex, and padding.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 65...90, 97...122, UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: "="),
+            UInt8(ascii: "-"):
+            true
+        default: false
+        }
+    }
 
     /// Bits per character above which a candidate token counts as random (English text is about 4.1 over
     /// single characters of a 32-character word, base64 of random bytes close to 6, hex close to 4).
@@ -41,41 +91,43 @@ public struct SecretDetector: TextDetector {
     }
 
     public func findings(in text: NormalizedText) -> [ScanFinding] {
+        let bytes = Array(text.text.utf8)
         var found: [ScanFinding] = []
         var covered: [Range<Int>] = []
         for pattern in Self.patterns {
-            for match in text.text.matches(of: pattern.regex) {
-                let span = text.span(of: match.range)
+            for (span, match) in pattern.regex.matches(in: text.text, bytes: bytes) {
                 covered.append(span)
                 found.append(
                     ScanFinding(
                         category: .secretExfiltration, detector: "secret.\(pattern.id)", score: pattern.score,
-                        span: span, evidence: "\(pattern.id): \(ScanFinding.redacted(text.text[match.range]))"))
+                        span: span, evidence: "\(pattern.id): \(ScanFinding.redacted(match))"))
             }
         }
-        for match in text.text.matches(of: Self.token) {
-            let span = text.span(of: match.range)
+        for span in byteRuns(in: bytes, minimum: 32, where: Self.isTokenByte) {
             guard !covered.contains(where: { $0.overlaps(span) }) else { continue }
-            let candidate = text.text[match.range]
-            let letters = candidate.contains { $0.isLetter }, digits = candidate.contains { $0.isNumber }
+            let candidate = bytes[span]
+            let letters = candidate.contains { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }
+            let digits = candidate.contains { $0 >= 48 && $0 <= 57 }
             let entropy = Self.entropy(candidate)
             guard letters, digits, entropy >= entropyThreshold else { continue }
+            let shown = String(decoding: candidate.prefix(4), as: UTF8.self)
             found.append(
                 ScanFinding(
                     category: .secretExfiltration, detector: "secret.high-entropy",
                     score: min(0.8, 0.5 + (entropy - entropyThreshold) / 4), span: span,
                     evidence: "random-looking string, \(String(format: "%.1f", entropy)) bits/character: "
-                        + ScanFinding.redacted(candidate)))
+                        + "\(shown)… (\(candidate.count) characters)"))
         }
         return found
     }
 
-    /// Shannon entropy of the character distribution, in bits per character.
-    static func entropy(_ text: Substring) -> Double {
-        var counts: [Character: Int] = [:]
-        for character in text { counts[character, default: 0] += 1 }
-        let total = Double(text.count)
-        return counts.values.reduce(0) { sum, count in
+    /// Shannon entropy of the byte distribution, in bits per byte (the alphabet is ASCII, so per character).
+    static func entropy(_ bytes: some Collection<UInt8>) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        for byte in bytes { counts[Int(byte)] += 1 }
+        let total = Double(bytes.count)
+        return counts.reduce(0) { sum, count in
+            guard count > 0 else { return sum }
             let p = Double(count) / total
             return sum - p * log2(p)
         }

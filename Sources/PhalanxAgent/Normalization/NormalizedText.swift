@@ -124,11 +124,4 @@ public struct NormalizedText: Sendable {
         }
         return map
     }()
-
-    /// UTF-8 byte offsets of `range` in ``text``.
-    func span(of range: Range<String.Index>) -> Range<Int> {
-        text.utf8.distance(
-            from: text.startIndex, to: range.lowerBound)..<text.utf8.distance(
-                from: text.startIndex, to: range.upperBound)
-    }
 }

@@ -24,6 +24,9 @@ public struct DecisionReceipt: Sendable, Hashable, Codable {
     public let mode: AgentMode
     /// Category scores above zero, keyed by category name.
     public let scores: [String: Double]
+    /// The categories at or above the threshold in force when the decision was made, highest score first: what the
+    /// agent counts as found (the safety-event counts, `GET /v1/events?category=`).
+    public let present: [String]
     public let modelVersion: String?
     /// SHA-256 of the canonical encoding of the policy in force.
     public let policyDigest: String
@@ -36,7 +39,8 @@ public struct DecisionReceipt: Sendable, Hashable, Codable {
     public init(
         sequence: UInt64, agent: String, timestampMs: Int64, direction: Direction, source: ContentSource,
         action: String?, principal: String?, textDigest: String, verdict: Verdict, ruleId: String, reason: String,
-        mode: AgentMode, scores: [String: Double], modelVersion: String?, policyDigest: String, previous: String
+        mode: AgentMode, scores: [String: Double], present: [String], modelVersion: String?, policyDigest: String,
+        previous: String
     ) {
         self.sequence = sequence
         self.agent = agent
@@ -51,6 +55,7 @@ public struct DecisionReceipt: Sendable, Hashable, Codable {
         self.reason = reason
         self.mode = mode
         self.scores = scores
+        self.present = present
         self.modelVersion = modelVersion
         self.policyDigest = policyDigest
         self.previous = previous

@@ -1,171 +1,384 @@
-/// Finds many phrases at once in one pass over a text: an Aho–Corasick automaton compiled to a dense table.
+/// Finds many phrase families at once in one pass over a text, matching word by word against an automaton compiled
+/// from bracket patterns without expanding them.
 ///
-/// Phrases and text are compared in their *folded* form — ASCII letters lowercased, digits kept, every run of other
-/// ASCII characters (spaces, punctuation, line breaks) collapsed to one space, non-ASCII bytes kept as one class —
-/// and a match must begin and end at a word boundary (a hyphen joins words: "bomb-proof" does not contain "bomb"). So "Ignore   ALL previous\ninstructions!" matches the phrase
-/// "ignore all previous instructions", and "designore" does not match "ignore".
+/// Phrases and text are compared as sequences of *folded words*: a word is a maximal run of ASCII letters, digits,
+/// hyphens and non-ASCII bytes, ASCII letters compared without case; every other ASCII character (spaces, punctuation,
+/// line breaks) only separates words. A hyphen joins words ("bomb-proof" does not contain "bomb"), and a match is
+/// whole words only. So "Ignore   ALL previous\ninstructions!" matches the phrase "ignore all previous instructions",
+/// and "designore" does not match "ignore".
 ///
 /// Phrases are written with alternatives in brackets, an empty alternative making the group optional:
-/// `"ignore [all |any |the |]previous instructions"` stands for four phrases. The scan costs one table lookup per
-/// byte whatever the number of phrases, which is what keeps a 1 KB message well under the agent's latency budget;
-/// the standard library's `Regex` costs about that per byte *per pattern*.
+/// `"ignore [all |any |the |]previous instructions"` stands for four phrases. Expanding them is what the patterns must
+/// not cost: the injection patterns alone stand for hundreds of thousands of phrases, and a character-level trie of
+/// them took half a second and tens of MB to build on every start of the agent. Instead:
+///
+/// - **Words get ids.** Every word of every pattern is in a vocabulary keyed by its FNV-1a 64 hash, an
+///   open-addressed table probed with the hash the scan computes as it reads the word's bytes — no `String` per
+///   word. A word outside the vocabulary can be no part of a phrase, and most words of a text are outside it.
+/// - **A pattern is a graph of word slots.** Each group becomes a trie of its alternatives' words between two
+///   nodes, an empty alternative an ε-edge, literal text a chain of words; the graph is linear in the pattern's
+///   length, not in the number of phrases it stands for. Epsilon closures are resolved when compiling, so a state's
+///   outgoing edges are one sorted array of (word, target).
+/// - **The scan is an NFA simulation** (Thompson, "Regular expression search algorithm", CACM 1968) over word ids.
+///   Every pattern may start at every word, so the edges out of all start states are indexed by word id; a live
+///   thread remembers the byte where its match began. A word-level DFA would turn the step into one lookup, but
+///   building it eagerly is the subset construction that explodes like the expansion did, and building it lazily
+///   needs a cache mutated under a lock in a value shared across tasks. It would buy little: almost every word of a
+///   text starts no thread, and live threads die within a word or two, so the active set is empty or a handful.
+///
+/// The scan costs one table lookup per byte and one hash probe per word, whatever the number of phrases, which keeps
+/// a 1 KB message within a few microseconds; the standard library's `Regex` costs about that per byte *per pattern*.
 struct PhraseMatcher: Sendable {
     struct Match: Hashable, Sendable {
         /// Index of the phrase family (the `families` array given to the initializer).
         let family: Int
-        /// UTF-8 byte offsets of the match in the text that was scanned.
+        /// UTF-8 byte offsets of the match in the text that was scanned, first byte of the first word to last byte of
+        /// the last word.
         let span: Range<Int>
     }
 
-    /// The folded alphabet: space, a–z, 0–9, and one class for every non-ASCII byte.
-    private static let classCount = 38
-    private static let byteClass: [UInt8] = (0...255).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt8(byte) - UInt8(ascii: "a") + 1
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt8(byte) - UInt8(ascii: "A") + 1
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0") + 27
+    /// A byte as it is compared: ASCII letters lowercased, digits, hyphen and non-ASCII bytes kept, 0 for a byte that
+    /// separates words (NUL is one anyway).
+    private static let foldedByte: [UInt8] = (0...255).map { value in
+        let byte = UInt8(value)
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A") + UInt8(ascii: "a")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return byte
         // A hyphen joins words ("bomb-proof" is not "bomb"); non-ASCII bytes are letters of other scripts.
-        case 0x80...0xFF, UInt8(ascii: "-"): 37
-        default: 0
+        case UInt8(ascii: "-"), 0x80...0xFF: return byte
+        default: return 0
         }
     }
 
-    /// `next[state * classCount + class]`: the automaton with failure links resolved into the table.
-    private let next: [Int32]
-    /// For each state, the phrases that end there (its own and those of its failure chain): (family, length).
-    private let outputs: [[(family: Int32, length: Int32)]]
+    private static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
+    private static let fnvPrime: UInt64 = 0x0000_0100_0000_01B3
+
+    private let vocabulary: Vocabulary
+    /// `edgeStart[state]..<edgeStart[state + 1]`: the edges out of a state (its ε-closure's), sorted by word.
+    private let edgeStart: [Int32]
+    private let edgeWord: [Int32]
+    private let edgeTarget: [Int32]
+    /// The family whose phrase ends at a state (one in its ε-closure), or -1.
+    private let accepting: [Int32]
+    /// `rootStart[word]..<rootStart[word + 1]`: the states a phrase of any family reaches from its first word.
+    private let rootStart: [Int32]
+    private let rootTarget: [Int32]
 
     /// Compiles the phrase families; each family is a list of bracket patterns.
     init(families: [[String]]) {
-        var goto: [[Int32]] = [Array(repeating: -1, count: Self.classCount)]
-        var own: [[(Int32, Int32)]] = [[]]
+        var vocabulary = Vocabulary.Builder()
+        var graph = Graph()
+        var starts: [Int32] = []
         for (family, patterns) in families.enumerated() {
             for pattern in patterns {
-                for phrase in Self.expand(pattern) {
-                    let classes = Self.fold(Array(phrase.utf8)).classes
-                    guard !classes.isEmpty else { continue }
-                    var state = 0
-                    for symbol in classes {
-                        if goto[state][Int(symbol)] < 0 {
-                            goto[state][Int(symbol)] = Int32(goto.count)
-                            goto.append(Array(repeating: -1, count: Self.classCount))
-                            own.append([])
-                        }
-                        state = Int(goto[state][Int(symbol)])
-                    }
-                    own[state].append((Int32(family), Int32(classes.count)))
-                }
+                let slots = Self.wordSlots(of: pattern).map { $0.map { $0.map { vocabulary.id(of: $0) } } }
+                starts.append(graph.add(slots, family: Int32(family)))
             }
         }
-        // Breadth-first: resolve failure links into the table, and inherit the outputs of the failure state.
-        var table = [Int32](repeating: 0, count: goto.count * Self.classCount)
-        var failure = [Int](repeating: 0, count: goto.count)
-        var outputs = own.map { $0.map { (family: $0.0, length: $0.1) } }
-        var queue: [Int] = []
-        for symbol in 0..<Self.classCount {
-            let child = goto[0][symbol]
-            table[symbol] = max(child, 0)
-            if child > 0 { queue.append(Int(child)) }
+        let compiled = graph.resolvingEpsilons()
+        self.vocabulary = vocabulary.build()
+        edgeStart = compiled.edgeStart
+        edgeWord = compiled.edgeWord
+        edgeTarget = compiled.edgeTarget
+        accepting = compiled.accepting
+
+        // What every pattern's start reaches on its first word, grouped by word (counting sort: words are dense ids).
+        var firsts: [(word: Int32, target: Int32)] = []
+        for start in starts {
+            let edges = Int(compiled.edgeStart[Int(start)])..<Int(compiled.edgeStart[Int(start) + 1])
+            firsts += edges.map { (compiled.edgeWord[$0], compiled.edgeTarget[$0]) }
         }
-        var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            outputs[state] += outputs[failure[state]].filter { inherited in
-                !outputs[state].contains { $0.family == inherited.family && $0.length == inherited.length }
-            }
-            for symbol in 0..<Self.classCount {
-                let child = goto[state][symbol]
-                if child >= 0 {
-                    failure[Int(child)] = Int(table[failure[state] * Self.classCount + symbol])
-                    table[state * Self.classCount + symbol] = child
-                    queue.append(Int(child))
-                } else {
-                    table[state * Self.classCount + symbol] = table[failure[state] * Self.classCount + symbol]
-                }
-            }
+        var rootStart = [Int32](repeating: 0, count: self.vocabulary.count + 1)
+        for first in firsts { rootStart[Int(first.word) + 1] += 1 }
+        for word in 0..<self.vocabulary.count { rootStart[word + 1] += rootStart[word] }
+        var rootTarget = [Int32](repeating: 0, count: firsts.count)
+        var fill = rootStart
+        for first in firsts {
+            rootTarget[Int(fill[Int(first.word)])] = first.target
+            fill[Int(first.word)] += 1
         }
-        self.next = table
-        self.outputs = outputs
+        self.rootStart = rootStart
+        self.rootTarget = rootTarget
     }
 
-    /// Every match, leftmost first; overlapping matches of different families are all reported.
+    /// Every match, leftmost end first (at one end, the earliest start first); overlapping matches of different
+    /// families are all reported, and a family may match several times.
     func matches(in text: String) -> [Match] {
         var bytes = text
         return bytes.withUTF8 { matches(inUTF8: $0) }
     }
 
+    /// A thread of the NFA simulation: a state reached, and the byte offset where its phrase began.
+    private struct Thread: Equatable {
+        var state: Int32
+        var start: Int
+    }
+
     func matches(inUTF8 utf8: UnsafeBufferPointer<UInt8>) -> [Match] {
-        let folded = Self.fold(utf8)
+        let foldedByte = Self.foldedByte
         var found: [Match] = []
-        var state = 0
-        let classes = folded.classes
-        for index in classes.indices {
-            state = Int(next[state * Self.classCount + Int(classes[index])])
-            let ends = outputs[state]
-            if ends.isEmpty { continue }
-            // A phrase must end at a word boundary: the next folded symbol is a space, or the text ends.
-            let endsAtBoundary = index + 1 == classes.count || classes[index + 1] == 0
-            guard endsAtBoundary else { continue }
-            for end in ends {
-                let start = index + 1 - Int(end.length)
-                guard start == 0 || classes[start - 1] == 0 else { continue }
-                found.append(
-                    Match(
-                        family: Int(end.family),
-                        span: Int(folded.origin[start])..<Int(folded.originEnd[index])))
+        var threads: [Thread] = []
+        var next: [Thread] = []
+        var index = 0
+        while index < utf8.count {
+            guard foldedByte[Int(utf8[index])] != 0 else {
+                index += 1
+                continue
             }
+            let wordStart = index
+            var hash = Self.fnvOffset
+            while index < utf8.count {
+                let folded = foldedByte[Int(utf8[index])]
+                if folded == 0 { break }
+                hash = (hash ^ UInt64(folded)) &* Self.fnvPrime
+                index += 1
+            }
+            guard let word = vocabulary.id(hash: hash, of: UnsafeBufferPointer(rebasing: utf8[wordStart..<index]))
+            else {
+                // No phrase has this word: every thread dies, and none starts here.
+                threads.removeAll(keepingCapacity: true)
+                continue
+            }
+            next.removeAll(keepingCapacity: true)
+            // Threads are kept in the order of their start, so the matches below come out earliest start first.
+            for thread in threads {
+                var edge = firstEdge(from: thread.state, on: word)
+                while edge < Int(edgeStart[Int(thread.state) + 1]) && edgeWord[edge] == word {
+                    let advanced = Thread(state: edgeTarget[edge], start: thread.start)
+                    if !next.contains(advanced) { next.append(advanced) }
+                    edge += 1
+                }
+            }
+            for root in Int(rootStart[Int(word)])..<Int(rootStart[Int(word) + 1]) {
+                next.append(Thread(state: rootTarget[root], start: wordStart))
+            }
+            let firstFound = found.count
+            for thread in next where accepting[Int(thread.state)] >= 0 {
+                let match = Match(family: Int(accepting[Int(thread.state)]), span: thread.start..<index)
+                // Two paths of one family (two of its patterns, or two readings of one) can end in the same span.
+                if !found[firstFound...].contains(match) { found.append(match) }
+            }
+            if found.count - firstFound > 1 {
+                found[firstFound...].sort { ($0.span.lowerBound, $0.family) < ($1.span.lowerBound, $1.family) }
+            }
+            // A thread at a state with no way on has reported what it could.
+            next.removeAll { edgeStart[Int($0.state)] == edgeStart[Int($0.state) + 1] }
+            swap(&threads, &next)
         }
         return found
     }
 
-    /// Folds UTF-8 bytes into the matcher's alphabet; keeps each folded symbol's byte range in the input.
-    static func fold(_ bytes: some Collection<UInt8>) -> (classes: [UInt8], origin: [Int32], originEnd: [Int32]) {
-        var classes: [UInt8] = []
-        var origin: [Int32] = []
-        var originEnd: [Int32] = []
-        classes.reserveCapacity(bytes.count)
-        origin.reserveCapacity(bytes.count)
-        originEnd.reserveCapacity(bytes.count)
-        var offset: Int32 = 0
-        for byte in bytes {
-            let symbol = byteClass[Int(byte)]
-            if symbol == 0 {
-                // A run of separators is one space; none at the start.
-                if let last = classes.last, last != 0 {
-                    classes.append(0)
-                    origin.append(offset)
-                    originEnd.append(offset + 1)
-                } else if !classes.isEmpty {
-                    originEnd[originEnd.count - 1] = offset + 1
-                }
-            } else {
-                classes.append(symbol)
-                origin.append(offset)
-                originEnd.append(offset + 1)
-            }
-            offset += 1
+    /// The first edge out of `state` on `word` (binary search), or the end of the state's edges if it has none.
+    private func firstEdge(from state: Int32, on word: Int32) -> Int {
+        var low = Int(edgeStart[Int(state)])
+        var high = Int(edgeStart[Int(state) + 1])
+        while low < high {
+            let middle = (low + high) / 2
+            if edgeWord[middle] < word { low = middle + 1 } else { high = middle }
         }
-        if classes.last == 0 {
-            classes.removeLast()
-            origin.removeLast()
-            originEnd.removeLast()
-        }
-        return (classes, origin, originEnd)
+        return low
     }
 
     /// Expands `[a|b|]` groups (not nested) into every phrase they stand for.
     static func expand(_ pattern: String) -> [String] {
-        var results = [""]
+        segments(of: pattern).reduce([""]) { prefixes, alternatives in
+            prefixes.flatMap { prefix in alternatives.map { prefix + $0 } }
+        }
+    }
+
+    /// A pattern cut at its groups: a literal is a segment with one alternative, a group one with each of its own.
+    ///
+    /// An opening bracket without a closing one is literal text, like the rest of the pattern after it.
+    static func segments(of pattern: String) -> [[Substring]] {
+        var segments: [[Substring]] = []
         var rest = Substring(pattern)
-        while let open = rest.firstIndex(of: "[") {
-            let literal = rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "]") else { break }
-            let alternatives = rest[rest.index(after: open)..<close].split(
-                separator: "|", omittingEmptySubsequences: false)
-            results = results.flatMap { prefix in alternatives.map { prefix + literal + $0 } }
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            segments.append([rest[..<open]])
+            segments.append(
+                rest[rest.index(after: open)..<close].split(separator: "|", omittingEmptySubsequences: false))
             rest = rest[rest.index(after: close)...]
         }
-        return results.map { $0 + rest }
+        segments.append([rest])
+        return segments
+    }
+
+    /// The pattern as a sequence of slots, each a list of alternatives, each a sequence of folded words.
+    ///
+    /// Segments concatenate as characters, so a word can straddle two of them: `"role[ |]play"` stands for
+    /// "role play" and "roleplay". Wherever some path through the pattern has word bytes on both sides of a segment
+    /// boundary, the two segments are merged (each alternative of one joined to each of the other) before being cut
+    /// into words; every other boundary is a word boundary on every path. The merged products are as small as the
+    /// groups written without a space between them.
+    static func wordSlots(of pattern: String) -> [[[[UInt8]]]] {
+        let segments = segments(of: pattern).map { $0.map { Array($0.utf8) } }
+        let isWordByte = { (byte: UInt8) in foldedByte[Int(byte)] != 0 }
+        // endsInWord[i]: some path through segments 0...i ends with a word byte (an empty alternative looks further
+        // back); startsInWord[i]: some path through segments i... starts with one.
+        var endsInWord: [Bool] = []
+        for segment in segments {
+            let before = endsInWord.last ?? false
+            endsInWord.append(segment.contains { $0.last.map(isWordByte) ?? before })
+        }
+        var startsInWord = [Bool](repeating: false, count: segments.count)
+        for index in segments.indices.reversed() {
+            let after = index + 1 < segments.count ? startsInWord[index + 1] : false
+            startsInWord[index] = segments[index].contains { $0.first.map(isWordByte) ?? after }
+        }
+        var merged: [[[UInt8]]] = []
+        for (index, segment) in segments.enumerated() {
+            if index > 0 && endsInWord[index - 1] && startsInWord[index] {
+                merged[merged.count - 1] = merged[merged.count - 1].flatMap { prefix in segment.map { prefix + $0 } }
+            } else {
+                merged.append(segment)
+            }
+        }
+        return merged.map { $0.map(words(in:)) }
+    }
+
+    /// The folded words of a text.
+    static func words(in bytes: [UInt8]) -> [[UInt8]] {
+        bytes.map { foldedByte[Int($0)] }.split(separator: 0).map(Array.init)
+    }
+}
+
+extension PhraseMatcher {
+    /// The words of the patterns, found by the FNV-1a 64 hash of their folded bytes.
+    private struct Vocabulary: Sendable {
+        /// Open addressing with linear probing; `slotWord` is -1 where empty. Twice as many slots as words or more.
+        let slotHash: [UInt64]
+        let slotWord: [Int32]
+        /// `bytes[offsets[word]..<offsets[word + 1]]`: the folded word, compared on a hash hit, so that a word
+        /// crafted to collide with "ignore" is not taken for it.
+        let bytes: [UInt8]
+        let offsets: [Int32]
+        let longest: Int
+
+        var count: Int { offsets.count - 1 }
+
+        /// The id of the word whose (unfolded) bytes are `word` and whose folded bytes hash to `hash`.
+        func id(hash: UInt64, of word: UnsafeBufferPointer<UInt8>) -> Int32? {
+            guard word.count <= longest else { return nil }
+            let mask = slotWord.count - 1
+            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
+            while slotWord[slot] >= 0 {
+                if slotHash[slot] == hash && matches(Int(slotWord[slot]), word) { return slotWord[slot] }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+
+        private func matches(_ id: Int, _ word: UnsafeBufferPointer<UInt8>) -> Bool {
+            let start = Int(offsets[id])
+            guard Int(offsets[id + 1]) - start == word.count else { return false }
+            for index in word.indices where PhraseMatcher.foldedByte[Int(word[index])] != bytes[start + index] {
+                return false
+            }
+            return true
+        }
+
+        struct Builder {
+            private var ids: [[UInt8]: Int32] = [:]
+            private var words: [[UInt8]] = []
+
+            mutating func id(of word: [UInt8]) -> Int32 {
+                if let id = ids[word] { return id }
+                let id = Int32(words.count)
+                ids[word] = id
+                words.append(word)
+                return id
+            }
+
+            func build() -> Vocabulary {
+                var size = 16
+                while size < 2 * words.count { size *= 2 }
+                var slotHash = [UInt64](repeating: 0, count: size)
+                var slotWord = [Int32](repeating: -1, count: size)
+                for (id, word) in words.enumerated() {
+                    let hash = word.reduce(PhraseMatcher.fnvOffset) { ($0 ^ UInt64($1)) &* PhraseMatcher.fnvPrime }
+                    var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (size - 1)
+                    while slotWord[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                    slotHash[slot] = hash
+                    slotWord[slot] = Int32(id)
+                }
+                var offsets: [Int32] = [0]
+                for word in words { offsets.append(offsets[offsets.count - 1] + Int32(word.count)) }
+                return Vocabulary(
+                    slotHash: slotHash, slotWord: slotWord, bytes: words.flatMap { $0 }, offsets: offsets,
+                    longest: words.map(\.count).max() ?? 0)
+            }
+        }
+    }
+
+    /// The patterns' word graph as it is built: word edges and ε-edges between states.
+    private struct Graph {
+        private var edges: [[(word: Int32, target: Int32)]] = []
+        private var epsilons: [[Int32]] = []
+        private var accepting: [Int32] = []
+        /// The trie child of a state on a word, keyed `state << 32 | word`.
+        private var children: [Int64: Int32] = [:]
+
+        private mutating func newState() -> Int32 {
+            edges.append([])
+            epsilons.append([])
+            accepting.append(-1)
+            return Int32(edges.count - 1)
+        }
+
+        /// Adds a pattern's slots as a chain of tries; returns its start state.
+        mutating func add(_ slots: [[[Int32]]], family: Int32) -> Int32 {
+            let start = newState()
+            var current = start
+            for alternatives in slots {
+                let end = newState()
+                for words in alternatives {
+                    var state = current
+                    for word in words {
+                        let key = Int64(state) << 32 | Int64(word)
+                        if let child = children[key] {
+                            state = child
+                        } else {
+                            let child = newState()
+                            edges[Int(state)].append((word, child))
+                            children[key] = child
+                            state = child
+                        }
+                    }
+                    if !epsilons[Int(state)].contains(end) { epsilons[Int(state)].append(end) }
+                }
+                current = end
+            }
+            accepting[Int(current)] = family
+            return start
+        }
+
+        /// Each state's edges become those of its ε-closure, sorted by word; it accepts if its closure does.
+        func resolvingEpsilons() -> (edgeStart: [Int32], edgeWord: [Int32], edgeTarget: [Int32], accepting: [Int32]) {
+            var edgeStart: [Int32] = [0]
+            var edgeWord: [Int32] = []
+            var edgeTarget: [Int32] = []
+            var resolved = accepting
+            for state in edges.indices {
+                var closure = [Int32(state)]
+                var head = 0
+                while head < closure.count {
+                    for target in epsilons[Int(closure[head])] where !closure.contains(target) {
+                        closure.append(target)
+                    }
+                    head += 1
+                }
+                var out: [(word: Int32, target: Int32)] = []
+                for member in closure {
+                    out += edges[Int(member)]
+                    if resolved[state] < 0 { resolved[state] = accepting[Int(member)] }
+                }
+                out.sort { ($0.word, $0.target) < ($1.word, $1.target) }
+                for (index, edge) in out.enumerated() where index == 0 || out[index - 1] != edge {
+                    edgeWord.append(edge.word)
+                    edgeTarget.append(edge.target)
+                }
+                edgeStart.append(Int32(edgeWord.count))
+            }
+            return (edgeStart, edgeWord, edgeTarget, resolved)
+        }
     }
 }

@@ -35,6 +35,8 @@ public struct AgentEvent: Sendable, Hashable, Codable {
     public var mode: String
     /// Category scores above zero.
     public var categories: [String: Double]
+    /// The categories at or above their threshold when the decision was made, highest first: what was found.
+    public var present: [String]
     public var findings: [Finding]
     public var textSHA256: String
     /// Whether the store holds the text (the policy or the deciding rule said `keep_text`).
@@ -48,22 +50,16 @@ public struct AgentEvent: Sendable, Hashable, Codable {
         case timeMs = "time_ms"
         case direction, source, action, principal, verdict
         case ruleId = "rule_id"
-        case reason, mode, categories, findings
+        case reason, mode, categories, present, findings
         case textSHA256 = "text_sha256"
         case textKept = "text_kept"
         case expiresAtMs = "expires_at_ms"
     }
 
-    /// The safety-event category of the decision: the highest-scoring of the categories the federation counts
-    /// (`obfuscation` is a signal, not a counted harm); `nil` when none scored.
+    /// The safety-event category of the decision: the highest-scoring of the present categories the federation
+    /// counts (`obfuscation` is a signal, not a counted harm); `nil` when none was found.
     public var countedCategory: String? {
-        AgentEvent.countedCategory(of: categories)
-    }
-
-    static func countedCategory(of scores: [String: Double]) -> String? {
-        let counted = Set(SafetyCategory.allCases.filter { $0 != .obfuscation }.map(\.rawValue))
-        return scores.filter { counted.contains($0.key) && $0.value > 0 }
-            .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        present.first { $0 != SafetyCategory.obfuscation.rawValue }
     }
 }
 

@@ -99,13 +99,15 @@ public final class AgentEventsStore: Sendable {
             direction: receipt.direction.rawValue, source: receipt.source.rawValue, action: receipt.action,
             principal: receipt.principal, verdict: receipt.verdict.rawValue, ruleId: receipt.ruleId,
             reason: receipt.reason, mode: receipt.mode.rawValue, categories: receipt.scores,
-            findings: decision.scan.findings.map(AgentEvent.Finding.init), textSHA256: receipt.textDigest,
+            present: receipt.present, findings: decision.scan.findings.map(AgentEvent.Finding.init),
+            textSHA256: receipt.textDigest,
             textKept: decision.keepText,
             expiresAtMs: receipt.timestampMs + Int64(max(retentionDays, 1)) * Self.msPerDay)
         let scores = Self.json(event.categories)
         let findings = Self.json(event.findings)
         let receiptJSON = Self.json(receipt)
-        let categoryList = "," + event.categories.keys.sorted().joined(separator: ",") + ","
+        // In score order, so the list reads back as `present` is.
+        let categoryList = "," + event.present.joined(separator: ",") + ","
         let kept = decision.keepText ? text : nil
         do {
             try await database.write { db in
@@ -245,6 +247,7 @@ public final class AgentEventsStore: Sendable {
             direction: row["direction"], source: row["source"], action: row["action"], principal: row["principal"],
             verdict: row["verdict"], ruleId: row["rule_id"], reason: row["reason"], mode: row["mode"],
             categories: try decoder.decode([String: Double].self, from: Data(scores.utf8)),
+            present: (row["category_list"] as String).split(separator: ",").map(String.init),
             findings: try decoder.decode([AgentEvent.Finding].self, from: Data(findings.utf8)),
             textSHA256: row["text_sha256"], textKept: text != nil, expiresAtMs: row["expires_at_ms"])
     }

@@ -1,6 +1,5 @@
 import Foundation
-
-@_implementationOnly import Hummingbird
+import Hummingbird
 
 /// A request the agent's HTTP API refuses: the status, a stable machine-readable code, and a message naming the field
 /// or the problem.

@@ -1,6 +1,5 @@
+import Hummingbird
 import Logging
-
-@_implementationOnly import Hummingbird
 
 /// Renders every error a route throws as the API's `{"error": {"code", "message"}}` body, counts it, and logs its code.
 ///

@@ -1,20 +1,14 @@
 import Foundation
+import Hummingbird
 import Logging
 import PhalanxAgent
 import PhalanxCore
-
-@_implementationOnly import Hummingbird
 
 /// The agent's HTTP API (Hummingbird 2): the routes of `docs/agent-api.md` and `docs/openapi/agent.yaml`.
 ///
 /// Every handler reads its body through ``RequestBodyLimit`` and ``StrictJSON`` and refuses bad input with an
 /// ``APIError``; nothing a client sends can make a handler trap. Logs carry the verdict, the rule, the receipt id and
 /// error codes — never the text, a finding's evidence or a signature.
-///
-/// Hummingbird is imported `@_implementationOnly` throughout this module: the CLI imports the module without
-/// depending on Hummingbird itself, and with a plain or `internal` import the compiler still loads Hummingbird's
-/// dependencies for it (swift-system's C module, which the CLI's build does not provide). No public or stored type
-/// here uses a Hummingbird type, which is what makes the implementation-only import safe without library evolution.
 public struct AgentAPI: Sendable {
     public let agent: SafetyAgent
     public let events: AgentEventsStore

@@ -1,6 +1,5 @@
+import Hummingbird
 import PhalanxAgent
-
-@_implementationOnly import Hummingbird
 
 /// The query of `GET /v1/events`: `limit` (1–500, default 100), `after` (a sequence number, the previous page's
 /// `next`), `verdict`, `category`, `since` (milliseconds since the epoch).

@@ -1,4 +1,4 @@
-@_implementationOnly import Hummingbird
+import Hummingbird
 
 /// Reads a request body of at most `maximumBytes`, refusing a larger one with 413 without reading it whole.
 ///

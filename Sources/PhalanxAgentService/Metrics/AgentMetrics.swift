@@ -48,12 +48,13 @@ public final class AgentMetrics: Sendable {
         counter("ledger_receipts", "Decision receipts committed to the audit ledger.")
     }
 
-    /// A decision: counted by verdict and by the highest-scoring counted category (`none` when nothing scored).
+    /// A decision: counted by verdict and by the highest-scoring category found (`none` when nothing reached its
+    /// threshold).
     func decided(_ decision: AgentDecision, latency elapsed: Duration) {
-        let scores = Dictionary(uniqueKeysWithValues: decision.scan.scores.map { ($0.key.rawValue, $0.value) })
+        let category = decision.receipt.present.first { $0 != SafetyCategory.obfuscation.rawValue } ?? "none"
         counter(
             "decisions", "Decisions, by verdict and top category.",
-            [("verdict", decision.verdict.rawValue), ("category", AgentEvent.countedCategory(of: scores) ?? "none")]
+            [("verdict", decision.verdict.rawValue), ("category", category)]
         ).increment()
         latency.record(elapsed)
     }

@@ -1,11 +1,10 @@
 import Foundation
+import Hummingbird
 import Logging
 import PhalanxAgent
 import PhalanxCore
 import PhalanxLedger
 import ServiceLifecycle
-
-@_implementationOnly import Hummingbird
 
 /// The local safety agent as a process (`phalanx agent serve`): the agent built from `agent.yaml`, its events store,
 /// its audit ledger and key, the HTTP API, the receipt writer and the 1 Hz ticker.
@@ -62,9 +61,14 @@ public struct AgentServer: Sendable {
         } catch {
             throw AgentServerError(file: config.policy ?? "the default agent policy", message: "\(error)")
         }
+        // The model named in the configuration, else the one shipped with Phalanx.
         var attackModel = model
-        if attackModel == nil, let path = config.model {
-            do { attackModel = try TrainedAttackModel.load(path: path) } catch {
+        if attackModel == nil {
+            let path = config.model ?? "the bundled model"
+            do {
+                attackModel =
+                    try config.model.map { try TrainedAttackModel.load(path: $0) } ?? TrainedAttackModel.bundled()
+            } catch {
                 throw AgentServerError(file: path, message: "\(error)")
             }
         }

@@ -1,0 +1,161 @@
+/// A regular expression that runs only near cheap byte-level triggers, on a window of the text around each.
+///
+/// The standard library's `Regex` costs tens of microseconds per pattern on a kilobyte of text (Unicode word
+/// boundaries are expensive), and the secret and personal-data detectors have eighteen patterns. Almost all traffic
+/// contains none of what they look for, and every pattern has something cheap that must be present — a provider's
+/// prefix (`AKIA`, `ghp_`, `sk-`), an `@`, thirteen digits close together — so the scan looks for that with a plain
+/// loop over the bytes and runs the expression only on a window around it. A match that reaches the edge of its
+/// window may have been cut short, so then the expression runs on the whole text instead.
+struct TriggeredRegex: @unchecked Sendable {
+    // `@unchecked Sendable`: a compiled `Regex` is only read; the standard library compiles its program once,
+    // atomically, so sharing it between threads is safe.
+
+    /// Something cheap that a match must contain.
+    enum Trigger: Sendable {
+        /// These exact bytes (ASCII case folded when `caseInsensitive`).
+        case literal(String, caseInsensitive: Bool = false)
+        /// At least `count` ASCII digits within `within` bytes, starting at a digit.
+        case digits(count: Int, within: Int)
+        /// Two ASCII capitals followed by two digits (an IBAN's country code and check digits).
+        case capitalsThenDigits
+        /// Two ASCII capitals, an optional space, then a digit (a UK National Insurance number's prefix).
+        case capitalsThenDigit
+    }
+
+    let regex: Regex<AnyRegexOutput>
+    let triggers: [Trigger]
+    /// Bytes of context on each side of a trigger; longer than any match the expression is meant to find.
+    let reach: Int
+
+    init(_ source: String, triggers: [Trigger], reach: Int = 320) {
+        // The sources are constants of this module, checked by the tests; a syntax error is a build defect.
+        do { regex = try Regex(source) } catch { preconditionFailure("invalid pattern \(source): \(error)") }
+        self.triggers = triggers
+        self.reach = reach
+    }
+
+    /// The matches in `text`, as UTF-8 byte ranges of `text` with the matched substring.
+    func matches(in text: String, bytes: [UInt8]) -> [(span: Range<Int>, match: Substring)] {
+        let windows = self.windows(in: bytes)
+        guard !windows.isEmpty else { return [] }
+        var found: [(Range<Int>, Substring)] = []
+        for window in windows {
+            let piece = String(decoding: bytes[window], as: UTF8.self)
+            for match in piece.matches(of: regex) {
+                let start = piece.utf8.distance(from: piece.startIndex, to: match.range.lowerBound)
+                let end = piece.utf8.distance(from: piece.startIndex, to: match.range.upperBound)
+                let cutAtStart = start == 0 && window.lowerBound > 0
+                let cutAtEnd = end == window.count && window.upperBound < bytes.count
+                if cutAtStart || cutAtEnd { return wholeText(text) }
+                found.append((window.lowerBound + start..<window.lowerBound + end, piece[match.range]))
+            }
+        }
+        return found
+    }
+
+    private func wholeText(_ text: String) -> [(span: Range<Int>, match: Substring)] {
+        text.matches(of: regex).map { match in
+            let start = text.utf8.distance(from: text.startIndex, to: match.range.lowerBound)
+            let end = text.utf8.distance(from: text.startIndex, to: match.range.upperBound)
+            return (start..<end, text[match.range])
+        }
+    }
+
+    /// Merged windows around every trigger, widened to UTF-8 scalar boundaries.
+    func windows(in bytes: [UInt8]) -> [Range<Int>] {
+        var positions: [Int] = []
+        for trigger in triggers { positions += Self.positions(of: trigger, in: bytes) }
+        guard !positions.isEmpty else { return [] }
+        positions.sort()
+        var windows: [Range<Int>] = []
+        for position in positions {
+            var lower = max(0, position - reach)
+            var upper = min(bytes.count, position + reach)
+            while lower > 0, bytes[lower] & 0xC0 == 0x80 { lower -= 1 }
+            while upper < bytes.count, bytes[upper] & 0xC0 == 0x80 { upper += 1 }
+            if let last = windows.last, lower <= last.upperBound {
+                windows[windows.count - 1] = last.lowerBound..<max(last.upperBound, upper)
+            } else {
+                windows.append(lower..<upper)
+            }
+        }
+        return windows
+    }
+
+    static func positions(of trigger: Trigger, in bytes: [UInt8]) -> [Int] {
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        func isCapital(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+        var found: [Int] = []
+        switch trigger {
+        case .literal(let literal, let caseInsensitive):
+            let needle = Array(literal.utf8)
+            guard let first = needle.first, bytes.count >= needle.count else { return [] }
+            func fold(_ b: UInt8) -> UInt8 { caseInsensitive && b >= 65 && b <= 90 ? b + 32 : b }
+            let firstFolded = fold(first)
+            var index = 0
+            while index + needle.count <= bytes.count {
+                if fold(bytes[index]) == firstFolded {
+                    var k = 1
+                    while k < needle.count, fold(bytes[index + k]) == fold(needle[k]) { k += 1 }
+                    if k == needle.count { found.append(index) }
+                }
+                index += 1
+            }
+        case .digits(let count, let within):
+            var index = 0
+            while index < bytes.count {
+                guard isDigit(bytes[index]) else {
+                    index += 1
+                    continue
+                }
+                var digits = 0
+                var end = index
+                while end < min(bytes.count, index + within) {
+                    if isDigit(bytes[end]) { digits += 1 }
+                    end += 1
+                }
+                if digits >= count {
+                    found.append(index)
+                    index = end  // one trigger per cluster is enough: the window covers it
+                } else {
+                    index += 1
+                }
+            }
+        case .capitalsThenDigits:
+            if bytes.count >= 4 {
+                for index in 0...(bytes.count - 4)
+                where isCapital(bytes[index]) && isCapital(bytes[index + 1]) && isDigit(bytes[index + 2])
+                    && isDigit(bytes[index + 3])
+                {
+                    found.append(index)
+                }
+            }
+        case .capitalsThenDigit:
+            if bytes.count >= 3 {
+                for index in 0...(bytes.count - 3) where isCapital(bytes[index]) && isCapital(bytes[index + 1]) {
+                    let next = bytes[index + 2]
+                    if isDigit(next) || (next == 32 && index + 3 < bytes.count && isDigit(bytes[index + 3])) {
+                        found.append(index)
+                    }
+                }
+            }
+        }
+        return found
+    }
+}
+
+/// Maximal runs of bytes that satisfy `member`, at least `minimum` long.
+func byteRuns(in bytes: [UInt8], minimum: Int, where member: (UInt8) -> Bool) -> [Range<Int>] {
+    var runs: [Range<Int>] = []
+    var start = -1
+    for (index, byte) in bytes.enumerated() {
+        if member(byte) {
+            if start < 0 { start = index }
+        } else if start >= 0 {
+            if index - start >= minimum { runs.append(start..<index) }
+            start = -1
+        }
+    }
+    if start >= 0, bytes.count - start >= minimum { runs.append(start..<bytes.count) }
+    return runs
+}
