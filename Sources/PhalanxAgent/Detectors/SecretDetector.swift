@@ -115,7 +115,7 @@ public struct SecretDetector: TextDetector {
                 ScanFinding(
                     category: .secretExfiltration, detector: "secret.high-entropy",
                     score: min(0.8, 0.5 + (entropy - entropyThreshold) / 4), span: span,
-                    evidence: "random-looking string, \(String(format: "%.1f", entropy)) bits/character: "
+                    evidence: "random-looking string, \(ScanFinding.decimal(entropy, places: 1)) bits/character: "
                         + "\(shown)… (\(candidate.count) characters)"))
         }
         return found

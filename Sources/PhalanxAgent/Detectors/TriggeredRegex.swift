@@ -1,3 +1,5 @@
+import Foundation
+
 /// A regular expression that runs only near cheap byte-level triggers, on a window of the text around each.
 ///
 /// The standard library's `Regex` costs tens of microseconds per pattern on a kilobyte of text (Unicode word
@@ -91,16 +93,25 @@ struct TriggeredRegex: @unchecked Sendable {
             let needle = Array(literal.utf8)
             guard let first = needle.first, bytes.count >= needle.count else { return [] }
             func fold(_ b: UInt8) -> UInt8 { caseInsensitive && b >= 65 && b <= 90 ? b + 32 : b }
-            let firstFolded = fold(first)
-            var index = 0
-            while index + needle.count <= bytes.count {
-                if fold(bytes[index]) == firstFolded {
-                    var k = 1
-                    while k < needle.count, fold(bytes[index + k]) == fold(needle[k]) { k += 1 }
-                    if k == needle.count { found.append(index) }
+            // The first byte is found with memchr (vectorized), in both cases when folding case.
+            let firsts = caseInsensitive && first >= 97 && first <= 122 ? [first, first - 32] : [first]
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                for firstByte in firsts {
+                    var index = 0
+                    while index + needle.count <= buffer.count,
+                        let hit = memchr(base + index, Int32(firstByte), buffer.count - index)
+                    {
+                        let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                        guard position + needle.count <= buffer.count else { break }
+                        var k = 1
+                        while k < needle.count, fold(buffer[position + k]) == fold(needle[k]) { k += 1 }
+                        if k == needle.count { found.append(position) }
+                        index = position + 1
+                    }
                 }
-                index += 1
             }
+            found.sort()
         case .digits(let count, let within):
             var index = 0
             while index < bytes.count {

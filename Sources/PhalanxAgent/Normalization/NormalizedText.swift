@@ -31,7 +31,12 @@ public struct NormalizedText: Sendable {
         // Invisible characters go first, so that a look-alike split from its word by one is still seen in the word.
         var visible: [Unicode.Scalar] = []
         var invisible = 0
-        let folded = Array(bounded.precomposedStringWithCompatibilityMapping.unicodeScalars)
+        // Foundation's NFKC costs hundreds of microseconds per kilobyte on Linux, and most non-ASCII text (accents,
+        // other scripts, emoji) has nothing it would fold to ASCII. It runs only when a scalar lies in the blocks
+        // whose compatibility forms imitate Latin letters and digits.
+        let needsFolding = bounded.unicodeScalars.contains(where: Self.hasCompatibilityForm)
+        let folded = Array(
+            (needsFolding ? bounded.precomposedStringWithCompatibilityMapping : bounded).unicodeScalars)
         for (index, scalar) in folded.enumerated() {
             guard Self.isInvisible(scalar) else {
                 visible.append(scalar)
@@ -45,7 +50,16 @@ public struct NormalizedText: Sendable {
             }
         }
         // A look-alike is replaced only inside a word that also has Latin letters: "іgnоre" (Cyrillic і and о) is a
-        // disguise, "соляріс" is Ukrainian and stays as it is.
+        // disguise, "соляріс" is Ukrainian and stays as it is. Most texts have no look-alike at all and skip the
+        // word segmentation (the look-alikes all lie in U+0391…U+051D).
+        guard visible.contains(where: { $0.value >= 0x0391 && $0.value <= 0x051D && Self.homoglyphs[$0] != nil }) else {
+            var plain = String.UnicodeScalarView()
+            plain.append(contentsOf: visible)
+            text = String(plain)
+            invisibleRemoved = invisible
+            homoglyphsReplaced = 0
+            return
+        }
         var homoglyphs = 0
         var scalars = String.UnicodeScalarView()
         var wordStart = 0
@@ -80,6 +94,20 @@ public struct NormalizedText: Sendable {
         switch scalar.value {
         case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0x00AD, 0x180E,
             0xE0000...0xE007F:
+            true
+        default:
+            false
+        }
+    }
+
+    /// Scalars in the blocks whose compatibility decompositions turn them into ASCII letters, digits or spaces:
+    /// Latin-1 specials (NBSP, ª, ², ½…), spacing modifiers, superscripts and subscripts, letterlike symbols and
+    /// Roman numerals, enclosed alphanumerics, fullwidth and halfwidth forms, ligatures, mathematical alphanumerics,
+    /// enclosed alphanumeric supplement. Outside them NFKC leaves letters that matter to the detectors alone.
+    static func hasCompatibilityForm(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00A0...0x00BF, 0x02B0...0x02FF, 0x1D00...0x1DBF, 0x2000...0x215F, 0x2160...0x218F, 0x2460...0x24FF,
+            0x3000...0x303F, 0xFB00...0xFB4F, 0xFE30...0xFE6F, 0xFF00...0xFFEF, 0x1D400...0x1D7FF, 0x1F100...0x1F1FF:
             true
         default:
             false

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import PhalanxCore
 
 /// The agent's scanner: normalizes a text, runs every detector and the trained model, and scores each category.
 ///
@@ -65,9 +65,9 @@ public struct SafetyScanner: Sendable {
         }
         return ScanResult(
             findings: findings, scores: scores, attackProbability: probability,
-            textDigest: SHA256.hash(data: Array(request.text.utf8)).map { String(format: "%02x", $0) }.joined(),
+            textDigest: SHA256Digest.of(Array(request.text.utf8)).hex,
             textBytes: request.text.utf8.count, truncated: request.text.utf8.count > NormalizedText.maximumBytes)
     }
 
-    static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+    static func format(_ value: Double) -> String { ScanFinding.decimal(value, places: 3) }
 }

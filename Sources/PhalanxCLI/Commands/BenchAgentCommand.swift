@@ -34,6 +34,9 @@ extension BenchCommand {
         @Flag(name: .long, help: "Print the figures as JSON.")
         var json = false
 
+        @Option(name: .long, help: "Also list the N slowest messages (their index, size and median scan time).")
+        var slowest = 0
+
         struct Side: Codable {
             let detector: String
             let precision: Double
@@ -74,13 +77,16 @@ extension BenchCommand {
                 let requests = examples.map { ScanRequest(text: $0.text) }
                 for request in requests.prefix(50) { _ = scanner.scan(request) }  // warm caches and lazy statics
                 var times: [Double] = []
+                var perMessage = [[Double]](repeating: [], count: requests.count)
                 var scores = [Double](repeating: 0, count: requests.count)
                 let clock = ContinuousClock()
                 for _ in 0..<max(1, repeats) {
                     for (index, request) in requests.enumerated() {
                         let start = clock.now
                         let result = scanner.scan(request)
-                        times.append(AgentEvalCommand.microseconds(clock.now - start))
+                        let elapsed = AgentEvalCommand.microseconds(clock.now - start)
+                        times.append(elapsed)
+                        perMessage[index].append(elapsed)
                         scores[index] = result.attackScore
                     }
                 }
@@ -106,6 +112,16 @@ extension BenchCommand {
                     print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 } else {
                     print(Self.render(report))
+                }
+                if slowest > 0 {
+                    let medians = perMessage.map { LatencySummary($0).p50 }
+                    for index in medians.indices.sorted(by: { medians[$0] > medians[$1] }).prefix(slowest) {
+                        let text = examples[index].text
+                        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+                        print(
+                            "slow: message \(index), \(text.utf8.count) bytes\(ascii ? "" : " (non-ASCII)"), "
+                                + "median \(Int(medians[index])) µs")
+                    }
                 }
             }
         }

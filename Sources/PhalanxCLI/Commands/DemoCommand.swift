@@ -135,6 +135,15 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         try await reportingErrors {
+            if !quiet {
+                // Act one: the organizations' own agents, deciding locally before any federated job.
+                do {
+                    print(DemoAgents.render(try DemoAgents.run(profiles: SafetyEvents.demoProfiles)))
+                    print("")
+                } catch {
+                    throw CLIError(.internalError, "the local safety agents could not start: \(error)")
+                }
+            }
             let policy = try GuardrailsCommand.loadPolicy(guardrails)
             var ledgerPath: String?
             if let out {
