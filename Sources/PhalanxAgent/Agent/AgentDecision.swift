@@ -4,6 +4,8 @@ public struct AgentDecision: Sendable, Hashable, Codable {
     public let ruleId: String
     public let reason: String
     public let mode: AgentMode
+    /// The categories that made the deciding rule match (empty for rules without category conditions).
+    public let matchedCategories: [SafetyCategory]
     public let scan: ScanResult
     /// For `redact`: the normalized text with the matched findings' spans replaced by `[REDACTED:category]`.
     public let redactedText: String?

@@ -100,7 +100,8 @@ public final class SafetyAgent: Sendable {
                 outcome.verdict == .redact
                 ? Self.redact(request.text, scan: scan, categories: outcome.matchedCategories) : nil
             return AgentDecision(
-                verdict: outcome.verdict, ruleId: outcome.ruleId, reason: outcome.reason, mode: mode, scan: scan,
+                verdict: outcome.verdict, ruleId: outcome.ruleId, reason: outcome.reason, mode: mode,
+                matchedCategories: outcome.matchedCategories, scan: scan,
                 redactedText: redacted, keepText: outcome.keepText, receipt: receipt)
         }
     }

@@ -14,7 +14,7 @@ public enum DefaultAgentPolicy {
           jailbreak: 0.5
           toxicity: 0.5
           secret_exfiltration: 0.85
-          pii_exfiltration: 0.9
+          pii_exfiltration: 0.8
           obfuscation: 0.95
         rules:
           - id: block-prompt-attacks

@@ -71,7 +71,7 @@ public struct FederationAgentPolicy: SignedPayload, Hashable {
     public static func standard(issuer: ParticipantID, issuedAtMs: Int64) -> FederationAgentPolicy {
         let maximum: [SafetyCategory: Double] = [
             .promptInjection: 0.5, .jailbreak: 0.5, .toxicity: 0.5, .secretExfiltration: 0.85,
-            .piiExfiltration: 0.9, .obfuscation: 0.95,
+            .piiExfiltration: 0.8, .obfuscation: 0.95,
         ]
         return FederationAgentPolicy(
             issuer: issuer, version: 1,

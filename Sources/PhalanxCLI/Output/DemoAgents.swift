@@ -106,9 +106,9 @@ struct DemoAgents {
                     + "\(outcome.count(.deny)) blocked, \(outcome.count(.escalate)) escalated, "
                     + "\(outcome.count(.redact)) redacted, \(outcome.count(.allow)) allowed")
             for (request, decision) in outcome.decisions {
-                // Name the strongest finding in a category the decision found, preferring a named detector to
-                // the classifier.
-                let found = decision.scan.findings.filter { decision.receipt.present.contains($0.category.rawValue) }
+                // Name the strongest finding in a category that made the rule match, preferring a named detector
+                // to the classifier.
+                let found = decision.scan.findings.filter { decision.matchedCategories.contains($0.category) }
                 let top =
                     found.filter { $0.detector != "classifier.attack" }.max { $0.score < $1.score } ?? found.first
                 let why =
