@@ -13,20 +13,23 @@ public struct PIIDetector: TextDetector {
         Pattern(
             id: "email",
             regex: TriggeredRegex(
-                #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"#, triggers: [.literal("@")]),
+                #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"#, triggers: [.literal("@")],
+                reach: 128),
             score: 0.95, verify: nil),
         Pattern(
             id: "payment-card",
-            regex: TriggeredRegex(#"\b(?:\d[ -]?){12,18}\d\b"#, triggers: [.digits(count: 13, within: 40)]),
+            regex: TriggeredRegex(#"\b(?:\d[ -]?){12,18}\d\b"#, triggers: [.digits(count: 13, within: 40)], reach: 64),
             score: 0.97, verify: { Checksums.luhn(digits(of: $0)) }),
         Pattern(
             id: "iban",
             regex: TriggeredRegex(
-                #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#, triggers: [.capitalsThenDigits]),
+                #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#, triggers: [.capitalsThenDigits],
+                reach: 64),
             score: 0.98, verify: { Checksums.iban($0.filter { $0 != " " }.uppercased()) }),
         Pattern(
             id: "us-ssn",
-            regex: TriggeredRegex(#"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digits(count: 9, within: 11)]),
+            regex: TriggeredRegex(
+                #"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digits(count: 9, within: 11)], reach: 24),
             score: 0.8,
             verify: { match in
                 let parts = match.split(separator: "-")
@@ -38,12 +41,14 @@ public struct PIIDetector: TextDetector {
         Pattern(
             id: "uk-nino",
             regex: TriggeredRegex(
-                #"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, triggers: [.capitalsThenDigit]),
+                #"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, triggers: [.capitalsThenDigit],
+                reach: 24),
             score: 0.85, verify: nil),
         Pattern(
             id: "phone",
             regex: TriggeredRegex(
-                #"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b"#, triggers: [.literal("+")]),
+                #"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b"#, triggers: [.literal("+")],
+                reach: 48),
             score: 0.75, verify: { (8...15).contains(digits(of: $0).count) }),
     ]
 

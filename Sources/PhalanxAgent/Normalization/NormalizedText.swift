@@ -35,8 +35,19 @@ public struct NormalizedText: Sendable {
         // other scripts, emoji) has nothing it would fold to ASCII. It runs only when a scalar lies in the blocks
         // whose compatibility forms imitate Latin letters and digits.
         let needsFolding = bounded.unicodeScalars.contains(where: Self.hasCompatibilityForm)
-        let folded = Array(
-            (needsFolding ? bounded.precomposedStringWithCompatibilityMapping : bounded).unicodeScalars)
+        let folded = (needsFolding ? bounded.precomposedStringWithCompatibilityMapping : bounded).unicodeScalars.map {
+            Self.fullwidthToASCII($0)
+        }
+        // Nothing removed, replaced or folded: the text is its own normal form, and rebuilding it would only cost.
+        if !needsFolding, !folded.contains(where: { Self.isInvisible($0) }),
+            !folded.contains(where: { $0.value >= 0x0391 && $0.value <= 0x051D && Self.homoglyphs[$0] != nil }),
+            !bounded.unicodeScalars.contains(where: { $0.value >= 0xFF01 && $0.value <= 0xFF5E || $0.value == 0x3000 })
+        {
+            text = bounded
+            invisibleRemoved = 0
+            homoglyphsReplaced = 0
+            return
+        }
         for (index, scalar) in folded.enumerated() {
             guard Self.isInvisible(scalar) else {
                 visible.append(scalar)
@@ -107,10 +118,20 @@ public struct NormalizedText: Sendable {
     static func hasCompatibilityForm(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00A0...0x00BF, 0x02B0...0x02FF, 0x1D00...0x1DBF, 0x2000...0x215F, 0x2160...0x218F, 0x2460...0x24FF,
-            0x3000...0x303F, 0xFB00...0xFB4F, 0xFE30...0xFE6F, 0xFF00...0xFFEF, 0x1D400...0x1D7FF, 0x1F100...0x1F1FF:
+            0xFB00...0xFB4F, 0xFE30...0xFE6F, 0x1D400...0x1D7FF, 0x1F100...0x1F1FF:
             true
         default:
             false
+        }
+    }
+
+    /// Fullwidth ASCII (U+FF01…U+FF5E) and the ideographic space, folded as NFKC would, without NFKC: Chinese and
+    /// Japanese text uses fullwidth punctuation all the time, and `ｉｇｎｏｒｅ` is a classic disguise.
+    static func fullwidthToASCII(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        switch scalar.value {
+        case 0xFF01...0xFF5E: Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar
+        case 0x3000: " "
+        default: scalar
         }
     }
 

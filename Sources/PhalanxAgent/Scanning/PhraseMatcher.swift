@@ -109,7 +109,7 @@ struct PhraseMatcher: Sendable {
         Self.foldedByte.withUnsafeBufferPointer { foldedByte in
             var found: [Match] = []
             var threads: [Thread] = []
-            var next: [Thread] = []
+            var reached: [Thread] = []
             var index = 0
             while index < utf8.count {
                 guard foldedByte[Int(utf8[index])] != 0 else {
@@ -128,40 +128,39 @@ struct PhraseMatcher: Sendable {
                     hash: hash, of: UnsafeBufferPointer(rebasing: utf8[wordStart..<index]), folding: foldedByte)
                 guard let word else {
                     // No phrase has this word: every thread dies, and none starts here.
-                    threads.removeAll(keepingCapacity: true)
+                    if !threads.isEmpty { threads.removeAll(keepingCapacity: true) }
                     continue
                 }
-                let firstFound = found.count
-                let wordEnd = index
-                /// Reports the phrases that end at `target`; keeps the thread if `target` has a way on.
-                func advance(to target: Int32, start: Int) {
-                    for accept in Int(acceptStart[Int(target)])..<Int(acceptStart[Int(target) + 1]) {
-                        let match = Match(family: Int(acceptFamily[accept]), span: start..<wordEnd)
-                        // Two paths of one family (two of its patterns, or two readings of one) can end in one span.
-                        if !found[firstFound...].contains(match) { found.append(match) }
-                    }
-                    let thread = Thread(state: target, start: start)
-                    if edgeStart[Int(target)] != edgeStart[Int(target) + 1] && !next.contains(thread) {
-                        next.append(thread)
-                    }
-                }
-                next.removeAll(keepingCapacity: true)
                 // Threads are kept in the order of their start, so the matches come out earliest start first.
+                reached.removeAll(keepingCapacity: true)
                 for thread in threads {
                     let end = Int(edgeStart[Int(thread.state) + 1])
                     var edge = firstEdge(from: thread.state, on: word)
                     while edge < end && edgeWord[edge] == word {
-                        advance(to: edgeTarget[edge], start: thread.start)
+                        reached.append(Thread(state: edgeTarget[edge], start: thread.start))
                         edge += 1
                     }
                 }
                 for root in Int(rootStart[Int(word)])..<Int(rootStart[Int(word) + 1]) {
-                    advance(to: rootTarget[root], start: wordStart)
+                    reached.append(Thread(state: rootTarget[root], start: wordStart))
+                }
+                threads.removeAll(keepingCapacity: true)
+                let firstFound = found.count
+                for thread in reached {
+                    let state = Int(thread.state)
+                    for accept in Int(acceptStart[state])..<Int(acceptStart[state + 1]) {
+                        let match = Match(family: Int(acceptFamily[accept]), span: thread.start..<index)
+                        // Two paths of one family (two of its patterns, or two readings of one) can end in one span.
+                        if !found[firstFound...].contains(match) { found.append(match) }
+                    }
+                    // A state with no way on has reported what it could; two paths to one state are one thread.
+                    if edgeStart[state] != edgeStart[state + 1] && !threads.contains(thread) {
+                        threads.append(thread)
+                    }
                 }
                 if found.count - firstFound > 1 {
                     found[firstFound...].sort { ($0.span.lowerBound, $0.family) < ($1.span.lowerBound, $1.family) }
                 }
-                swap(&threads, &next)
             }
             return found
         }

@@ -12,7 +12,10 @@ struct AgentCommand: AsyncParsableCommand {
             The scanners, the classifier, the policy format and the ladder are described in docs/agent.md; the \
             HTTP API in docs/agent-api.md.
             """,
-        subcommands: [AgentScanCommand.self, AgentEvalCommand.self, AgentTrainCommand.self, AgentServeCommand.self]
+        subcommands: [
+            AgentScanCommand.self, AgentEvalCommand.self, AgentTrainCommand.self, AgentServeCommand.self,
+            AgentExportCommand.self,
+        ]
     )
 }
 
