@@ -92,8 +92,13 @@ kill -TERM "$server"
 wait "$server" || { echo "FAIL: agent serve did not exit cleanly on SIGTERM"; cat "$tmp/serve.log"; exit 1; }
 server=""
 run 0 "$bin" ledger verify "$tmp/state/ledger.sqlite"
-has "$tmp/out" "VERIFIED"
-ok "agent serve: deny and allow over HTTP with receipts, 413, 400 naming the field, events without text, SIGTERM, ledger verified"
+has "$tmp/out" ": OK —"
+run 0 "$bin" ledger show "$tmp/state/ledger.sqlite"
+has "$tmp/out" "agent-receipts"
+run 0 "$bin" agent export --state "$tmp/state" --safety-events "$tmp/events.csv" --training "$tmp/labelled.jsonl"
+has "$tmp/events.csv" "day,category,action"
+has "$tmp/events.csv" "prompt_injection,blocked"
+ok "agent serve: deny and allow over HTTP with receipts, 413, 400 naming the field, events without text, SIGTERM, ledger verified with the receipts, safety-event rows exported"
 
 # The OpenAPI document is a valid OpenAPI 3.1 document (openapi-spec-validator from PyPI, in a private venv).
 venv="${PHALANX_VENV_DIR:-$HOME/.cache/phalanx}/openapi-venv"

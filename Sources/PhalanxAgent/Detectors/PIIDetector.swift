@@ -18,7 +18,7 @@ public struct PIIDetector: TextDetector {
             score: 0.95, verify: nil),
         Pattern(
             id: "payment-card",
-            regex: TriggeredRegex(#"\b(?:\d[ -]?){12,18}\d\b"#, triggers: [.digits(count: 13, within: 40)], reach: 64),
+            regex: TriggeredRegex(#"\b(?:\d[ -]?){12,18}\d\b"#, triggers: [.digitRun(count: 13)], reach: 64),
             score: 0.97, verify: { Checksums.luhn(digits(of: $0)) }),
         Pattern(
             id: "iban",
@@ -29,7 +29,7 @@ public struct PIIDetector: TextDetector {
         Pattern(
             id: "us-ssn",
             regex: TriggeredRegex(
-                #"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digits(count: 9, within: 11)], reach: 24),
+                #"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digitRun(count: 9)], reach: 24),
             score: 0.8,
             verify: { match in
                 let parts = match.split(separator: "-")

@@ -5,7 +5,7 @@ import Foundation
 /// The standard library's `Regex` costs tens of microseconds per pattern on a kilobyte of text (Unicode word
 /// boundaries are expensive), and the secret and personal-data detectors have eighteen patterns. Almost all traffic
 /// contains none of what they look for, and every pattern has something cheap that must be present — a provider's
-/// prefix (`AKIA`, `ghp_`, `sk-`), an `@`, thirteen digits close together — so the scan looks for that with a plain
+/// prefix (`AKIA`, `ghp_`, `sk-`), an `@`, thirteen digits written together — so the scan looks for that with a plain
 /// loop over the bytes and runs the expression only on a window around it. A match that reaches the edge of its
 /// window may have been cut short, so then the expression runs on the whole text instead.
 struct TriggeredRegex: @unchecked Sendable {
@@ -16,8 +16,10 @@ struct TriggeredRegex: @unchecked Sendable {
     enum Trigger: Sendable {
         /// These exact bytes (ASCII case folded when `caseInsensitive`).
         case literal(String, caseInsensitive: Bool = false)
-        /// At least `count` ASCII digits within `within` bytes, starting at a digit.
-        case digits(count: Int, within: Int)
+        /// A run of digits, spaces and hyphens (how card, account and social-security numbers are written) that
+        /// holds at least `count` digits. Digits separated by anything else — a file listing, a timestamp, prose
+        /// with numbers — do not trigger.
+        case digitRun(count: Int)
         /// Two ASCII capitals followed by two digits (an IBAN's country code and check digits).
         case capitalsThenDigits
         /// Two ASCII capitals, an optional space, then a digit (a UK National Insurance number's prefix).
@@ -112,25 +114,21 @@ struct TriggeredRegex: @unchecked Sendable {
                 }
             }
             found.sort()
-        case .digits(let count, let within):
+        case .digitRun(let count):
             var index = 0
             while index < bytes.count {
                 guard isDigit(bytes[index]) else {
                     index += 1
                     continue
                 }
-                var digits = 0
                 var end = index
-                while end < min(bytes.count, index + within) {
+                var digits = 0
+                while end < bytes.count, isDigit(bytes[end]) || bytes[end] == 32 || bytes[end] == 45 {
                     if isDigit(bytes[end]) { digits += 1 }
                     end += 1
                 }
-                if digits >= count {
-                    found.append(index)
-                    index = end  // one trigger per cluster is enough: the window covers it
-                } else {
-                    index += 1
-                }
+                if digits >= count { found.append(index) }
+                index = end
             }
         case .capitalsThenDigits:
             if bytes.count >= 4 {

@@ -15,15 +15,13 @@ public enum AgentPolicyLoader {
     public static func load(
         _ bytes: [UInt8], file: String, federation: FederationAgentPolicy? = nil
     ) throws(AgentPolicyError) -> AgentPolicy {
-        let reader = try Reader(bytes: bytes, file: file)
-        let top = try reader.mapping(reader.root, what: "the top level")
-        try reader.rejectUnknown(top, allowed: topKeys, what: "the top level")
+        let reader = try YAMLFileReader(bytes: bytes, file: file, emptyMessage: "expected rules")
+        let top = try reader.mapping(reader.root, what: "the top level", allowed: topKeys)
         let name = try top["name"].map { n throws(AgentPolicyError) in try reader.string(n, what: "name") } ?? "policy"
 
         var defaultForText = Verdict.allow, defaultForActions = Verdict.deny
         if let node = top["defaults"] {
-            let defaults = try reader.mapping(node, what: "defaults")
-            try reader.rejectUnknown(defaults, allowed: ["text", "actions"], what: "defaults")
+            let defaults = try reader.mapping(node, what: "defaults", allowed: ["text", "actions"])
             if let text = defaults["text"] { defaultForText = try reader.verdict(text, what: "defaults.text") }
             if let actions = defaults["actions"] {
                 defaultForActions = try reader.verdict(actions, what: "defaults.actions")
@@ -70,191 +68,92 @@ public enum AgentPolicyLoader {
         return policy
     }
 
-    static func thresholdLine(_ top: Reader.Mapping, reader: Reader) -> Int? {
+    static func thresholdLine(_ top: YAMLFileReader.Mapping, reader: YAMLFileReader) -> Int? {
         top["thresholds"]?.mark.map { $0.line }
     }
 
-    /// Typed reads from a composed YAML document, each failure naming the file and line.
-    struct Reader {
-        let file: String
-        let root: Node
+}
 
-        init(bytes: [UInt8], file: String) throws(AgentPolicyError) {
-            self.file = file
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw AgentPolicyError(file: file, line: nil, message: "the file is not UTF-8 text")
+/// The policy's own value types, read from YAML.
+extension YAMLFileReader {
+    func verdict(_ node: Node, what: String) throws(AgentPolicyError) -> Verdict {
+        let text = try string(node, what: what)
+        guard let verdict = Verdict(rawValue: text) else {
+            throw error(node, "\(what) must be allow, deny, escalate or redact, not \"\(text)\"")
+        }
+        return verdict
+    }
+
+    func category(_ node: Node, what: String) throws(AgentPolicyError) -> SafetyCategory {
+        let text = try string(node, what: what)
+        guard let category = SafetyCategory(rawValue: text) else {
+            throw error(
+                node,
+                "unknown category \"\(text)\" in \(what); expected one of: "
+                    + SafetyCategory.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return category
+    }
+
+    func rule(_ node: Node) throws(AgentPolicyError) -> PolicyRule {
+        let map = try mapping(node, what: "a rule", allowed: AgentPolicyLoader.ruleKeys)
+        guard let idNode = map["id"] else { throw error(node, "a rule needs an \"id\"") }
+        let id = try string(idNode, what: "id")
+        guard !id.isEmpty, id.utf8.count <= 64, !id.hasPrefix("default."), !id.hasPrefix("ladder.") else {
+            throw error(idNode, "a rule id is 1–64 characters and does not start with \"default.\" or \"ladder.\"")
+        }
+        guard let thenNode = map["then"] else {
+            throw error(node, "rule \(id) needs \"then\": allow, deny, escalate or redact")
+        }
+        var rule = PolicyRule(
+            id: id, verdict: try verdict(thenNode, what: "rule \(id): then"),
+            reason: try map["reason"].map { n throws(AgentPolicyError) in try string(n, what: "reason") }
+                ?? "rule \(id)",
+            line: node.mark.map { $0.line })
+        if let n = map["direction"] {
+            let text = try string(n, what: "direction")
+            guard let direction = Direction(rawValue: text) else {
+                throw error(n, "rule \(id): direction must be input or output, not \"\(text)\"")
             }
-            try Self.rejectAliases(text, file: file)
-            do {
-                guard let node = try Yams.compose(yaml: text) else {
-                    throw AgentPolicyError(file: file, line: nil, message: "the file is empty; expected rules")
+            rule.direction = direction
+        }
+        if let n = map["sources"] {
+            for text in try strings(n, what: "sources") {
+                guard let source = ContentSource(rawValue: text) else {
+                    throw error(
+                        n,
+                        "rule \(id): unknown source \"\(text)\"; expected one of: "
+                            + ContentSource.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                root = node
-            } catch let error as AgentPolicyError {
-                throw error
-            } catch {
-                throw AgentPolicyError(file: file, line: nil, message: "not valid YAML: \(error)")
+                rule.sources.append(source)
             }
         }
-
-        /// Anchors and aliases are refused: an alias repeats a subtree, and nested ones make a small file stand for
-        /// an enormous policy. (Composing with every `&` turned into `*` makes the first anchor an undefined alias,
-        /// which Yams reports with its position.)
-        static func rejectAliases(_ text: String, file: String) throws(AgentPolicyError) {
-            let ampersand = UInt8(ascii: "&"), asterisk = UInt8(ascii: "*")
-            guard text.utf8.contains(where: { $0 == ampersand || $0 == asterisk }) else { return }
-            let probe = String(decoding: text.utf8.map { $0 == ampersand ? asterisk : $0 }, as: UTF8.self)
-            do {
-                _ = try Yams.compose(yaml: probe)
-            } catch YamlError.composer(_, "found undefined alias", let mark, _) {
-                throw AgentPolicyError(
-                    file: file, line: mark.line,
-                    message: "YAML anchors and aliases (&NAME, *NAME) are not supported; write the value out in full")
-            } catch {
-                // A syntax error: composing the text itself reports it.
+        if let n = map["categories"] {
+            if case .sequence(let items) = n {
+                for item in items { rule.categories.append(try category(item, what: "rule \(id): categories")) }
+            } else {
+                rule.categories.append(try category(n, what: "rule \(id): categories"))
             }
         }
-
-        struct Mapping {
-            let node: Node
-            let pairs: [(Node, Node)]
-            subscript(key: String) -> Node? { pairs.first { $0.0.string == key }?.1 }
+        if let n = map["min_score"] {
+            guard !rule.categories.isEmpty else {
+                throw error(n, "rule \(id): min_score needs categories to apply to")
+            }
+            rule.minimumScore = try score(n, what: "rule \(id): min_score")
         }
-
-        func error(_ node: Node, _ message: String) -> AgentPolicyError {
-            AgentPolicyError(file: file, line: node.mark.map { $0.line }, message: message)
+        if let n = map["actions"] { rule.actions = try strings(n, what: "actions") }
+        if let n = map["principals"] { rule.principals = try strings(n, what: "principals") }
+        if let n = map["when_restricted"] {
+            let text = try string(n, what: "when_restricted")
+            guard text == "allow" || text == "deny" else {
+                throw error(n, "rule \(id): when_restricted must be allow or deny, not \"\(text)\"")
+            }
+            rule.allowWhenRestricted = text == "allow"
         }
-
-        func mapping(_ node: Node, what: String) throws(AgentPolicyError) -> Mapping {
-            guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping") }
-            return Mapping(node: node, pairs: mapping.map { ($0.key, $0.value) })
+        if let n = map["keep_text"] { rule.keepText = try bool(n, what: "keep_text") }
+        if rule.verdict == .redact, rule.categories.isEmpty {
+            throw error(thenNode, "rule \(id): redact needs categories whose findings it redacts")
         }
-
-        func rejectUnknown(_ mapping: Mapping, allowed: Set<String>, what: String) throws(AgentPolicyError) {
-            for (key, _) in mapping.pairs where !allowed.contains(key.string ?? "") {
-                throw error(
-                    key,
-                    "unknown key \"\(key.string ?? "?")\" in \(what); expected one of: "
-                        + allowed.sorted().joined(separator: ", "))
-            }
-        }
-
-        func string(_ node: Node, what: String) throws(AgentPolicyError) -> String {
-            guard case .scalar(let scalar) = node else { throw error(node, "\(what) must be a string") }
-            return scalar.string
-        }
-
-        func strings(_ node: Node, what: String) throws(AgentPolicyError) -> [String] {
-            if case .scalar = node { return [try string(node, what: what)] }
-            guard case .sequence(let sequence) = node else { throw error(node, "\(what) must be a list") }
-            var values: [String] = []
-            for item in sequence { values.append(try string(item, what: "an item of \(what)")) }
-            return values
-        }
-
-        func bool(_ node: Node, what: String) throws(AgentPolicyError) -> Bool {
-            switch try string(node, what: what) {
-            case "true": return true
-            case "false": return false
-            case let other: throw error(node, "\(what) must be true or false, not \"\(other)\"")
-            }
-        }
-
-        func integer(_ node: Node, what: String, in range: ClosedRange<Int>) throws(AgentPolicyError) -> Int {
-            guard let value = Int(try string(node, what: what)), range.contains(value) else {
-                throw error(node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
-
-        func score(_ node: Node, what: String) throws(AgentPolicyError) -> Double {
-            let text = try string(node, what: what)
-            guard let value = Double(text), value.isFinite, (0...1).contains(value) else {
-                throw error(node, "\(what) must be a score from 0 to 1, not \"\(text)\"")
-            }
-            return value
-        }
-
-        func verdict(_ node: Node, what: String) throws(AgentPolicyError) -> Verdict {
-            let text = try string(node, what: what)
-            guard let verdict = Verdict(rawValue: text) else {
-                throw error(node, "\(what) must be allow, deny, escalate or redact, not \"\(text)\"")
-            }
-            return verdict
-        }
-
-        func category(_ node: Node, what: String) throws(AgentPolicyError) -> SafetyCategory {
-            let text = try string(node, what: what)
-            guard let category = SafetyCategory(rawValue: text) else {
-                throw error(
-                    node,
-                    "unknown category \"\(text)\" in \(what); expected one of: "
-                        + SafetyCategory.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            return category
-        }
-
-        func rule(_ node: Node) throws(AgentPolicyError) -> PolicyRule {
-            let map = try mapping(node, what: "a rule")
-            try rejectUnknown(map, allowed: AgentPolicyLoader.ruleKeys, what: "a rule")
-            guard let idNode = map["id"] else { throw error(node, "a rule needs an \"id\"") }
-            let id = try string(idNode, what: "id")
-            guard !id.isEmpty, id.utf8.count <= 64, !id.hasPrefix("default."), !id.hasPrefix("ladder.") else {
-                throw error(idNode, "a rule id is 1–64 characters and does not start with \"default.\" or \"ladder.\"")
-            }
-            guard let thenNode = map["then"] else {
-                throw error(node, "rule \(id) needs \"then\": allow, deny, escalate or redact")
-            }
-            var rule = PolicyRule(
-                id: id, verdict: try verdict(thenNode, what: "rule \(id): then"),
-                reason: try map["reason"].map { n throws(AgentPolicyError) in try string(n, what: "reason") }
-                    ?? "rule \(id)",
-                line: node.mark.map { $0.line })
-            if let n = map["direction"] {
-                let text = try string(n, what: "direction")
-                guard let direction = Direction(rawValue: text) else {
-                    throw error(n, "rule \(id): direction must be input or output, not \"\(text)\"")
-                }
-                rule.direction = direction
-            }
-            if let n = map["sources"] {
-                for text in try strings(n, what: "sources") {
-                    guard let source = ContentSource(rawValue: text) else {
-                        throw error(
-                            n,
-                            "rule \(id): unknown source \"\(text)\"; expected one of: "
-                                + ContentSource.allCases.map(\.rawValue).joined(separator: ", "))
-                    }
-                    rule.sources.append(source)
-                }
-            }
-            if let n = map["categories"] {
-                if case .sequence(let items) = n {
-                    for item in items { rule.categories.append(try category(item, what: "rule \(id): categories")) }
-                } else {
-                    rule.categories.append(try category(n, what: "rule \(id): categories"))
-                }
-            }
-            if let n = map["min_score"] {
-                guard !rule.categories.isEmpty else {
-                    throw error(n, "rule \(id): min_score needs categories to apply to")
-                }
-                rule.minimumScore = try score(n, what: "rule \(id): min_score")
-            }
-            if let n = map["actions"] { rule.actions = try strings(n, what: "actions") }
-            if let n = map["principals"] { rule.principals = try strings(n, what: "principals") }
-            if let n = map["when_restricted"] {
-                let text = try string(n, what: "when_restricted")
-                guard text == "allow" || text == "deny" else {
-                    throw error(n, "rule \(id): when_restricted must be allow or deny, not \"\(text)\"")
-                }
-                rule.allowWhenRestricted = text == "allow"
-            }
-            if let n = map["keep_text"] { rule.keepText = try bool(n, what: "keep_text") }
-            if rule.verdict == .redact, rule.categories.isEmpty {
-                throw error(thenNode, "rule \(id): redact needs categories whose findings it redacts")
-            }
-            return rule
-        }
+        return rule
     }
 }

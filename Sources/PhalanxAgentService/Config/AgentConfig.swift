@@ -1,4 +1,5 @@
 import Foundation
+import PhalanxAgent
 import PhalanxCore
 import Yams
 
@@ -116,7 +117,7 @@ public struct AgentConfig: Sendable, Hashable {
 
     /// Parses `bytes` (named `file` in messages); relative paths are resolved against the folder `base`.
     public static func parse(_ bytes: [UInt8], file: String, base: String) throws(AgentConfigError) -> AgentConfig {
-        let reader = try ConfigReader(bytes: bytes, file: file)
+        let reader = try YAMLFileReader(bytes: bytes, file: file, emptyMessage: "expected \"agent: ID\"")
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
         func path(_ node: Node?, what: String) throws(AgentConfigError) -> String? {
             guard let node else { return nil }
