@@ -16,7 +16,7 @@ public struct EncodedPayloadDetector: TextDetector {
     public func findings(in text: NormalizedText) -> [ScanFinding] {
         var found: [ScanFinding] = []
         var decodedCount = 0
-        let bytes = Array(text.text.utf8)
+        let bytes = text.bytes
         for run in Self.base64Runs(in: bytes) {
             guard decodedCount < Self.maximumPayloads else { break }
             guard let decoded = Self.decodeReadable(Array(bytes[run])) else { continue }

@@ -4,7 +4,7 @@ public struct ObfuscationDetector: TextDetector {
 
     public func findings(in text: NormalizedText) -> [ScanFinding] {
         var found: [ScanFinding] = []
-        let whole = 0..<text.text.utf8.count
+        let whole = 0..<text.bytes.count
         if text.invisibleRemoved > 0 {
             found.append(
                 ScanFinding(

@@ -57,7 +57,7 @@ public struct PIIDetector: TextDetector {
     public func findings(in text: NormalizedText) -> [ScanFinding] {
         var found: [ScanFinding] = []
         var covered: [Range<Int>] = []
-        let bytes = Array(text.text.utf8)
+        let bytes = text.bytes
         for pattern in Self.patterns {
             for (span, matched) in pattern.regex.matches(in: text.text, bytes: bytes) {
                 // A card or IBAN already found is not a phone number too.

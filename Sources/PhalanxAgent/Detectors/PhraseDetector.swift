@@ -34,9 +34,10 @@ public struct PhraseDetector: TextDetector {
     public func findings(in text: NormalizedText) -> [ScanFinding] {
         var seen = Set<Int>()
         var found: [ScanFinding] = []
-        for match in matcher.matches(in: text.text) where seen.insert(match.family).inserted {
+        let matches = text.bytes.withUnsafeBufferPointer { matcher.matches(inUTF8: $0) }
+        for match in matches where seen.insert(match.family).inserted {
             let family = families[match.family]
-            let phrase = text.text.utf8.dropFirst(match.span.lowerBound).prefix(match.span.count)
+            let phrase = text.bytes[match.span]
             found.append(
                 ScanFinding(
                     category: family.category, detector: family.id, score: family.weight, span: match.span,

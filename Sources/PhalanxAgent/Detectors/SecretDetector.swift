@@ -91,7 +91,7 @@ public struct SecretDetector: TextDetector {
     }
 
     public func findings(in text: NormalizedText) -> [ScanFinding] {
-        let bytes = Array(text.text.utf8)
+        let bytes = text.bytes
         var found: [ScanFinding] = []
         var covered: [Range<Int>] = []
         for pattern in Self.patterns {

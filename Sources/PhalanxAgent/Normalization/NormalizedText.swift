@@ -7,6 +7,8 @@ import Foundation
 public struct NormalizedText: Sendable {
     public let original: String
     public let text: String
+    /// ``text`` as UTF-8 bytes, made once: every detector reads them.
+    public let bytes: [UInt8]
     /// Invisible format characters removed that are signs of a disguise (zero-width characters splitting a word,
     /// bidirectional overrides, tag characters); see ``isSuspicious(_:before:after:atStart:)``.
     public let invisibleRemoved: Int
@@ -24,6 +26,7 @@ public struct NormalizedText: Sendable {
         // ASCII text has nothing to fold, remove or map: most traffic takes this path, at the cost of one pass.
         if bounded.utf8.allSatisfy({ $0 < 0x80 }) {
             text = bounded
+            bytes = Array(text.utf8)
             invisibleRemoved = 0
             homoglyphsReplaced = 0
             return
@@ -44,6 +47,7 @@ public struct NormalizedText: Sendable {
             !bounded.unicodeScalars.contains(where: { $0.value >= 0xFF01 && $0.value <= 0xFF5E || $0.value == 0x3000 })
         {
             text = bounded
+            bytes = Array(text.utf8)
             invisibleRemoved = 0
             homoglyphsReplaced = 0
             return
@@ -67,6 +71,7 @@ public struct NormalizedText: Sendable {
             var plain = String.UnicodeScalarView()
             plain.append(contentsOf: visible)
             text = String(plain)
+            bytes = Array(text.utf8)
             invisibleRemoved = invisible
             homoglyphsReplaced = 0
             return
@@ -95,6 +100,7 @@ public struct NormalizedText: Sendable {
             wordStart = wordEnd
         }
         text = String(scalars)
+        bytes = Array(text.utf8)
         invisibleRemoved = invisible
         homoglyphsReplaced = homoglyphs
     }
