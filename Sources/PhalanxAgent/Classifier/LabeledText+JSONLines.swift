@@ -37,12 +37,12 @@ extension LabeledText {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw CorpusError(line: nil, message: "cannot read \(path): \(error.localizedDescription)")
+            throw CorpusError(file: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
         do throws(CorpusError) {
             return try loadJSONLines(Array(data))
         } catch {
-            throw CorpusError(line: error.line, message: "\(path): \(error.message)")
+            throw CorpusError(file: path, line: error.line, message: error.message)
         }
     }
 
@@ -85,7 +85,24 @@ extension LabeledText {
 /// A corpus file that cannot be read: the 1-based line (when the problem is in one) and what is wrong with it.
 /// Messages never quote the text of an example, which may be an attack or hold personal data.
 public struct CorpusError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The file, when the corpus was read from one.
+    public let file: String?
     public let line: Int?
     public let message: String
-    public var description: String { line.map { "line \($0): \(message)" } ?? message }
+
+    public init(file: String? = nil, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// `FILE:LINE: message`, as compilers write it; `line N: message` for bytes not read from a file.
+    public var description: String {
+        switch (file, line) {
+        case (let file?, let line?): "\(file):\(line): \(message)"
+        case (let file?, nil): "\(file): \(message)"
+        case (nil, let line?): "line \(line): \(message)"
+        case (nil, nil): message
+        }
+    }
 }

@@ -55,7 +55,7 @@ struct AgentEvalCommand: AsyncParsableCommand {
         try await reportingErrors {
             var examples: [LabeledText]
             do { examples = try LabeledText.loadJSONLines(path: data) } catch {
-                throw CLIError(.malformedInput, "\(data): \(error)")
+                throw CLIError(.malformedInput, "\(error)")
             }
             if let limit { examples = Array(examples.prefix(max(0, limit))) }
             guard !examples.isEmpty else { throw CLIError(.malformedInput, "\(data) has no examples") }

@@ -114,7 +114,7 @@ struct AgentTrainCommand: AsyncParsableCommand {
             throw CLIError(.missingInput, "\(path) does not exist", hint: "build the corpus with scripts/build-corpus")
         }
         do { return try LabeledText.loadJSONLines(path: path) } catch {
-            throw CLIError(.malformedInput, "\(path): \(error)")
+            throw CLIError(.malformedInput, "\(error)")
         }
     }
 }

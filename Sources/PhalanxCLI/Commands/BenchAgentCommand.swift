@@ -71,7 +71,7 @@ extension BenchCommand {
                 }
                 let examples: [LabeledText]
                 do { examples = try LabeledText.loadJSONLines(path: messages) } catch {
-                    throw CLIError(.malformedInput, "\(messages): \(error)")
+                    throw CLIError(.malformedInput, "\(error)")
                 }
                 let scanner = try agentOptions.agent().scanner
                 let requests = examples.map { ScanRequest(text: $0.text) }
