@@ -279,6 +279,7 @@ let package = Package(
             name: "PhalanxNetworkTests",
             dependencies: [
                 "PhalanxNetwork", "PhalanxPKI", "PhalanxFederation", "PhalanxLedger", "PhalanxCore", "PhalanxWire",
+                "PhalanxControl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -100,6 +100,38 @@ has "$tmp/events.csv" "day,category,action"
 has "$tmp/events.csv" "prompt_injection,blocked"
 ok "agent serve: deny and allow over HTTP with receipts, 413, 400 naming the field, events without text, SIGTERM, ledger verified with the receipts, safety-event rows exported"
 
+# The federation's signed bounds, and the fallback when the control plane is silent: no heartbeat comes, so after
+# fallback_after_ticks (2 here, one tick a second) the agent restricts itself.
+run 0 "$bin" keys generate --id control --role control --out "$tmp/keys"
+run 0 "$bin" agent sign-policy --key "$tmp/keys/control.key" --out "$tmp/federation-policy.json" --fallback-after-ticks 2
+run 73 "$bin" agent sign-policy --key "$tmp/keys/control.key" --out "$tmp/federation-policy.json"
+run 0 "$bin" keys generate --id org-check --role node --out "$tmp/keys"
+run 65 "$bin" agent sign-policy --key "$tmp/keys/org-check.key" --out "$tmp/other.json"
+port=$((20000 + RANDOM % 20000))
+cat >"$tmp/agent-fed.yaml" <<YAML
+agent: org-check
+listen: 127.0.0.1:$port
+state_dir: state-fed
+federation:
+  policy: federation-policy.json
+  control_key: keys/control.pub
+  node_key: keys/org-check.pub
+YAML
+"$bin" agent serve --config "$tmp/agent-fed.yaml" >"$tmp/serve-fed.log" 2>&1 &
+server=$!
+restricted=""
+for _ in $(seq 1 50); do
+    if curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | grep -q 'phalanx_agent_mode{mode="restrict"} 1'; then
+        restricted=yes
+        break
+    fi
+    sleep 0.2
+done
+kill -TERM "$server"; wait "$server" || true; server=""
+[ -n "$restricted" ] || { echo "FAIL: the agent did not fall back to restrict"; cat "$tmp/serve-fed.log"; exit 1; }
+has "$tmp/serve-fed.log" "to=restrict"
+ok "agent sign-policy (never overwrites, refuses a non-control key); a silent control plane puts the agent in restrict"
+
 # The OpenAPI document is a valid OpenAPI 3.1 document (openapi-spec-validator from PyPI, in a private venv).
 venv="${PHALANX_VENV_DIR:-$HOME/.cache/phalanx}/openapi-venv"
 if [ ! -x "$venv/bin/openapi-spec-validator" ]; then

@@ -20,10 +20,14 @@ public final class SafetyAgent: Sendable {
         public var trusted: FederationRoster
         /// Who may lift a suspension.
         public var operators: Set<ParticipantID>
+        /// Keys whose heartbeats (only) count as contact: the organization's node, which sends one every tick it
+        /// hears from the control plane. They cannot sign commands.
+        public var heartbeatRelays: FederationRoster?
 
         public init(
             agent: ParticipantID, policy: AgentPolicy, federation: FederationAgentPolicy? = nil,
-            model: (any AttackModel)? = nil, trusted: FederationRoster, operators: Set<ParticipantID> = []
+            model: (any AttackModel)? = nil, trusted: FederationRoster, operators: Set<ParticipantID> = [],
+            heartbeatRelays: FederationRoster? = nil
         ) {
             self.agent = agent
             self.policy = policy
@@ -31,6 +35,7 @@ public final class SafetyAgent: Sendable {
             self.model = model
             self.trusted = trusted
             self.operators = operators
+            self.heartbeatRelays = heartbeatRelays
         }
     }
 
@@ -119,9 +124,13 @@ public final class SafetyAgent: Sendable {
         }
     }
 
-    /// Accepts a signed heartbeat from the control plane: contact, which ends a fallback.
+    /// Accepts a signed heartbeat from the control plane (or the node relaying it): contact, which ends a fallback.
     public func heartbeat(_ envelope: Signed<ControlHeartbeat>) throws(SignatureError) {
-        _ = try envelope.verify(with: configuration.trusted)
+        if let relays = configuration.heartbeatRelays, relays.identity(for: envelope.signer) != nil {
+            _ = try envelope.verify(with: relays)
+        } else {
+            _ = try envelope.verify(with: configuration.trusted)
+        }
         state.withLock { state in
             if let transition = state.ladder.contact(tick: state.tick) {
                 state.pending.append(.modeChanged(from: transition.from, to: transition.to, cause: transition.cause))

@@ -120,20 +120,3 @@ public struct AgentLadder: Sendable {
             detail: ack.detail, stateAfter: mode.rawValue, tick: ack.tick, timestampMs: ack.timestampMs)
     }
 }
-
-/// A signed "still here" from the control plane to standalone agents, so that silence can be told from calm.
-public struct ControlHeartbeat: SignedPayload, Hashable {
-    public static let payloadType = "phalanx.agent-heartbeat.v1"
-
-    public var issuer: ParticipantID
-    public var tick: UInt64
-    public var issuedAtMs: Int64
-
-    public init(issuer: ParticipantID, tick: UInt64, issuedAtMs: Int64) {
-        self.issuer = issuer
-        self.tick = tick
-        self.issuedAtMs = issuedAtMs
-    }
-
-    public var author: ParticipantID { issuer }
-}

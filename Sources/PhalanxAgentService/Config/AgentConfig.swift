@@ -48,6 +48,10 @@ public struct AgentConfig: Sendable, Hashable {
         /// Operators' public key files: their commands are accepted, and only they may lift a suspension.
         public var operatorKeys: [String]
 
+        /// The public key of the organization's node, whose heartbeats (relayed each tick it hears from the
+        /// control plane) count as contact; it cannot sign commands.
+        public var nodeKey: String?
+
         public init(policy: String? = nil, controlKey: String? = nil, operatorKeys: [String] = []) {
             self.policy = policy
             self.controlKey = controlKey
@@ -145,13 +149,14 @@ public struct AgentConfig: Sendable, Hashable {
         var federation: Federation?
         if let node = top["federation"] {
             let map = try reader.mapping(
-                node, what: "federation", allowed: ["policy", "control_key", "operator_keys"])
+                node, what: "federation", allowed: ["policy", "control_key", "operator_keys", "node_key"])
             var value = Federation(
                 policy: try path(map["policy"], what: "federation.policy"),
                 controlKey: try path(map["control_key"], what: "federation.control_key"))
             if let keys = map["operator_keys"] {
                 value.operatorKeys = try reader.strings(keys, what: "federation.operator_keys").map(resolve)
             }
+            value.nodeKey = try path(map["node_key"], what: "federation.node_key")
             if value.policy != nil, value.controlKey == nil {
                 throw reader.error(
                     node, "federation.policy is signed by the control plane: add \"control_key: FILE.pub\" to check it")

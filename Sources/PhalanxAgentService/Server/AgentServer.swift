@@ -85,7 +85,7 @@ public struct AgentServer: Sendable {
             agent = try SafetyAgent(
                 .init(
                     agent: config.agent, policy: policy, federation: trust.policy, model: attackModel,
-                    trusted: trust.roster, operators: trust.operators),
+                    trusted: trust.roster, operators: trust.operators, heartbeatRelays: trust.heartbeatRelays),
                 chain: chain)
         } catch {
             throw AgentServerError(file: error.file, line: error.line, message: error.message)

@@ -8,11 +8,13 @@ struct FederationTrust {
     var roster: FederationRoster
     var operators: Set<ParticipantID>
     var policy: FederationAgentPolicy?
+    /// The node whose heartbeats count as contact (never its commands).
+    var heartbeatRelays: FederationRoster?
 
     static func load(_ federation: AgentConfig.Federation?) throws(AgentServerError) -> FederationTrust {
         guard let federation else {
             // No control plane and no operators: every command is refused (there is no one to trust).
-            return FederationTrust(roster: emptyRoster, operators: [], policy: nil)
+            return FederationTrust(roster: emptyRoster, operators: [], policy: nil, heartbeatRelays: nil)
         }
         var identities: [PublicIdentity] = []
         var control: PublicIdentity?
@@ -53,7 +55,17 @@ struct FederationTrust {
                 throw AgentServerError(file: path, message: "the federation's agent policy does not verify: \(error)")
             }
         }
-        return FederationTrust(roster: roster, operators: operators, policy: policy)
+        var relays: FederationRoster?
+        if let path = federation.nodeKey {
+            let identity = try publicKey(path)
+            guard identity.role == .node else {
+                throw AgentServerError(file: path, message: "node_key is the key of a \(identity.role), not of a node")
+            }
+            do { relays = try FederationRoster([identity]) } catch {
+                throw AgentServerError(file: path, message: error.description)
+            }
+        }
+        return FederationTrust(roster: roster, operators: operators, policy: policy, heartbeatRelays: relays)
     }
 
     // An empty list has no duplicates.

@@ -14,7 +14,7 @@ struct AgentCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AgentScanCommand.self, AgentEvalCommand.self, AgentTrainCommand.self, AgentServeCommand.self,
-            AgentExportCommand.self,
+            AgentExportCommand.self, AgentSignPolicyCommand.self,
         ]
     )
 }

@@ -108,6 +108,16 @@ public actor NodeRuntime {
         try await emitFrame(tick: tick, tickStart: tickStart)
     }
 
+    /// Ladder commands applied since the last ``takeLadderCommands()``, as the control plane signed them: a node
+    /// process relays them to the organization's agent (`agent_url`), which checks the control plane's signature
+    /// itself.
+    private var ladderCommands: [Signed<ACommand>] = []
+
+    public func takeLadderCommands() -> [Signed<ACommand>] {
+        defer { ladderCommands.removeAll() }
+        return ladderCommands
+    }
+
     /// Whether the local agent runs on the conservative fallback because the node lost the control plane.
     public private(set) var inFallback = false
     /// The rung the agent was on before the fallback, restored when the control plane is back.
@@ -272,6 +282,7 @@ public actor NodeRuntime {
         case .refused(let reason):
             refuse("command", reason)
         case .acknowledged(let command, let ack, let executed):
+            if executed == .applied, command.kind.ladderRung != nil { ladderCommands.append(envelope) }
             if let executed {
                 events.append(
                     .commandExecuted(

@@ -39,10 +39,14 @@ public struct ParticipantConfig: Sendable {
     /// Control plane: each organization's lifetime privacy budget.
     public var nodeEpsilonLimit: Double
     public var nodeDeltaLimit: Double
+    /// A node's local safety agent (`phalanx agent serve`), e.g. `127.0.0.1:8088`: the node relays the control
+    /// plane's signed ladder commands to it and sends it a heartbeat, signed with the node's key, every tick it hears
+    /// from the control plane (docs/agent.md, "In a federation").
+    public var agent: NetworkAddress?
 
     static let keys: Set<String> = [
         "id", "role", "listen", "credentials", "pki", "state", "metrics", "peers", "tick_ms",
-        "partition_after_ticks", "data", "policy", "federation", "node_epsilon_limit", "node_delta_limit",
+        "partition_after_ticks", "data", "policy", "federation", "node_epsilon_limit", "node_delta_limit", "agent",
     ]
 
     /// Reads and checks `path`; errors name the file, the line and the key.
@@ -80,7 +84,12 @@ public struct ParticipantConfig: Sendable {
         let tick = try top.optional("tick_ms").map { n throws(ConfigError) in
             try reader.integer(n, what: "tick_ms", in: 10...60_000)
         }
-        return ParticipantConfig(
+        var agent: NetworkAddress?
+        if let node = top.optional("agent") {
+            guard role == .node else { throw reader.error(node, "only a node has a local safety agent") }
+            agent = try reader.address(node, what: "agent")
+        }
+        var config = ParticipantConfig(
             id: id, role: role,
             listen: try reader.bindAddress(top.required("listen"), what: "listen"),
             credentials: resolve(try reader.string(top.required("credentials"), what: "credentials")),
@@ -108,6 +117,8 @@ public struct ParticipantConfig: Sendable {
                 try reader.number(n, what: "node_delta_limit")
             } ?? 1e-5
         )
+        config.agent = agent
+        return config
     }
 
     public init(
@@ -148,6 +159,7 @@ public struct ParticipantConfig: Sendable {
             "partition_after_ticks: \(partitionAfterTicks)",
         ]
         if let metrics { lines.append("metrics: \(q(metrics))") }
+        if let agent { lines.append("agent: \(q(agent))") }
         if let policy { lines.append("policy: \(q(policy))") }
         if role == .control {
             lines += [

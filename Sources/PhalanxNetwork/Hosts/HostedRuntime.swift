@@ -16,6 +16,9 @@ public protocol HostedRuntime: Actor {
     func abandon(reason: String) throws -> Bool
     /// The conservative mode a node takes when it loses the control plane; `false` undoes it.
     func setFallback(_ active: Bool)
+    /// The ladder commands applied since the last call, as signed by the control plane (a node's; none for the
+    /// aggregator).
+    func takeLadderCommands() -> [Signed<ACommand>]
 }
 
 extension NodeRuntime: HostedRuntime {
@@ -29,4 +32,5 @@ extension AggregatorRuntime: HostedRuntime {
     public var isTerminal: Bool { state == .finalize || state == .aborted }
     public var holdsJobSecrets: Bool { jobId != nil && !isTerminal }
     public func setFallback(_ active: Bool) {}
+    public func takeLadderCommands() -> [Signed<ACommand>] { [] }
 }

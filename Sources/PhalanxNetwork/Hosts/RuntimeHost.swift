@@ -17,8 +17,14 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
     /// Ticks spent cut off, reported once to the control plane after reconnecting.
     private var partitionTicksToReport: UInt64 = 0
 
+    /// The node's local safety agent, when its configuration names one.
+    private let agentRelay: AgentRelay?
+
     public init(context: ParticipantContext, makeRuntime: @escaping @Sendable () -> Runtime) throws {
         self.context = context
+        self.agentRelay = context.config.agent.map {
+            AgentRelay(address: $0, identity: context.identity, logger: context.logger)
+        }
         self.makeRuntime = makeRuntime
         self.runtime = makeRuntime()
         // A job this participant was in when it stopped cannot be resumed: its provider secrets were only in
@@ -72,6 +78,14 @@ public actor RuntimeHost<Runtime: HostedRuntime>: PhaseRunner {
             if let line = event.summary {
                 events.append(line)
                 context.logger.info("\(line)")
+            }
+        }
+        if let agentRelay {
+            // After the commands phase: the ladder commands just applied, and this tick's heartbeat.
+            let commands = await runtime.takeLadderCommands()
+            if request.phase == .commands || !commands.isEmpty {
+                let tick = request.tick
+                Task { await agentRelay.relay(commands, tick: tick) }
             }
         }
         var report = Phalanx_Federation_V1_PhaseReport()

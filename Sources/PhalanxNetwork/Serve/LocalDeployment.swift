@@ -25,6 +25,8 @@ public final class LocalDeployment: @unchecked Sendable {
     public let policy: String?
     /// The processes' log level (`PHALANX_LOG_LEVEL` overrides the default, info).
     public var logLevel = ProcessInfo.processInfo.environment["PHALANX_LOG_LEVEL"] ?? "info"
+    /// Nodes' local safety agents (`agent:` in their configuration), set before ``prepare()``.
+    public var agents: [ParticipantID: NetworkAddress] = [:]
     public private(set) var addresses: [ParticipantID: NetworkAddress] = [:]
     public private(set) var metricsAddresses: [ParticipantID: NetworkAddress] = [:]
     private var processes: [ParticipantID: Process] = [:]
@@ -87,7 +89,9 @@ public final class LocalDeployment: @unchecked Sendable {
             partitionAfterTicks: partitionAfterTicks,
             tables: nodes.first { $0.id == id }?.data ?? [:], policy: role == .control ? policy : nil,
             federation: "local.phalanx")
-        try config.yaml.write(toFile: configPath(for: id), atomically: true, encoding: .utf8)
+        var withAgent = config
+        withAgent.agent = agents[id]
+        try withAgent.yaml.write(toFile: configPath(for: id), atomically: true, encoding: .utf8)
     }
 
     /// Starts `id`'s process (`phalanx node|aggregator|control serve`), its output appended to its log.
@@ -167,8 +171,8 @@ public final class LocalDeployment: @unchecked Sendable {
 }
 
 /// Free TCP ports on loopback, found by binding to port 0.
-enum FreePorts {
-    static func allocate(_ count: Int) throws -> [Int] {
+public enum FreePorts {
+    public static func allocate(_ count: Int) throws -> [Int] {
         var sockets: [Int32] = []
         defer { for fd in sockets { close(fd) } }
         var ports: [Int] = []
