@@ -31,26 +31,35 @@ public struct NormalizedText: Sendable {
             homoglyphsReplaced = 0
             return
         }
-        // Invisible characters go first, so that a look-alike split from its word by one is still seen in the word.
-        var visible: [Unicode.Scalar] = []
-        var invisible = 0
-        // Foundation's NFKC costs hundreds of microseconds per kilobyte on Linux, and most non-ASCII text (accents,
-        // other scripts, emoji) has nothing it would fold to ASCII. It runs only when a scalar lies in the blocks
-        // whose compatibility forms imitate Latin letters and digits.
-        let needsFolding = bounded.unicodeScalars.contains(where: Self.hasCompatibilityForm)
-        let folded = (needsFolding ? bounded.precomposedStringWithCompatibilityMapping : bounded).unicodeScalars.map {
-            Self.fullwidthToASCII($0)
+        // One pass decides whether anything below applies. Most non-ASCII text (accents, other scripts, emoji,
+        // Chinese punctuation) needs nothing and is kept as it is: rebuilding it would only cost.
+        var needsFolding = false, hasInvisible = false, hasFullwidth = false, mixesScripts = false
+        var previous: Unicode.Scalar = " "
+        for scalar in bounded.unicodeScalars {
+            needsFolding = needsFolding || Self.hasCompatibilityForm(scalar)
+            hasInvisible = hasInvisible || Self.isInvisible(scalar)
+            hasFullwidth = hasFullwidth || (0xFF01...0xFF5E).contains(scalar.value) || scalar.value == 0x3000
+            // A look-alike disguise puts Greek or Cyrillic letters next to Latin ones in a word.
+            mixesScripts =
+                mixesScripts || (Self.isASCIILetter(previous) && Self.isGreekOrCyrillic(scalar))
+                || (Self.isGreekOrCyrillic(previous) && Self.isASCIILetter(scalar))
+            previous = scalar
         }
-        // Nothing removed, replaced or folded: the text is its own normal form, and rebuilding it would only cost.
-        if !needsFolding, !folded.contains(where: { Self.isInvisible($0) }),
-            !folded.contains(where: { $0.value >= 0x0391 && $0.value <= 0x051D && Self.homoglyphs[$0] != nil }),
-            !bounded.unicodeScalars.contains(where: { $0.value >= 0xFF01 && $0.value <= 0xFF5E || $0.value == 0x3000 })
-        {
+        guard needsFolding || hasInvisible || hasFullwidth || mixesScripts else {
             text = bounded
             bytes = Array(text.utf8)
             invisibleRemoved = 0
             homoglyphsReplaced = 0
             return
+        }
+        // Invisible characters go first, so that a look-alike split from its word by one is still seen in the word.
+        var visible: [Unicode.Scalar] = []
+        var invisible = 0
+        // Foundation's NFKC costs hundreds of microseconds per kilobyte on Linux, and most non-ASCII text has nothing
+        // it would fold to ASCII. It runs only when a scalar lies in the blocks whose compatibility forms imitate
+        // Latin letters and digits.
+        let folded = (needsFolding ? bounded.precomposedStringWithCompatibilityMapping : bounded).unicodeScalars.map {
+            Self.fullwidthToASCII($0)
         }
         for (index, scalar) in folded.enumerated() {
             guard Self.isInvisible(scalar) else {
@@ -117,18 +126,22 @@ public struct NormalizedText: Sendable {
         }
     }
 
-    /// Scalars in the blocks whose compatibility decompositions turn them into ASCII letters, digits or spaces:
-    /// Latin-1 specials (NBSP, ª, ², ½…), spacing modifiers, superscripts and subscripts, letterlike symbols and
-    /// Roman numerals, enclosed alphanumerics, fullwidth and halfwidth forms, ligatures, mathematical alphanumerics,
-    /// enclosed alphanumeric supplement. Outside them NFKC leaves letters that matter to the detectors alone.
+    static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
+        (0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value)
+    }
+
+    static func isGreekOrCyrillic(_ scalar: Unicode.Scalar) -> Bool { (0x0370...0x052F).contains(scalar.value) }
+
+    /// Whether NFKC would change `scalar` into something else (a compatibility form: ligatures, superscripts,
+    /// mathematical and enclosed letters, non-breaking and typographic spaces, the ellipsis…). Unicode's
+    /// NFKC_Casefold property says whether NFKC *or* case folding changes a character; when case folding alone does
+    /// not, the change is NFKC's. Enclosed alphanumerics (Ⓐ) have a case mapping too, so they are listed. Common
+    /// typography (•, —, “ ”, £, ©) needs nothing, and text made of it skips Foundation's NFKC.
     static func hasCompatibilityForm(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00A0...0x00BF, 0x02B0...0x02FF, 0x1D00...0x1DBF, 0x2000...0x215F, 0x2160...0x218F, 0x2460...0x24FF,
-            0xFB00...0xFB4F, 0xFE30...0xFE6F, 0x1D400...0x1D7FF, 0x1F100...0x1F1FF:
-            true
-        default:
-            false
-        }
+        guard !scalar.isASCII else { return false }
+        if (0x2460...0x24FF).contains(scalar.value) || (0x1F100...0x1F1FF).contains(scalar.value) { return true }
+        let properties = scalar.properties
+        return properties.changesWhenNFKCCaseFolded && !properties.changesWhenCaseFolded
     }
 
     /// Fullwidth ASCII (U+FF01…U+FF5E) and the ideographic space, folded as NFKC would, without NFKC: Chinese and
