@@ -120,7 +120,7 @@ YAML
 "$bin" agent serve --config "$tmp/agent-fed.yaml" >"$tmp/serve-fed.log" 2>&1 &
 server=$!
 restricted=""
-for _ in $(seq 1 50); do
+for _ in $(seq 1 150); do
     if curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | grep -q 'phalanx_agent_mode{mode="restrict"} 1'; then
         restricted=yes
         break
