@@ -7,29 +7,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# run WANTED_EXIT CMD...: runs CMD, keeps stdout/stderr in $tmp/out and $tmp/err, checks the exit code.
-run() {
-    local want=$1
-    shift
-    set +e
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    set -e
-    if [ "$got" -ne "$want" ]; then
-        echo "FAIL: '$*' exited $got, expected $want"
-        echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"
-        exit 1
-    fi
-}
-# has FILE TEXT: FILE contains TEXT.
-has() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: expected \"$2\" in the output of the last command"
-        cat "$tmp/out" "$tmp/err"
-        exit 1
-    fi
-}
-ok() { echo "ok  $*"; }
+# shellcheck source=lib/checks.sh
+source "$(dirname "$0")/lib/checks.sh"
 
 # --help on every command
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \

@@ -62,16 +62,10 @@ public enum AgentPolicyLoader {
             name: name, thresholds: thresholds, rules: rules, defaultForText: defaultForText,
             defaultForActions: defaultForActions, retentionDays: retention, keepText: keepText)
         if let federation, let problem = federation.violations(of: policy).first {
-            let line = thresholdLine(top, reader: reader)
-            throw AgentPolicyError(file: file, line: line, message: problem)
+            throw AgentPolicyError(file: file, line: top["thresholds"]?.mark.map { $0.line }, message: problem)
         }
         return policy
     }
-
-    static func thresholdLine(_ top: YAMLFileReader.Mapping, reader: YAMLFileReader) -> Int? {
-        top["thresholds"]?.mark.map { $0.line }
-    }
-
 }
 
 /// The policy's own value types, read from YAML.

@@ -14,11 +14,6 @@ public struct ScanResult: Sendable, Hashable, Codable {
 
     public func score(_ category: SafetyCategory) -> Double { scores[category] ?? 0 }
 
-    /// The category with the highest score, if any scored above zero.
-    public var topCategory: SafetyCategory? {
-        scores.filter { $0.value > 0 }.max { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }?.key
-    }
-
     /// The highest score over the attack categories: what `agent eval` compares with its threshold.
     public var attackScore: Double {
         [SafetyCategory.promptInjection, .jailbreak, .toxicity].map(score).max() ?? 0

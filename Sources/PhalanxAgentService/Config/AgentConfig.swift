@@ -10,34 +10,8 @@ import Yams
 /// nobody notices. Relative paths are relative to the configuration file's folder. Loading reads only this file; the
 /// files it points at are read by ``AgentServer``.
 public struct AgentConfig: Sendable, Hashable {
-    /// Where the HTTP API listens.
-    public struct Listen: Sendable, Hashable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        /// Parses `host:port`, an IPv6 host in brackets (`[::1]:8088`); `nil` when it is not one.
-        public init?(_ text: String) {
-            guard let colon = text.lastIndex(of: ":"), colon > text.startIndex,
-                let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port)
-            else { return nil }
-            var host = String(text[..<colon])
-            if host.hasPrefix("[") {
-                guard host.hasSuffix("]"), host.count > 2 else { return nil }
-                host = String(host.dropFirst().dropLast())
-            } else if host.contains(":") {
-                return nil
-            }
-            self.host = host
-            self.port = port
-        }
-
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-    }
+    /// Where the HTTP API listens: `host:port`, an IPv6 host in brackets (`[::1]:8088`).
+    public typealias Listen = NetworkAddress
 
     /// The federation's signed bounds and the keys whose commands the agent accepts.
     public struct Federation: Sendable, Hashable {

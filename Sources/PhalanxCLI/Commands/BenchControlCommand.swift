@@ -491,10 +491,7 @@ struct ControlBenchmark {
 
     /// Nearest-rank percentiles: with fewer than 100 samples, p99 is the largest.
     static func percentiles(_ samples: [Double]) -> Report.Percentiles {
-        let sorted = samples.sorted()
-        func rank(_ p: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
-        }
-        return Report.Percentiles(p50: rank(0.5), p99: rank(0.99), max: sorted.last ?? 0)
+        let summary = LatencySummary(samples)
+        return Report.Percentiles(p50: summary.p50, p99: summary.p99, max: summary.max)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PhalanxCore
 import PhalanxDSL
 import PhalanxFederation
 import PhalanxProviders

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import PhalanxCore
 import ServiceLifecycle
 
 /// A plain-HTTP `/metrics` endpoint for Prometheus to scrape (and `/healthz`), as a lifecycle service.

@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import PhalanxCore
 import ServiceLifecycle
 
 /// A gRPC server over mutual TLS as a lifecycle service: it serves until the group shuts down, then stops
