@@ -24,6 +24,7 @@ public struct PhalanxCommand: AsyncParsableCommand {
             LedgerCommand.self, FSMCommand.self, BenchCommand.self, DPCommand.self, ControlCommand.self,
             FuzzCommand.self, VerifyModelCommand.self, PluginCommand.self, RunCommand.self, PKICommand.self,
             NodeCommand.self, AggregatorCommand.self, JobCommand.self, StatusCommand.self, AgentCommand.self,
+            TrainCommand.self,
         ]
     )
 

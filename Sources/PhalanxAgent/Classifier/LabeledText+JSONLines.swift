@@ -6,7 +6,8 @@ extension LabeledText {
     public static let maximumLineBytes = 1 << 20
 
     /// Reads a JSON Lines corpus: one object per line with a string `"text"` and a `"label"` of 0 (benign) or 1
-    /// (attack); other fields are ignored, and blank lines skipped. A line ends at LF, with an optional CR before it.
+    /// (attack), and optionally the strings `"category"` and `"source_package"` that `scripts/build-corpus` writes;
+    /// other fields are ignored, and blank lines skipped. A line ends at LF, with an optional CR before it.
     ///
     /// Errors carry the 1-based line number, so a corpus author can go straight to the line.
     public static func loadJSONLines(_ bytes: [UInt8]) throws(CorpusError) -> [LabeledText] {
@@ -50,6 +51,13 @@ extension LabeledText {
     private struct Line: Decodable {
         let text: String
         let label: Int
+        let category: String?
+        let sourcePackage: String?
+
+        enum CodingKeys: String, CodingKey {
+            case text, label, category
+            case sourcePackage = "source_package"
+        }
     }
 
     private static func decodeLine(_ line: Data, number: Int, decoder: JSONDecoder) throws(CorpusError) -> LabeledText {
@@ -70,13 +78,16 @@ extension LabeledText {
         guard decoded.label == 0 || decoded.label == 1 else {
             throw CorpusError(line: number, message: "\"label\" must be 0 or 1, got \(decoded.label)")
         }
-        return LabeledText(text: decoded.text, isAttack: decoded.label == 1)
+        return LabeledText(
+            text: decoded.text, isAttack: decoded.label == 1, category: decoded.category, source: decoded.sourcePackage)
     }
 
     private static func field(_ context: DecodingError.Context) -> String {
         switch context.codingPath.first?.stringValue {
         case "text": "\"text\" (a string)"
         case "label": "\"label\" (0 or 1)"
+        case "category": "\"category\" (a string)"
+        case "source_package": "\"source_package\" (a string)"
         case let other: "\"\(other ?? "")\""
         }
     }

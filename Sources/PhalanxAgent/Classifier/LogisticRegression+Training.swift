@@ -12,6 +12,19 @@ public struct TrainingExample: Hashable, Sendable {
     }
 }
 
+/// FedProx's proximal term μ/2·‖θ − θ_c‖² (see ``LogisticRegression/train(from:examples:configuration:proximal:)``).
+public struct ProximalTerm: Sendable {
+    /// θ_c: the model the local steps are pulled toward (the round's global model).
+    public let center: LogisticRegression
+    /// μ ≥ 0; 0 is plain local SGD (FedAvg).
+    public let mu: Double
+
+    public init(center: LogisticRegression, mu: Double) {
+        self.center = center
+        self.mu = mu
+    }
+}
+
 extension LogisticRegression {
     /// Runs `configuration.epochs` epochs of stochastic gradient descent on the weighted log loss with L2 from
     /// `start`, and returns the new parameters: the local step of federated averaging, or, from
@@ -26,10 +39,30 @@ extension LogisticRegression {
     /// Gradient Descent Tricks", Neural Networks: Tricks of the Trade, 2012), and the L2 shrinkage is applied to all
     /// weights at every step through a common scale factor (w = s·v), so a step costs time in the example's non-zero
     /// features, not in the dimension.
+    ///
+    /// With `proximal`, the objective gains FedProx's term μ/2·‖θ − θ_c‖² over all parameters θ (weights and bias)
+    /// toward a center θ_c, the global model of the round (Li et al., "Federated Optimization in Heterogeneous
+    /// Networks", MLSys 2020): it keeps a client's local steps near the global model when its data differ from the
+    /// others'. The term pulls every weight at every step; writing w = s·v + a·c keeps a step sparse all the same
+    /// (s and a are scalars, c the center's weights).
     public static func train(
-        from start: LogisticRegression, examples: [TrainingExample], configuration: TrainingConfiguration
+        from start: LogisticRegression, examples: [TrainingExample], configuration: TrainingConfiguration,
+        proximal: ProximalTerm? = nil
     ) throws(ClassifierError) -> LogisticRegression {
         try configuration.validate()
+        if let proximal {
+            guard proximal.center.dimension == start.dimension else {
+                throw ClassifierError(
+                    "training: the proximal center has dimension \(proximal.center.dimension), the model \(start.dimension)"
+                )
+            }
+            guard proximal.mu.isFinite, proximal.mu >= 0,
+                configuration.learningRate * (configuration.l2 + proximal.mu) < 1
+            else {
+                throw ClassifierError(
+                    "training: the proximal μ must be ≥ 0 with learning rate × (l2 + μ) < 1, got μ = \(proximal.mu)")
+            }
+        }
         if let index = examples.firstIndex(where: { $0.features.dimension != start.dimension }) {
             throw ClassifierError(
                 "training: example \(index) has dimension \(examples[index].features.dimension), the model \(start.dimension)"
@@ -44,11 +77,16 @@ extension LogisticRegression {
 
         var vector = start.weights.map(Double.init)
         var scale = 1.0
+        // The weight of the proximal center in w = s·v + a·c; stays 0 without a proximal term.
+        var pull = 0.0
         var bias = Double(start.bias)
         var order = Array(examples.indices)
         var generator = SplitMix64(seed: configuration.seed)
         var step = 0.0
         let rate = configuration.learningRate, l2 = configuration.l2
+        let mu = proximal?.mu ?? 0
+        let center = proximal.map { $0.center.weights.map(Double.init) } ?? []
+        let centerBias = Double(proximal?.center.bias ?? 0)
         vector.withUnsafeMutableBufferPointer { vector in
             for _ in 0..<configuration.epochs {
                 shuffle(&order, using: &generator)
@@ -57,13 +95,27 @@ extension LogisticRegression {
                     let indices = example.features.indices, values = example.features.values
                     var dot = 0.0
                     for entry in 0..<indices.count { dot += vector[Int(indices[entry])] * Double(values[entry]) }
-                    let margin = scale * dot + bias
+                    var margin = scale * dot + bias
+                    if mu > 0 {
+                        var centerDot = 0.0
+                        for entry in 0..<indices.count {
+                            centerDot += center[Int(indices[entry])] * Double(values[entry])
+                        }
+                        margin += pull * centerDot
+                    }
                     let gradient =
                         (sigmoid(margin) - (example.isAttack ? 1 : 0))
                         * (example.isAttack ? attackWeight : benignWeight)
                     let eta = rate / (1 + l2 * rate * step)
                     step += 1
-                    scale *= 1 - eta * l2
+                    if mu > 0 {
+                        // w ← (1 − η(λ + μ))·w + ημ·c, applied to the scalars alone.
+                        let decay = 1 - eta * (l2 + mu)
+                        scale *= decay
+                        pull = pull * decay + eta * mu
+                    } else {
+                        scale *= 1 - eta * l2
+                    }
                     if scale < 1e-9 {
                         // Fold the scale back in before it underflows.
                         for position in 0..<vector.count { vector[position] *= scale }
@@ -71,11 +123,15 @@ extension LogisticRegression {
                     }
                     let update = eta * gradient / scale
                     for entry in 0..<indices.count { vector[Int(indices[entry])] -= update * Double(values[entry]) }
-                    bias -= eta * gradient
+                    bias -= eta * (gradient + mu * (bias - centerBias))
                 }
             }
         }
-        return try LogisticRegression(weights: vector.map { Float($0 * scale) }, bias: Float(bias))
+        let weights =
+            mu > 0
+            ? (0..<vector.count).map { Float(vector[$0] * scale + pull * center[$0]) }
+            : vector.map { Float($0 * scale) }
+        return try LogisticRegression(weights: weights, bias: Float(bias))
     }
 
     /// Fisher–Yates with Lemire's multiply-shift reduction of a 64-bit draw to `0...i`.
