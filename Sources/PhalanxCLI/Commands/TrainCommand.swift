@@ -52,10 +52,10 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Top-k sparsification with error feedback: the fraction of parameters sent (e.g. 0.05).")
     var topK: Double?
 
-    @Option(name: .long, help: "Clip every update to this L2 norm (norm bounding); DP and secagg default to 5.")
+    @Option(name: .long, help: "Clip every update to this L2 norm (norm bounding); DP and secagg default to 30.")
     var normBound: Double?
 
-    @Option(name: .long, help: "FedProx's proximal μ (the fedprox preset uses 0.01).")
+    @Option(name: .long, help: "FedProx's proximal μ (the fedprox preset uses 0.001).")
     var mu: Double?
 
     @Option(name: .long, help: "Local epochs per round.")
@@ -110,6 +110,10 @@ struct TrainCommand: AsyncParsableCommand {
                 ).run { record in emit(FederatedTrainingText.progress(record, of: rounds)) }
             } catch let error as TrainingPlanError {
                 throw CLIError(.usage, error.message)
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError(.checkFailed, "federated training failed: \(error)")
             }
             if let out { try write(outcome, configuration: configuration, organizations: organizations, to: out) }
             if json {

@@ -112,8 +112,12 @@ public final class ProviderAggregation {
             }
             provider = dp
             if distributed {
-                // Room in the 32-bit sum for each node's clamped noise share: 12σ/√m, σ = z·bound.
-                let provisional = try dp.privacyPlan(plugin: plugin.ir, nodes: n, rounds: rounds)
+                // Room in the 32-bit sum for each node's clamped noise share: 12σ/√m, σ = z·bound. The noise
+                // multiplier z depends only on ε, δ, the rounds and m, so a plan for a coarse plug-in (with room
+                // for any z below 800) tells it.
+                let coarse = try TrainingRoundPlugin(
+                    dimension: dimension, normBound: normBound, weighted: false, organizations: n, headroom: 1e4)
+                let provisional = try dp.privacyPlan(plugin: coarse.ir, nodes: n, rounds: rounds)
                 let z = (provisional?.noise ?? 0) / max(provisional?.sensitivity ?? 1, 1e-300)
                 let m = Double(max(1, provisional?.minimumContributors ?? n))
                 plugin = try TrainingRoundPlugin(

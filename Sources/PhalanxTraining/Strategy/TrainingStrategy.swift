@@ -14,10 +14,11 @@ public struct TrainingStrategy: Hashable, Sendable, Codable {
     public var aggregator: UpdateAggregator
     public var server: ServerOptimizerKind
 
-    /// The clip of private runs when none is given. Local updates of the agent's classifier (two epochs) have norms
-    /// of a few units; the bound trims the outliers — a poisoned update above all — without shrinking the typical one
-    /// much.
-    public static let defaultNormBound = 5.0
+    /// The clip of runs through a provider when none is given. On the project's corpus (five organizations, two local
+    /// epochs) honest updates have norms of 20–29 in the first round and fall after, so 30 leaves them whole and
+    /// still bounds what a boosted update can do and what the fixed-point sum must hold. Differential privacy's noise
+    /// grows with the bound: a DP run may want a tighter one (--norm-bound).
+    public static let defaultNormBound = 30.0
 
     public static let presetNames = ["fedavg", "fedprox", "fedadam", "fedyogi", "median", "trimmed", "krum"]
 
@@ -35,12 +36,12 @@ public struct TrainingStrategy: Hashable, Sendable, Codable {
         self.server = server
     }
 
-    /// A preset by name: `fedavg`, `fedprox` (μ = 0.01), `fedadam`, `fedyogi`, `median` (coordinate-wise),
+    /// A preset by name: `fedavg`, `fedprox` (μ = 0.001; 0.01 cost 12 points of F1 on the corpus, since a round has thousands of local steps for the pull to add up over), `fedadam`, `fedyogi`, `median` (coordinate-wise),
     /// `trimmed` (β = 0.2) and `krum` (Multi-Krum with f = ⌊(n − 3)/2⌋ capped at 1 … n/4, m = n − f).
     public static func preset(_ name: String, organizations n: Int) throws(TrainingPlanError) -> TrainingStrategy {
         switch name {
         case "fedavg": return TrainingStrategy(name: name)
-        case "fedprox": return TrainingStrategy(name: name, local: LocalTraining(mu: 0.01))
+        case "fedprox": return TrainingStrategy(name: name, local: LocalTraining(mu: 0.001))
         case "fedadam": return TrainingStrategy(name: name, server: .fedAdam)
         case "fedyogi": return TrainingStrategy(name: name, server: .fedYogi)
         case "median": return TrainingStrategy(name: name, aggregator: .coordinateMedian)
