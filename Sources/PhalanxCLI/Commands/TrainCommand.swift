@@ -92,7 +92,8 @@ struct TrainCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let plan = try makeStrategy()
-            let (organizations, shared) = try loadData()
+            let (organizations, shared) = try Self.loadData(
+                corpus: corpus, organizations: orgs, homeShare: homeShare, seed: seed)
             let configuration = FederatedTraining.Configuration(
                 strategy: plan, rounds: rounds, seed: seed,
                 features: FeatureHasher.Configuration(bits: bits), adversary: try adversary(),
@@ -171,7 +172,10 @@ struct TrainCommand: AsyncParsableCommand {
         }
     }
 
-    func loadData() throws -> (organizations: [OrganizationData], shared: [LabeledText]) {
+    /// The corpus's train and validation splits pooled and dealt to `organizations`, and its test split (shared).
+    static func loadData(
+        corpus: String, organizations: Int, homeShare: Double = 0.8, seed: UInt64 = 1
+    ) throws -> (organizations: [OrganizationData], shared: [LabeledText]) {
         func load(_ name: String) throws -> [LabeledText] {
             let path = (corpus as NSString).appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: path) else {
@@ -186,7 +190,9 @@ struct TrainCommand: AsyncParsableCommand {
         let pooled = try load("train.jsonl") + load("validation.jsonl")
         let shared = try load("test.jsonl")
         do {
-            return (try NonIIDSplit(organizations: orgs, homeShare: homeShare, seed: seed).split(pooled), shared)
+            return (
+                try NonIIDSplit(organizations: organizations, homeShare: homeShare, seed: seed).split(pooled), shared
+            )
         } catch {
             throw CLIError(.usage, error.message)
         }

@@ -88,7 +88,7 @@ enum FederatedTrainingText {
                 "Rounds to converge (F1 within 1 point of the last round's): \(FederatedTrainingReport.roundsToConverge(records)) of \(records.count)"
             )
             lines.append(
-                "Bytes sent per round by the organizations: \(bytes(meanUp)) (uncompressed Float32 updates: \(bytes(UpdateCompression.uncompressedBytes(dimension: outcome.global.dimension + 1) * last.contributors.count)))"
+                "Bytes sent per round by the organizations: \(bytes(meanUp)) (uncompressed Float32 updates: \(bytes(UpdateCompression.uncompressedBytes(dimension: outcome.global.dimension + 1) * last.senders)))"
             )
             lines.append(
                 "Mean round time: \(fixed(meanSeconds, 2)) s (local training \(fixed(records.map(\.trainingSeconds).reduce(0, +) / Double(records.count), 2)) s)"

@@ -56,6 +56,9 @@ public struct FederatedTraining: Sendable {
         /// Wall-clock seconds of the round's local training, and of its compression, aggregation and server step.
         public var trainingSeconds: Double
         public var aggregationSeconds: Double
+        /// Organizations whose updates were sent this round.
+        public var senders: Int
+        /// Organizations whose updates are in the aggregate (Multi-Krum leaves some out; a provider drops the late).
         public var contributors: [String]
         /// Organizations the anomaly check flagged this round (isolated from this round on).
         public var flagged: [String]
@@ -69,6 +72,8 @@ public struct FederatedTraining: Sendable {
         /// The global model at an operating point fitted on the organizations' validation data pooled (for export
         /// and the summary; each organization deploying it fits its own).
         public var classifier: SafetyClassifier
+        /// ``classifier`` on the shared test split.
+        public var sharedScores: Scores
         public var comparison: FederationComparison?
         public var isolated: [String]
         /// Under a backdoor adversary: the share of the shared test split's attacks that the final global model
@@ -201,7 +206,7 @@ public struct FederatedTraining: Sendable {
                 bytesUp: bytesUp, bytesDown: bytesDown,
                 broadcastBytes: active.count * UpdateCompression.uncompressedBytes(dimension: dimension),
                 trainingSeconds: trainingSeconds, aggregationSeconds: aggregationSeconds,
-                contributors: contributors.sorted(), flagged: flagged, updateNorms: norms)
+                senders: sent.count, contributors: contributors.sorted(), flagged: flagged, updateNorms: norms)
             records.append(record)
             progress(record)
         }
@@ -229,7 +234,8 @@ public struct FederatedTraining: Sendable {
             backdoor = BackdoorSuccess(withTrigger: missed(triggered), without: missed(plain))
         }
         return Outcome(
-            rounds: records, global: final, classifier: classifier, comparison: comparison, isolated: isolated,
+            rounds: records, global: final, classifier: classifier,
+            sharedScores: Scores(classifier, on: shared), comparison: comparison, isolated: isolated,
             backdoorSuccess: backdoor, plan: channel?.plan, fixedPointScale: channel?.plugin.scale)
     }
 
