@@ -25,6 +25,9 @@ public struct NodeProgramInterpreter {
         public var messages: [ProviderMessage]
         /// Rows read by `load` instructions.
         public var rowsRead: Int
+        /// The largest ‖v‖₂ / bound over the round's `clip_l2` instructions (0 without one): the node's
+        /// ``MetricKey/clipRatioL2``.
+        public var clipRatioL2: Double = 0
     }
 
     /// Executes the node program for `round`. `skipClipping` exists only for fault injection in demos and tests:
@@ -114,6 +117,7 @@ public struct NodeProgramInterpreter {
                 registers[into] = .vector(skipClipping ? v : Clipping.clipLinf(v, bound: bound))
             case .clipL2(let into, let from, let bound):
                 let v = try vector(from)
+                if bound > 0 { output.clipRatioL2 = max(output.clipRatioL2, v.l2Norm / bound) }
                 registers[into] = .vector(skipClipping ? v : v.clippedL2(bound))
             case .quantize(let into, let from, let scale):
                 registers[into] = .vector(try vector(from).quantized(scale))

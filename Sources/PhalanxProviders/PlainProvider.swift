@@ -100,11 +100,24 @@ public struct PlainProvider: ExecutionProvider {
             if message.round == latestRound { largestL1 = max(largestL1, PlainProvider.l1(vector)) }
         }
 
-        /// A sum completes as soon as every active node has contributed.
+        /// Sums every active node has contributed to, seen complete at the previous step.
+        private var complete: Set<Key> = []
+
+        /// A sum completes one step after every active node has contributed, with the nodes still active then.
+        ///
+        /// The step of grace is the safety loop's: a node's frame of the tick it contributed in (its
+        /// `clipRatioL2`, say) is judged by the control plane at the end of that tick, and a node it isolates
+        /// is no longer active at the next step, so its contribution is left out of the sum rather than merged
+        /// before anyone could look.
         func step(active: [ParticipantID]) throws -> ProviderStep {
             var result = ProviderStep()
             for (key, byNode) in pending.sorted(by: { ($0.key.round, $0.key.channel) < ($1.key.round, $1.key.channel) })
             where Set(byNode.keys).isSuperset(of: active) {
+                guard complete.contains(key) else {
+                    complete.insert(key)
+                    continue
+                }
+                complete.remove(key)
                 let contributors = active.sorted()
                 result.completed.append(
                     CompletedSum(
@@ -139,6 +152,7 @@ public struct PlainProvider: ExecutionProvider {
 
         func discardPending() {
             pending.removeAll()
+            complete.removeAll()
             largestL1 = 0
         }
     }

@@ -114,6 +114,9 @@ enum ProgramVector: Sendable, Equatable {
     }
 
     /// Scales the vector down so that its L2 norm is at most `bound`.
+    /// The Euclidean norm of the values (integers as reals).
+    var l2Norm: Double { reals.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
     func clippedL2(_ bound: Double) -> ProgramVector {
         let v = reals
         let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -19,28 +19,31 @@ struct BrokenPolicy: Sendable, CustomTestStringConvertible {
 struct GuardrailPolicyLoaderTests {
     // MARK: - The default policy
 
-    @Test("the default policy loads: version, parameters, six predicates and the digest of its bytes")
+    @Test("the default policy loads: version, parameters, seven predicates and the digest of its bytes")
     func defaultPolicy() throws {
         let policy = try Fixtures.policy()
-        #expect(policy.version == "2026.11-1")
+        #expect(policy.version == "2026.12-1")
         #expect(policy.digest == SHA256Digest.of(Array(Fixtures.defaultPolicyText.utf8)))
-        #expect(policy.reference == PolicyReference(version: "2026.11-1", digest: policy.digest))
+        #expect(policy.reference == PolicyReference(version: "2026.12-1", digest: policy.digest))
         #expect(
             policy.parameters == [
                 "maxContributionL1": 250, "maxLagMs": 5000, "epsilonLimit": 1.0, "noiseFloorBits": 20,
-                "maxMissedTicks": 5,
+                "maxMissedTicks": 5, "maxClipRatio": 10,
             ])
         #expect(
             policy.predicates.map(\.id) == [
-                "contribution-bound", "straggler", "dp-budget", "noise-floor", "unresponsive", "malformed-share",
+                "contribution-bound", "straggler", "dp-budget", "noise-floor", "unresponsive", "update-norm",
+                "malformed-share",
             ])
-        #expect(policy.predicates.map(\.line) == [11, 16, 21, 26, 31, 36])
+        #expect(policy.predicates.map(\.line) == [12, 17, 22, 27, 32, 37, 42])
         #expect(
             policy.predicates.map(\.command) == [
-                .abortJob, .observe, .abortJob, .bootstrap, .isolateParty, .isolateParty,
+                .abortJob, .observe, .abortJob, .bootstrap, .isolateParty, .isolateParty, .isolateParty,
             ])
         #expect(
-            policy.predicates.map(\.severity) == [.critical, .warning, .critical, .warning, .critical, .critical])
+            policy.predicates.map(\.severity) == [
+                .critical, .warning, .critical, .warning, .critical, .critical, .critical,
+            ])
         let bound = try #require(policy.predicate(id: "contribution-bound"))
         #expect(bound.expression.source == "max(contributionL1) > params.maxContributionL1")
         #expect(bound.expression.metricKeys == ["contributionL1"])
@@ -563,10 +566,10 @@ struct GuardrailPolicyLoaderTests {
         let selection = policy.selection(
             availableMetricKeys: Fixtures.plain.metricKeys.union(MetricKey.alwaysAvailable))
         #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler", "unresponsive"])
-        #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "malformed-share"])
+        #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "update-norm", "malformed-share"])
         #expect(
             selection.disabled.map(\.missingKeys) == [
-                ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["invalidShares"],
+                ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["clipRatioL2"], ["invalidShares"],
             ])
     }
 
@@ -576,15 +579,16 @@ struct GuardrailPolicyLoaderTests {
         let all = policy.selection(
             availableMetricKeys: [
                 "contributionL1", "lagMs", "epsilonSpent", "epsilonNext", "noiseBits", "missedTicks", "invalidShares",
+                "clipRatioL2",
             ])
-        #expect(all.enabled.count == 6)
+        #expect(all.enabled.count == 7)
         #expect(all.disabled.isEmpty)
         let none = policy.selection(availableMetricKeys: [])
         #expect(none.enabled.isEmpty)
         #expect(
             none.disabled.map(\.missingKeys) == [
                 ["contributionL1"], ["lagMs"], ["epsilonNext", "epsilonSpent"], ["noiseBits"], ["missedTicks"],
-                ["invalidShares"],
+                ["clipRatioL2"], ["invalidShares"],
             ])
     }
 

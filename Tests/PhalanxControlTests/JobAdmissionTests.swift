@@ -83,7 +83,7 @@ struct JobAdmissionTests {
         #expect(manifest.rounds == 4)
         #expect(manifest.jobNonce == Fixtures.nonce)
         #expect(selection.enabled.map(\.id) == ["contribution-bound", "straggler", "unresponsive"])
-        #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "malformed-share"])
+        #expect(selection.disabled.map(\.rule.id) == ["dp-budget", "noise-floor", "update-norm", "malformed-share"])
     }
 
     @Test("predicate ids in the manifest are sorted even when the policy lists them otherwise")
@@ -162,7 +162,7 @@ struct JobAdmissionTests {
         ManifestChange(
             name: "guard-rail digest of another policy",
             change: { $0.guardrails.digest = SHA256Digest.of(Array("another policy".utf8)) },
-            path: "$.guardrails.digest", says: "was made with guard-rail policy 2026.11-1"),
+            path: "$.guardrails.digest", says: "was made with guard-rail policy 2026.12-1"),
         ManifestChange(
             name: "a predicate the policy does not have",
             // Added to the manifest's own predicates: leaving one out would be a second problem.

@@ -207,7 +207,8 @@ struct FederationRunTests {
             return
         }
         #expect(result.outputs.count == rounds)
-        #expect(report.ticks == UInt64(rounds) + 3)
+        // Announce, then one tick per round, the plain sum's tick of grace, the clearance and the release.
+        #expect(report.ticks == UInt64(rounds) + 4)
         #expect(report.ledgerEntries.contains { $0.record.kind == "job-finalized" })
     }
 

@@ -87,8 +87,9 @@ struct PlainProviderTests {
         }
         #expect(aggregator.metrics()["pendingContributions"] == 3)
         let ids = try nodes.map { try ParticipantID($0) }
-        // A sum completes only when every active node contributed.
+        // A sum completes only when every active node contributed, and one step later (the safety loop's grace).
         #expect(try aggregator.step(active: ids + [try ParticipantID("late")]).completed.isEmpty)
+        #expect(try aggregator.step(active: ids).completed.isEmpty)
         let step = try aggregator.step(active: ids)
         let sum = try #require(step.completed.first)
         #expect(sum.channel == "x" && sum.round == 0 && sum.contributors == ids)
@@ -158,9 +159,9 @@ struct PlainProviderTests {
                 ProviderMessage(provider: "plain", channel: "x", round: 0, step: "contribution", body: body),
                 from: try ParticipantID(name))
         }
-        #expect(throws: ProviderError.self) {
-            try agg.step(active: [try ParticipantID("n1"), try ParticipantID("n2")])
-        }
+        let both = [try ParticipantID("n1"), try ParticipantID("n2")]
+        #expect(try agg.step(active: both).completed.isEmpty)  // the step of grace
+        #expect(throws: ProviderError.self) { try agg.step(active: both) }
     }
 
     @Test("tables refuse rows that break their schema")
@@ -181,5 +182,26 @@ struct PlainProviderTests {
         #expect(d.unsupportedOpcodes(in: [.load, .noise, .secureSum]) == [.noise])
         #expect(d.protection.hasPrefix("NONE"))
         #expect(ProviderRegistry.builtIn.names == ["dp", "dp+secagg", "plain", "secagg"])
+    }
+}
+
+extension PlainProviderTests {
+    @Test("a node isolated during the step of grace is left out of the sum it contributed to")
+    func isolatedDuringGrace() throws {
+        let nodes = try ["n1", "n2", "n3"].map { try ParticipantID($0) }
+        let aggregator = try PlainProvider().makeAggregatorSession(
+            job: ProviderJobContext(
+                manifest: try Self.manifest(nodes: nodes.map(\.rawValue)), plugin: Self.plugin,
+                identity: SigningIdentity.generate(id: try ParticipantID("agg"), role: .node),
+                roster: try FederationRoster([])))
+        for (node, value) in zip(nodes, [Int64(1), 2, 1_000]) {
+            let body = Data(try CanonicalEncoding.encode([value, 0, 0]))
+            try aggregator.receive(
+                ProviderMessage(provider: "plain", channel: "x", round: 0, step: "contribution", body: body), from: node
+            )
+        }
+        #expect(try aggregator.step(active: nodes).completed.isEmpty)
+        let sum = try #require(try aggregator.step(active: Array(nodes.prefix(2))).completed.first)
+        #expect(sum.sum == [3, 0, 0] && sum.contributors == Array(nodes.prefix(2)))
     }
 }

@@ -39,7 +39,8 @@ public enum JobAdmission {
     ) throws -> (manifest: JobManifest, selection: PolicySelection) {
         let providerPlan =
             try providerImplementation?.privacyPlan(plugin: plugin, nodes: participants.nodes.count, rounds: rounds)
-        let selection = policy.selection(availableMetricKeys: provider.metricKeys.union(MetricKey.alwaysAvailable))
+        let metricKeys = emittedMetricKeys(provider: provider, plugin: plugin)
+        let selection = policy.selection(availableMetricKeys: Set(metricKeys).union(MetricKey.alwaysAvailable))
         var parameters: [String: Double] = [:]
         for rule in selection.enabled {
             for name in rule.expression.parameterNames { parameters[name] = policy.parameters[name] }
@@ -49,7 +50,7 @@ public enum JobAdmission {
             plugin: PluginReference(name: plugin.name, version: plugin.version, digest: try plugin.digest),
             opcodes: plugin.opcodes,
             executionProvider: provider.name,
-            metricKeys: provider.metricKeys.sorted(),
+            metricKeys: metricKeys,
             predicates: selection.enabled.map(\.id).sorted(),
             guardrails: policy.reference,
             parameters: parameters,
@@ -59,6 +60,12 @@ public enum JobAdmission {
             privacy: providerPlan
         )
         return (manifest, selection)
+    }
+
+    /// The metric keys every frame of a job running `plugin` on `provider` carries, sorted as its manifest lists
+    /// them: the provider's and those the node runtime derives from the plug-in (``MetricKey/runtimeDerived(by:)``).
+    public static func emittedMetricKeys(provider: ProviderDescriptor, plugin: PluginIR) -> [String] {
+        provider.metricKeys.union(MetricKey.runtimeDerived(by: plugin)).sorted()
     }
 
     /// 16 random bytes from the system's cryptographic source, as hex.
@@ -154,7 +161,7 @@ public enum JobAdmission {
             {
                 problem("$.privacy", message)
             }
-            let emitted = provider.descriptor.metricKeys.sorted()
+            let emitted = emittedMetricKeys(provider: provider.descriptor, plugin: plugin)
             if manifest.metricKeys != emitted {
                 problem(
                     "$.metricKeys",

@@ -6,13 +6,14 @@ public enum DefaultPolicy {
     public static let text = """
         # Phalanx default guard-rail policy. Format: docs/guardrails.md.
         # Only the predicates whose metric keys the job's execution provider emits are enabled for a job.
-        version: "2026.11-1"
+        version: "2026.12-1"
         parameters:
           maxContributionL1: 250   # equals the counting plug-in's clip_l1 bound
           maxLagMs: 5000
           epsilonLimit: 1.0
           noiseFloorBits: 20
           maxMissedTicks: 5        # ticks in a row without a frame before a node is taken out of the job
+          maxClipRatio: 10         # a node's vector at most 10 times the L2 norm its plug-in clips it to
         predicates:
           - id: contribution-bound
             description: a participant's per-round contribution exceeds the declared L1 bound (clipping failed or was skipped)
@@ -37,6 +38,11 @@ public enum DefaultPolicy {
           - id: unresponsive
             description: a node sent no frame for maxMissedTicks ticks in a row (it crashed, was killed or is cut off); it is isolated so the job completes without it (secure aggregation's dropout path)
             expr: any(missedTicks >= params.maxMissedTicks)
+            severity: critical
+            command: A-ISOLATE_PARTY
+          - id: update-norm
+            description: a node's vector (a model update) was far longer than the norm its plug-in clips it to — boosted to outweigh the others, or broken; the node is isolated and the round completes without it
+            expr: any(clipRatioL2 > params.maxClipRatio)
             severity: critical
             command: A-ISOLATE_PARTY
           - id: malformed-share

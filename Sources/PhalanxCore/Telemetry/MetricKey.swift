@@ -13,6 +13,17 @@ public enum MetricKey {
     public static let controlDerived: Set<String> = [missedTicks]
     /// What predicates can read whatever the execution provider: frame fields and derived metrics.
     public static let alwaysAvailable: Set<String> = frameFields.union(controlDerived)
+    /// The largest ratio, in a node's last round, of a vector's L2 norm to the bound of the `clip_l2` the plug-in
+    /// applied to it: at most 1 when nothing was clipped, 40 for a model update boosted forty times past the norm
+    /// the plug-in bounds it to. The node's runtime measures it before the vector leaves (under secure aggregation
+    /// no one else can); a node whose runtime lies escapes it, though not the clip.
+    public static let clipRatioL2 = "clipRatioL2"
+
+    /// The metrics a node's runtime derives from running `plugin`, whatever the provider: ``clipRatioL2`` when the
+    /// node program clips to an L2 norm. A job's manifest lists them with the provider's keys.
+    public static func runtimeDerived(by plugin: PluginIR) -> Set<String> {
+        plugin.node.contains { if case .clipL2 = $0 { true } else { false } } ? [clipRatioL2] : []
+    }
 
     /// Whether `key` is a well-formed metric key: ASCII letters, digits and `_`, not starting with a digit.
     public static func isValid(_ key: String) -> Bool {

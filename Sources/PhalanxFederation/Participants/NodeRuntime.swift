@@ -42,6 +42,8 @@ public actor NodeRuntime {
     /// provider, so the control plane sees that state before computation starts.
     private var announcedThisStep = false
     private var lastOpLatencyMs = 0.0
+    /// ``MetricKey/clipRatioL2`` of the last round the node ran.
+    private var lastClipRatioL2 = 0.0
     private var events: [JobEvent] = []
 
     /// Returns the events since the last call, oldest first.
@@ -180,6 +182,7 @@ public actor NodeRuntime {
                 let interpreter = NodeProgramInterpreter(plugin: job.plugin, tables: tables)
                 let output = try interpreter.run(
                     round: round, session: session, skipClipping: skipClippingInRound == round)
+                lastClipRatioL2 = output.clipRatioL2
                 try await send(output.messages, job: job)
                 roundStarted = true
             }
@@ -330,6 +333,7 @@ public actor NodeRuntime {
     private func emitFrame(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
         guard let job else { return }
         var metrics = session?.metrics() ?? [:]
+        if job.manifest.metricKeys.contains(MetricKey.clipRatioL2) { metrics[MetricKey.clipRatioL2] = lastClipRatioL2 }
         for key in job.manifest.metricKeys where metrics[key] == nil { metrics[key] = 0 }
         let frame = try emitter.frame(
             jobId: job.jobId, tick: tick, state: machine.state.rawValue, metrics: metrics,
