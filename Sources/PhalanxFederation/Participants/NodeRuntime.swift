@@ -168,7 +168,7 @@ public actor NodeRuntime {
     }
 
     /// One step of the job per tick: bind the provider (PREF → INF), then for each round start the secure sum
-    /// and, once the provider has finished it (at once for `plain`, after several exchanges for `secagg`), move
+    /// and, once the provider has finished it (a step after the last contribution for `plain`, after several exchanges for `secagg`), move
     /// to the next round.
     private func advance() async throws {
         guard let job else { return }
