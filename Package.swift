@@ -14,7 +14,7 @@ import PackageDescription
 //                                     ↘ PhalanxAgentService (events store, HTTP API) → PhalanxAgent (detectors,
 //                                           classifier, policy, receipts, ladder) → PhalanxCore; → PhalanxLedger
 //                                     ↘ PhalanxTraining (federated training of the agent's classifier) → PhalanxAgent,
-//                                           PhalanxDSL, PhalanxProviders, PhalanxControl
+//                                           PhalanxDSL, PhalanxProviders, PhalanxControl, PhalanxFederation
 //
 // PhalanxCore holds value types and protocols with no I/O; nothing below it but swift-crypto.
 let swiftSettings: [SwiftSetting] = [
@@ -168,7 +168,7 @@ let package = Package(
         .target(
             name: "PhalanxTraining",
             dependencies: [
-                "PhalanxCore", "PhalanxAgent", "PhalanxDSL", "PhalanxProviders", "PhalanxControl",
+                "PhalanxCore", "PhalanxAgent", "PhalanxDSL", "PhalanxProviders", "PhalanxControl", "PhalanxFederation",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -273,7 +273,8 @@ let package = Package(
         .testTarget(
             name: "PhalanxAgentTests", dependencies: ["_TestSupport", "PhalanxAgent"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PhalanxTrainingTests", dependencies: ["_TestSupport", "PhalanxTraining", "PhalanxAgent"],
+            name: "PhalanxTrainingTests",
+            dependencies: ["_TestSupport", "PhalanxTraining", "PhalanxAgent", "PhalanxControl"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PhalanxAgentServiceTests",

@@ -73,7 +73,7 @@ extension BenchCommand {
                     ] {
                         var strategy = try TrainingStrategy.preset("fedavg", organizations: n)
                         strategy.privacy = privacy
-                        let outcome = try Self.train(
+                        let outcome = try await Self.train(
                             strategy, rounds: rounds, organizations: organizations, shared: shared)
                         let records = outcome.rounds
                         let count = Double(records.count)
@@ -93,12 +93,12 @@ extension BenchCommand {
                 var quantization: Quantization?
                 if quantizationRounds > 0 {
                     let (organizations, shared) = try TrainCommand.loadData(corpus: corpus, organizations: 5)
-                    let plain = try Self.train(
+                    let plain = try await Self.train(
                         try TrainingStrategy.preset("fedavg", organizations: 5), rounds: quantizationRounds,
                         organizations: organizations, shared: shared)
                     var strategy = try TrainingStrategy.preset("fedavg", organizations: 5)
                     strategy.compression = UpdateCompression(quantizationBits: 8)
-                    let compact = try Self.train(
+                    let compact = try await Self.train(
                         strategy, rounds: quantizationRounds, organizations: organizations, shared: shared)
                     let full = plain.rounds.map(\.bytesUp).reduce(0, +) / plain.rounds.count
                     let small = compact.rounds.map(\.bytesUp).reduce(0, +) / compact.rounds.count
@@ -126,9 +126,9 @@ extension BenchCommand {
 
         static func train(
             _ strategy: TrainingStrategy, rounds: Int, organizations: [OrganizationData], shared: [LabeledText]
-        ) throws -> FederatedTraining.Outcome {
+        ) async throws -> FederatedTraining.Outcome {
             do {
-                return try FederatedTraining(
+                return try await FederatedTraining(
                     configuration: FederatedTraining.Configuration(
                         strategy: strategy, rounds: rounds, compareBaselines: false),
                     organizations: organizations, sharedTest: shared

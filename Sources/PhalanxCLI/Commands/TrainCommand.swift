@@ -80,6 +80,16 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Isolate organizations whose update norm exceeds this many times the round's median.")
     var anomalyFactor: Double?
 
+    @Flag(
+        name: .long,
+        help:
+            "Run every round as a federated job through the safety loop (admission, signed telemetry, guard-rails, commands, ledger)."
+    )
+    var safetyLoop = false
+
+    @Option(name: .long, help: "The guard-rail policy of --safety-loop (default: the embedded one).")
+    var guardrails: String?
+
     @Flag(name: .long, help: "Skip the local-only, centralized and personalized models.")
     var noBaselines = false
 
@@ -97,7 +107,8 @@ struct TrainCommand: AsyncParsableCommand {
             let configuration = FederatedTraining.Configuration(
                 strategy: plan, rounds: rounds, seed: seed,
                 features: FeatureHasher.Configuration(bits: bits), adversary: try adversary(),
-                anomalyCheck: anomalyFactor.map { UpdateNormCheck(factor: $0) }, compareBaselines: !noBaselines)
+                anomalyCheck: anomalyFactor.map { UpdateNormCheck(factor: $0) }, compareBaselines: !noBaselines,
+                safetyLoop: safetyLoop ? try GuardrailsCommand.loadPolicy(guardrails) : nil)
             if let out, FileManager.default.fileExists(atPath: out) {
                 throw CLIError(.cannotCreate, "\(out) exists; choose another --out or remove it")
             }
@@ -106,7 +117,7 @@ struct TrainCommand: AsyncParsableCommand {
             emit(header)
             let outcome: FederatedTraining.Outcome
             do {
-                outcome = try FederatedTraining(
+                outcome = try await FederatedTraining(
                     configuration: configuration, organizations: organizations, sharedTest: shared
                 ).run { record in emit(FederatedTrainingText.progress(record, of: rounds)) }
             } catch let error as TrainingPlanError {
@@ -139,6 +150,9 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func makeStrategy() throws -> TrainingStrategy {
+        if guardrails != nil && !safetyLoop {
+            throw CLIError(.usage, "--guardrails is the policy of --safety-loop; add --safety-loop or drop it")
+        }
         do {
             var plan = try TrainingStrategy.preset(strategy, organizations: orgs)
             plan.local.epochs = localEpochs

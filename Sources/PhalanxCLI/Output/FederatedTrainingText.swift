@@ -16,6 +16,11 @@ enum FederatedTrainingText {
             "  server: \(strategy.privacy == .none ? strategy.effectiveAggregator.name : (strategy.privacy.isDifferentiallyPrivate ? "uniform mean" : "weighted mean")), then \(strategy.server.name)",
         ]
         if let adversary = configuration.adversary { lines.append("  poisoning: \(adversary.summary)") }
+        if configuration.safetyLoop != nil {
+            lines.append(
+                "  safety loop: every round is a federated job — admitted by manifest, signed telemetry each tick, guard-rail predicates, signed commands, a verified ledger"
+            )
+        }
         if let check = configuration.anomalyCheck {
             lines.append(
                 "  anomaly check: isolate an organization whose update norm exceeds \(check.factor) × the round's median"
@@ -43,7 +48,13 @@ enum FederatedTrainingText {
         line +=
             "  ε \(fixed(record.epsilon, 3))  ↑\(bytes(record.bytesUp)) ↓\(bytes(record.bytesDown + record.broadcastBytes))"
         line += "  \(fixed(record.trainingSeconds + record.aggregationSeconds, 2)) s"
+        if !record.predicatesFired.isEmpty {
+            line += "  guard-rail \(record.predicatesFired.joined(separator: ", ")) fired"
+        }
         if !record.flagged.isEmpty { line += "  isolated: \(record.flagged.joined(separator: ", "))" }
+        if let ticks = record.ticks {
+            line += "  (\(ticks) ticks, ledger \(record.ledgerVerified == true ? "verified" : "NOT verified"))"
+        }
         return line
     }
 
@@ -100,7 +111,10 @@ enum FederatedTrainingText {
             }
         }
         if !outcome.isolated.isEmpty {
-            lines.append("Isolated by the anomaly check: \(outcome.isolated.joined(separator: ", "))")
+            let by =
+                configuration.safetyLoop != nil
+                ? "by the control plane on a guard-rail" : "by the update-norm anomaly check"
+            lines.append("Isolated \(by): \(outcome.isolated.joined(separator: ", "))")
         }
         if let backdoor = outcome.backdoorSuccess {
             lines.append(

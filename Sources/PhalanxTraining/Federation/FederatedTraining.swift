@@ -1,5 +1,6 @@
 import Dispatch
 import PhalanxAgent
+import PhalanxControl
 import PhalanxCore
 
 /// Federated training of the agent's classifier over simulated organizations, in one process: each round every
@@ -20,11 +21,15 @@ public struct FederatedTraining: Sendable {
         /// Train the local-only and centralized baselines and the personalized models, and compare (seed 000's
         /// before/after table).
         public var compareBaselines: Bool
+        /// Run every round as a federated job through the safety loop under this guard-rail policy
+        /// (``SafetyLoopAggregation``); `nil` sums the updates directly (``ProviderAggregation`` or in the clear).
+        public var safetyLoop: GuardrailPolicy?
 
         public init(
             strategy: TrainingStrategy, rounds: Int = 20, seed: UInt64 = 1,
             features: FeatureHasher.Configuration = FeatureHasher.Configuration(bits: 16),
-            adversary: Adversary? = nil, anomalyCheck: UpdateNormCheck? = nil, compareBaselines: Bool = true
+            adversary: Adversary? = nil, anomalyCheck: UpdateNormCheck? = nil, compareBaselines: Bool = true,
+            safetyLoop: GuardrailPolicy? = nil
         ) {
             self.strategy = strategy
             self.rounds = rounds
@@ -33,6 +38,7 @@ public struct FederatedTraining: Sendable {
             self.adversary = adversary
             self.anomalyCheck = anomalyCheck
             self.compareBaselines = compareBaselines
+            self.safetyLoop = safetyLoop
         }
     }
 
@@ -60,9 +66,15 @@ public struct FederatedTraining: Sendable {
         public var senders: Int
         /// Organizations whose updates are in the aggregate (Multi-Krum leaves some out; a provider drops the late).
         public var contributors: [String]
-        /// Organizations the anomaly check flagged this round (isolated from this round on).
+        /// Organizations the anomaly check flagged, or the control plane isolated, this round (left out from this
+        /// round on).
         public var flagged: [String]
         public var updateNorms: [String: Double]
+        /// Through the safety loop: the guard-rail predicates that fired, the job's ticks, and whether its ledger
+        /// verified.
+        public var predicatesFired: [String] = []
+        public var ticks: UInt64?
+        public var ledgerVerified: Bool?
     }
 
     /// The result of a run.
@@ -103,7 +115,7 @@ public struct FederatedTraining: Sendable {
         var test: [TrainingExample]
     }
 
-    public func run(progress: (RoundRecord) -> Void = { _ in }) throws -> Outcome {
+    public func run(progress: (RoundRecord) -> Void = { _ in }) async throws -> Outcome {
         let strategy = configuration.strategy
         let n = organizations.count
         try strategy.validate(organizations: n, rounds: configuration.rounds)
@@ -142,8 +154,18 @@ public struct FederatedTraining: Sendable {
             UpdateCompressor(compression: strategy.compression, seed: configuration.seed &+ UInt64($0) &* 0x9E37)
         }
         let normBound = strategy.effectiveNormBound
+        let loop = try configuration.safetyLoop.map {
+            try SafetyLoopAggregation(
+                privacy: strategy.privacy, organizations: n, dimension: dimension,
+                normBound: normBound ?? TrainingStrategy.defaultNormBound, policy: $0)
+        }
+        if loop != nil, strategy.effectiveAggregator.needsIndividualUpdates {
+            throw TrainingPlanError(
+                "--safety-loop sums the updates with the averaging plug-in; \(strategy.effectiveAggregator.name) needs each update — use a mean-based strategy"
+            )
+        }
         let channel: ProviderAggregation? =
-            strategy.privacy == .none
+            strategy.privacy == .none || loop != nil
             ? nil
             : try ProviderAggregation(
                 privacy: strategy.privacy, organizations: organizations.map(\.name), dimension: dimension,
@@ -181,7 +203,14 @@ public struct FederatedTraining: Sendable {
             var bytesDown = 0
             var epsilon = 0.0
             var delta = 0.0
-            if let channel {
+            var loopRound: SafetyLoopAggregation.Round?
+            if let loop {
+                let result = try await loop.aggregate(round: round, updates: sent)
+                (step, contributors) = (result.step, result.contributors)
+                bytesUp = result.messageBytes
+                isolated += result.isolated.filter { !isolated.contains($0) }
+                loopRound = result
+            } else if let channel {
                 let result = try channel.aggregate(round: round, updates: sent)
                 (step, contributors) = (result.step, result.contributors)
                 bytesUp = result.bytesUp
@@ -206,7 +235,10 @@ public struct FederatedTraining: Sendable {
                 bytesUp: bytesUp, bytesDown: bytesDown,
                 broadcastBytes: active.count * UpdateCompression.uncompressedBytes(dimension: dimension),
                 trainingSeconds: trainingSeconds, aggregationSeconds: aggregationSeconds,
-                senders: sent.count, contributors: contributors.sorted(), flagged: flagged, updateNorms: norms)
+                senders: sent.count, contributors: contributors.sorted(),
+                flagged: flagged + (loopRound?.isolated ?? []),
+                updateNorms: norms, predicatesFired: loopRound?.predicatesFired ?? [], ticks: loopRound?.ticks,
+                ledgerVerified: loopRound?.ledgerVerified)
             records.append(record)
             progress(record)
         }
