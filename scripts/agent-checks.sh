@@ -167,4 +167,8 @@ has "$tmp/err" "scripts/build-corpus"
 run 64 "$bin" train --poison org-2:melt:3
 run 0 "$bin" train --rounds 2 --no-baselines --poison org-2:scale:50 --anomaly-factor 3
 has "$tmp/out" "isolated: org-2"
-ok "phalanx train: secagg with 8-bit updates, the model loads into the agent, median under secagg refused, a poisoner isolated"
+run 0 "$bin" train --rounds 2 --no-baselines --secagg --safety-loop --poison org-3:scale:40
+has "$tmp/out" "guard-rail update-norm fired"
+has "$tmp/out" "isolated: org-3"
+has "$tmp/out" "ledger verified"
+ok "phalanx train: secagg with 8-bit updates, the model loads into the agent, median under secagg refused, a poisoner isolated by the anomaly check and, through the safety loop, by the update-norm guard-rail"
