@@ -33,6 +33,24 @@ has "$tmp/out" "control signed the release clearance"
 has "$tmp/out" "latest checkpoint (C2SP signed note):"
 has "$tmp/out" "checkpoint signatures and roots check out"
 ok "demo finalizes, releases the result, prints the signed checkpoint and the ledger verification"
+# The whole story: federated training with secure aggregation and DP, a poisoned round caught by the safety loop,
+# Kaplan–Meier, and report.html / report.json (the plots are checked by DemoReportTests; here, that they exist).
+has "$tmp/out" "guard-rail update-norm fired"
+has "$tmp/out" "S(30) = 0.827 released"
+grep -q "<svg" "$tmp/run/report.html" || { echo "FAIL: report.html has no chart"; exit 1; }
+python3 - "$tmp/run/report.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["counts"]["provider"] == "dp+secagg" and report["counts"]["ledgerVerified"], report["counts"]
+rows = report["training"]["secure"]["comparison"]["rows"]
+assert len(rows) == 5, rows
+assert len(report["training"]["differentiallyPrivate"]) == 2
+assert report["poisoning"]["isolated"] == ["devforge"], report["poisoning"]["isolated"]
+assert report["survival"]["outcome"] == "finalized"
+print(f"    training: federated F1 {report['training']['secureSharedF1']:.3f} on the shared test split; "
+      f"DP runs {[round(r['sharedF1'], 3) for r in report['training']['differentiallyPrivate']]}")
+PY
+ok "demo tells the whole story: DP counts, federated training, a poisoner isolated by the safety loop, Kaplan–Meier, report.html"
 run 0 "$bin" demo --inject-fault overspend --json "$tmp/abort.json" --out "$tmp/abort"
 has "$tmp/out" "contribution-bound held (critical) → A-ABORT_JOB"
 has "$tmp/out" "6 signed acks"

@@ -12,7 +12,7 @@ extension BenchCommand {
             discussion: """
                 Deals the corpus to each --orgs count and runs --rounds rounds of FedAvg three ways: updates in the \
                 clear, summed by secagg, and summed by dp+secagg (distributed DP at --dp-epsilon). A round is the \
-                organizations' local training (one after another on these cores, as a simulation must) plus the \
+                organizations' local training (sharing this machine's cores, as a simulation must) plus the \
                 sum and the server step; evaluation is not timed. Targets (issue 10): secagg+dp ≤ 1.5× plain at 5, \
                 20 and 50 organizations; 8-bit quantization cuts bytes per round ~4× with < 0.5 points of F1 lost \
                 (measured over --quantization-rounds rounds at 5 organizations).
@@ -109,7 +109,7 @@ extension BenchCommand {
                         f1LossPoints: (plain.sharedScores.f1 - compact.sharedScores.f1) * 100)
                     if !json, let q = quantization {
                         print(
-                            "5 organizations, \(q.rounds) rounds: Float32 \(FederatedTrainingText.bytes(q.float32BytesPerRound))/round, F1 \(FederatedTrainingText.fixed(q.float32F1, 4)); 8-bit \(FederatedTrainingText.bytes(q.eightBitBytesPerRound))/round (\(FederatedTrainingText.fixed(q.reduction, 2))× fewer), F1 \(FederatedTrainingText.fixed(q.eightBitF1, 4)) (\(FederatedTrainingText.fixed(q.f1LossPoints, 2)) points lost)"
+                            "5 organizations, \(q.rounds) rounds: Float32 \(FederatedTrainingText.bytes(q.float32BytesPerRound))/round, F1 \(FederatedTrainingText.fixed(q.float32F1, 4)); 8-bit \(FederatedTrainingText.bytes(q.eightBitBytesPerRound))/round (\(FederatedTrainingText.fixed(q.reduction, 2))× fewer), F1 \(FederatedTrainingText.fixed(q.eightBitF1, 4)) (\(q.f1LossPoints >= 0 ? "\(FederatedTrainingText.fixed(q.f1LossPoints, 2)) points lost" : "\(FederatedTrainingText.fixed(-q.f1LossPoints, 2)) points gained"))"
                         )
                     }
                 }

@@ -103,6 +103,22 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(
         name: .long,
+        help:
+            "Run only the agents and the safety-event count job, not federated training, the poisoned round and Kaplan–Meier."
+    )
+    var jobOnly = false
+
+    @Option(name: .long, help: "Where the whole story writes report.html and report.json (default: --out, else here).")
+    var reportDir: String?
+
+    @Option(name: .long, help: "The labelled corpus federated training reads, when built (else a generated one).")
+    var corpus = "corpus"
+
+    @Option(name: .long, help: "Rounds of federated training in the whole story.")
+    var trainingRounds = 10
+
+    @Flag(
+        name: .long,
         help: "Run each organization, the aggregator and the control plane as its own OS process (gRPC, mutual TLS).")
     var processes = false
 
@@ -112,6 +128,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard delta.isFinite, delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
         guard nodeBudget.isFinite, nodeBudget > 0 else {
             throw ValidationError("--node-budget must be a finite number > 0")
+        }
+        guard (1...200).contains(trainingRounds) else {
+            throw ValidationError("--training-rounds must be within 1…200")
         }
     }
 
@@ -135,10 +154,14 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         try await reportingErrors {
+            // The whole story (seed 000's mission) unless a fault, a plug-in or --job-only narrows it to the job.
+            let mission = !quiet && !jobOnly && injectFault == nil && plugin == nil
+            var agents: [DemoAgents.Outcome] = []
             if !quiet {
                 // Act one: the organizations' own agents, deciding locally before any federated job.
                 do {
-                    print(DemoAgents.render(try DemoAgents.run(profiles: SafetyEvents.demoProfiles)))
+                    agents = try DemoAgents.run(profiles: SafetyEvents.demoProfiles)
+                    print(DemoAgents.render(agents))
                     print("")
                 } catch {
                     throw CLIError(.internalError, "the local safety agents could not start: \(error)")
@@ -161,7 +184,8 @@ struct DemoCommand: AsyncParsableCommand {
                 switch injectFault {
                 case .malformedShare: SecAggProvider.name
                 case .privacyOverspend: DPProvider.centralName
-                default: PlainProvider.name
+                // The whole story releases the counts with distributed DP; the job-only demo keeps them plain.
+                default: mission ? DPProvider.distributedName : PlainProvider.name
                 }
             let provider = executionProvider ?? implied
             _ = try ProviderRegistry.builtIn.requireProvider(named: provider)
@@ -228,6 +252,19 @@ struct DemoCommand: AsyncParsableCommand {
                 }
             if !ok {
                 throw CLIError(.checkFailed, "the job did not end as the scenario expects (\(story.outcomeLine))")
+            }
+            if mission {
+                print("")
+                do {
+                    _ = try await DemoMission(
+                        organizations: SafetyEvents.demoProfiles.map(\.id), corpus: corpus,
+                        trainingRounds: trainingRounds, seed: seed, reportDirectory: reportDir ?? out ?? "."
+                    ).run(agents: agents, counts: report)
+                } catch let error as CLIError {
+                    throw error
+                } catch {
+                    throw CLIError(.internalError, "the demo's federated training stopped: \(error)")
+                }
             }
         }
     }

@@ -186,10 +186,8 @@ struct TrainCommand: AsyncParsableCommand {
         }
     }
 
-    /// The corpus's train and validation splits pooled and dealt to `organizations`, and its test split (shared).
-    static func loadData(
-        corpus: String, organizations: Int, homeShare: Double = 0.8, seed: UInt64 = 1
-    ) throws -> (organizations: [OrganizationData], shared: [LabeledText]) {
+    /// The corpus's train and validation splits pooled (the organizations' data), and its test split (shared).
+    static func loadCorpus(_ corpus: String) throws -> (pool: [LabeledText], shared: [LabeledText]) {
         func load(_ name: String) throws -> [LabeledText] {
             let path = (corpus as NSString).appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: path) else {
@@ -201,11 +199,17 @@ struct TrainCommand: AsyncParsableCommand {
                 throw CLIError(.malformedInput, "\(error)")
             }
         }
-        let pooled = try load("train.jsonl") + load("validation.jsonl")
-        let shared = try load("test.jsonl")
+        return (try load("train.jsonl") + load("validation.jsonl"), try load("test.jsonl"))
+    }
+
+    /// ``loadCorpus(_:)`` dealt to `organizations` by ``NonIIDSplit``.
+    static func loadData(
+        corpus: String, organizations: Int, homeShare: Double = 0.8, seed: UInt64 = 1
+    ) throws -> (organizations: [OrganizationData], shared: [LabeledText]) {
+        let (pool, shared) = try loadCorpus(corpus)
         do {
             return (
-                try NonIIDSplit(organizations: organizations, homeShare: homeShare, seed: seed).split(pooled), shared
+                try NonIIDSplit(organizations: organizations, homeShare: homeShare, seed: seed).split(pool), shared
             )
         } catch {
             throw CLIError(.usage, error.message)

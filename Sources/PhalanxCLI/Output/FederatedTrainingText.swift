@@ -66,11 +66,11 @@ enum FederatedTrainingText {
             lines.append(
                 "Before and after, per organization: F1 at the organization's own operating point (FPR ≤ 5% on its validation data)"
             )
-            lines.append(
-                pad("", 8) + pad("own test data", 36) + "shared test split")
+            let nameWidth = max(8, (comparison.rows.map(\.organization.count).max() ?? 0) + 2)
+            lines.append(pad("", nameWidth) + pad("own test data", 36) + "shared test split")
             let columns = ["local", "fed.", "pers.", "central"]
             lines.append(
-                pad("org", 8) + columns.map { pad($0, 9) }.joined() + columns.map { pad($0, 9) }.joined()
+                pad("org", nameWidth) + columns.map { pad($0, 9) }.joined() + columns.map { pad($0, 9) }.joined()
                     + "α  FPR local/fed (shared)")
             for row in comparison.rows {
                 let own = [row.localOnly.own, row.federated.own, row.personalized.own, row.centralized.own]
@@ -78,7 +78,7 @@ enum FederatedTrainingText {
                     row.localOnly.shared, row.federated.shared, row.personalized.shared, row.centralized.shared,
                 ]
                 lines.append(
-                    pad(row.organization, 8) + own.map { pad(fixed($0.f1, 3), 9) }.joined()
+                    pad(row.organization, nameWidth) + own.map { pad(fixed($0.f1, 3), 9) }.joined()
                         + shared.map { pad(fixed($0.f1, 3), 9) }.joined()
                         + "\(row.personalizationAlpha)  \(fixed(row.localOnly.shared.falsePositiveRate, 3))/\(fixed(row.federated.shared.falsePositiveRate, 3))"
                         + (row.federated.calibrated ? "" : "  (uncalibrated: one class missing)"))
@@ -127,6 +127,7 @@ enum FederatedTrainingText {
 
     static func fixed(_ value: Double, _ digits: Int) -> String {
         guard value.isFinite else { return "\(value)" }
+        guard digits > 0 else { return String(Int(value.rounded())) }
         var result = String(Int((abs(value) * pow(10, Double(digits))).rounded()))
         while result.count <= digits { result = "0" + result }
         result.insert(".", at: result.index(result.endIndex, offsetBy: -digits))

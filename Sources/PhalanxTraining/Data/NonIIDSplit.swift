@@ -28,15 +28,21 @@ public struct NonIIDSplit: Hashable, Sendable {
     /// The fraction of a family's examples its home organization gets (1/n is an IID deal).
     public var homeShare: Double
     public var seed: UInt64
+    /// The organizations' names; `nil`: `org-1`, `org-2`, ….
+    public var customNames: [String]?
 
-    public init(organizations: Int, homeShare: Double = 0.8, seed: UInt64 = 2026) {
+    public init(organizations: Int, homeShare: Double = 0.8, seed: UInt64 = 2026, names: [String]? = nil) {
         self.organizations = organizations
         self.homeShare = homeShare
         self.seed = seed
+        self.customNames = names
     }
 
-    /// The organizations' names: `org-1`, `org-2`, ….
-    public var names: [String] { (1...max(1, organizations)).map { "org-\($0)" } }
+    /// The organizations' names.
+    public var names: [String] {
+        if let customNames, customNames.count == organizations { return customNames }
+        return (1...max(1, organizations)).map { "org-\($0)" }
+    }
 
     /// The family of an example: `category/source` for attacks, `benign/source` for benign texts.
     public static func family(of example: LabeledText) -> String {
