@@ -288,7 +288,7 @@ m = json.load(open(sys.argv[1])); m["rounds"] = "three"; json.dump(m, open(sys.a
 PY
 run 65 "$bin" manifest check "$tmp/wrong-type.json"
 has "$tmp/err" "at \$.rounds: expected an integer"
-python3 - "$tmp/run/manifest.json" "$tmp/noise.json" <<'PY'
+python3 - "$tmp/abort/manifest.json" "$tmp/noise.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1])); m["opcodes"] = sorted(m["opcodes"] + ["noise"]); json.dump(m, open(sys.argv[2], "w"))
 PY

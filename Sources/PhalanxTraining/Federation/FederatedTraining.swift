@@ -24,6 +24,9 @@ public struct FederatedTraining: Sendable {
         /// Run every round as a federated job through the safety loop under this guard-rail policy
         /// (``SafetyLoopAggregation``); `nil` sums the updates directly (``ProviderAggregation`` or in the clear).
         public var safetyLoop: GuardrailPolicy?
+        /// Sum unprotected updates with the averaging plug-in on the `plain` provider rather than in memory: the
+        /// same pipeline as the protected sums, in the clear (a benchmark's baseline).
+        public var plainThroughProvider: Bool = false
 
         public init(
             strategy: TrainingStrategy, rounds: Int = 20, seed: UInt64 = 1,
@@ -164,8 +167,12 @@ public struct FederatedTraining: Sendable {
                 "--safety-loop sums the updates with the averaging plug-in; \(strategy.effectiveAggregator.name) needs each update — use a mean-based strategy"
             )
         }
+        let inMemory = strategy.privacy == .none && !configuration.plainThroughProvider
+        if configuration.plainThroughProvider, strategy.effectiveAggregator.needsIndividualUpdates {
+            throw TrainingPlanError("the plain provider sums updates; \(strategy.effectiveAggregator.name) needs each one")
+        }
         let channel: ProviderAggregation? =
-            strategy.privacy == .none || loop != nil
+            inMemory || loop != nil
             ? nil
             : try ProviderAggregation(
                 privacy: strategy.privacy, organizations: organizations.map(\.name), dimension: dimension,

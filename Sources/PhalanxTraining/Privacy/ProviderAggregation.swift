@@ -87,13 +87,13 @@ public final class ProviderAggregation {
         privacy: UpdatePrivacy, organizations: [String], dimension: Int, normBound: Double, rounds: Int,
         dropoutFraction: Double = 0.2
     ) throws {
-        guard let providerName = privacy.providerName else {
-            throw TrainingPlanError("no execution provider protects updates sent in the clear")
-        }
+        // Without protection the updates go through the `plain` provider: the same plug-in and messages, in the
+        // clear (the baseline `phalanx bench train` compares the protected sums with).
+        let providerName = privacy.providerName ?? PlainProvider.name
         guard rounds >= 1 else { throw TrainingPlanError("--rounds must be at least 1") }
         let n = organizations.count
         let weighted = !privacy.isDifferentiallyPrivate
-        var provider: any ExecutionProvider = SecAggProvider()
+        var provider: any ExecutionProvider = privacy == .none ? PlainProvider() : SecAggProvider()
         var plugin = try TrainingRoundPlugin(
             dimension: dimension, normBound: normBound, weighted: weighted, organizations: n)
         var plan: PrivacyPlan?
