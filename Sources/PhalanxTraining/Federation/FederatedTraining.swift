@@ -169,7 +169,8 @@ public struct FederatedTraining: Sendable {
         }
         let inMemory = strategy.privacy == .none && !configuration.plainThroughProvider
         if configuration.plainThroughProvider, strategy.effectiveAggregator.needsIndividualUpdates {
-            throw TrainingPlanError("the plain provider sums updates; \(strategy.effectiveAggregator.name) needs each one")
+            throw TrainingPlanError(
+                "the plain provider sums updates; \(strategy.effectiveAggregator.name) needs each one")
         }
         let channel: ProviderAggregation? =
             inMemory || loop != nil
