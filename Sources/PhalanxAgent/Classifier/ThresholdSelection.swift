@@ -6,7 +6,10 @@ public enum ThresholdSelection {
     /// false positive rate ≤ `maximumFalsePositiveRate`, and its metrics.
     ///
     /// Candidates are the distinct scores, plus one just above the highest score (flag nothing), which always meets
-    /// the bound. Ties in F1 go to the higher threshold (fewer flags). One sorted sweep, O(n log n).
+    /// the bound. Ties in F1 go to the higher threshold (fewer flags). The threshold returned sits midway between the
+    /// lowest flagged score and the next score below it — the same decisions on the validation set, with the margin
+    /// split evenly, so a slightly weaker attack than any seen (or a slightly stronger benign text) is not decided by
+    /// where the validation set happened to end. One sorted sweep, O(n log n).
     public static func select(
         scores: [Double], labels: [Bool], maximumFalsePositiveRate: Double
     ) throws(ClassifierError) -> ClassificationMetrics {
@@ -23,7 +26,7 @@ public enum ThresholdSelection {
         let positives = labels.count { $0 }
         let negatives = labels.count - positives
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        var best = (threshold: (scores.max() ?? 0).nextUp, f1: 0.0)
+        var best = (threshold: (scores.max() ?? 0).nextUp, f1: 0.0, next: Double?.none)
         var truePositives = 0, falsePositives = 0
         var start = 0
         while start < order.count {
@@ -39,8 +42,11 @@ public enum ThresholdSelection {
             guard rate <= maximumFalsePositiveRate else { break }  // Only grows as the threshold falls.
             let f1 =
                 Double(2 * truePositives) / Double(2 * truePositives + falsePositives + (positives - truePositives))
-            if f1 > best.f1 { best = (threshold, f1) }
+            if f1 > best.f1 { best = (threshold, f1, end < order.count ? scores[order[end]] : nil) }
         }
-        return ClassificationMetrics(scores: scores, labels: labels, threshold: best.threshold)
+        // Midway to the next score below: flags exactly the same validation examples.
+        let threshold = best.next.map { best.threshold / 2 + $0 / 2 } ?? best.threshold
+        return ClassificationMetrics(
+            scores: scores, labels: labels, threshold: threshold > (best.next ?? -.infinity) ? threshold : best.threshold)
     }
 }

