@@ -47,6 +47,7 @@ public enum ThresholdSelection {
         // Midway to the next score below: flags exactly the same validation examples.
         let threshold = best.next.map { best.threshold / 2 + $0 / 2 } ?? best.threshold
         return ClassificationMetrics(
-            scores: scores, labels: labels, threshold: threshold > (best.next ?? -.infinity) ? threshold : best.threshold)
+            scores: scores, labels: labels,
+            threshold: threshold > (best.next ?? -.infinity) ? threshold : best.threshold)
     }
 }
