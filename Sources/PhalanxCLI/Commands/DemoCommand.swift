@@ -156,6 +156,14 @@ struct DemoCommand: AsyncParsableCommand {
         try await reportingErrors {
             // The whole story (seed 000's mission) unless a fault, a plug-in or --job-only narrows it to the job.
             let mission = !quiet && !jobOnly && injectFault == nil && plugin == nil
+            if mission, let json {
+                let story = ((reportDir ?? out ?? ".") as NSString).appendingPathComponent("report.json")
+                if URL(fileURLWithPath: json).standardizedFileURL == URL(fileURLWithPath: story).standardizedFileURL {
+                    throw CLIError(
+                        .usage, "--json \(json) is where the whole story writes its report.json",
+                        hint: "choose another --json file or another --report-dir")
+                }
+            }
             var agents: [DemoAgents.Outcome] = []
             if !quiet {
                 // Act one: the organizations' own agents, deciding locally before any federated job.
