@@ -91,6 +91,9 @@ has "$tmp/out" "FINALIZED"
 grep -q '"medisys" : "DONE"' "$tmp/lost.json" || { echo "FAIL: the node that lost the result did not finish"; exit 1; }
 if grep -q "refused a result" "$tmp/out"; then echo "FAIL: a duplicate result was refused"; exit 1; fi
 ok "demo --inject-fault lost-result: the aggregator publishes the result again and every node finishes"
+run 0 "$bin" demo --inject-fault poisoned-update
+has "$tmp/out" "guard-rail update-norm fired  isolated: devforge"
+ok "demo --inject-fault poisoned-update: the update-norm guard-rail isolates the booster in federated training"
 run 64 "$bin" demo --inject-fault malformed-share --ep plain
 run 0 "$bin" bench control --nodes 40 --ticks 2 --predicates 10 --tick-ms 50 --json
 grep -q '"framesVerifiedPerSecond"' "$tmp/out" || { echo "FAIL: bench control report"; cat "$tmp/out"; exit 1; }

@@ -209,6 +209,11 @@ public struct FederationRun: Sendable {
         )
         var providers = ProviderRegistry.builtIn
         for provider in config.extraProviders { providers = providers.replacing(provider) }
+        if config.fault == .poisonedUpdate {
+            throw FederationRunError(
+                "poisoned-update is a federated-training fault: phalanx demo --inject-fault poisoned-update runs it in training rounds"
+            )
+        }
         if config.fault == .privacyOverspend, !config.isPrivate {
             throw FederationRunError("privacy-overspend needs a differential-privacy provider: dp or dp+secagg")
         }

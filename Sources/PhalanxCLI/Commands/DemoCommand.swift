@@ -29,6 +29,7 @@ struct DemoCommand: AsyncParsableCommand {
               privacy-overspend \(Fault.privacyOverspend.summary)
               silent-node   \(Fault.silentNode.summary)
               lost-result   \(Fault.lostResult.summary)
+              poisoned-update \(Fault.poisonedUpdate.summary)
 
             Execution providers (--ep): plain (no protection), secagg (secure aggregation), dp (central \
             differential privacy: the aggregator adds exact discrete Gaussian noise), dp+secagg (distributed \
@@ -43,7 +44,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help:
-            "Inject a fault: overspend, forged-frame, replay, malformed-share, privacy-overspend, silent-node or lost-result."
+            "Inject a fault: overspend, forged-frame, replay, malformed-share, privacy-overspend, silent-node, lost-result or poisoned-update."
     )
     var injectFault: Fault?
 
@@ -174,6 +175,19 @@ struct DemoCommand: AsyncParsableCommand {
                 } catch {
                     throw CLIError(.internalError, "the local safety agents could not start: \(error)")
                 }
+            }
+            if injectFault == .poisonedUpdate {
+                // A training fault: federated training rounds, each a job through the safety loop, not the count.
+                let poisoning = try await DemoMission(
+                    organizations: SafetyEvents.demoProfiles.map(\.id), corpus: corpus, trainingRounds: trainingRounds,
+                    seed: seed, reportDirectory: reportDir ?? out ?? "."
+                ).poisoningAct()
+                guard poisoning.isolated == [poisoning.adversary.organization] else {
+                    throw CLIError(
+                        .checkFailed,
+                        "the poisoned update was not caught: isolated \(poisoning.isolated.joined(separator: ", "))")
+                }
+                return
             }
             let policy = try GuardrailsCommand.loadPolicy(guardrails)
             var ledgerPath: String?

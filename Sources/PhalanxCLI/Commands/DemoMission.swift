@@ -183,7 +183,7 @@ struct DemoMission {
 
     // MARK: - Act four: a poisoned update through the safety loop
 
-    private func poisoningAct() async throws -> Report.Poisoning {
+    func poisoningAct() async throws -> Report.Poisoning {
         let (_, organizations, shared) = try data()
         let adversary = Adversary(organization: organizations[2].name, attack: .scaled(factor: 40))
         print("── A poisoned update, caught by the safety loop ──")

@@ -26,6 +26,11 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
     /// POSTF while the others finish; the aggregator, still in FINALIZE, publishes the same signed result again at
     /// its next step, the node accepts it and finishes, and the others ignore the identical copy.
     case lostResult = "lost-result"
+    /// In federated training, one organization boosts its model update forty times (the model-replacement attack):
+    /// its runtime reports the update's `clipRatioL2`, the `update-norm` predicate fires, `A-ISOLATE_PARTY` takes it
+    /// out and the round is summed without it. A training fault: the demo runs it with training rounds through the
+    /// safety loop, not on the safety-event count.
+    case poisonedUpdate = "poisoned-update"
 
     public var description: String { rawValue }
 
@@ -43,6 +48,8 @@ public enum Fault: String, Sendable, CaseIterable, Codable, CustomStringConverti
             "a node lags and ignores commands; after two resends it is isolated and the job finishes without it"
         case .lostResult:
             "the aggregator's result to one node is lost in the network; the aggregator publishes it again and the node finishes"
+        case .poisonedUpdate:
+            "in federated training an organization boosts its update ×40; the update-norm guard-rail isolates it"
         }
     }
 
