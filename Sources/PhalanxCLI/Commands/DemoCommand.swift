@@ -180,12 +180,17 @@ struct DemoCommand: AsyncParsableCommand {
                 // A training fault: federated training rounds, each a job through the safety loop, not the count.
                 let poisoning = try await DemoMission(
                     organizations: SafetyEvents.demoProfiles.map(\.id), corpus: corpus, trainingRounds: trainingRounds,
-                    seed: seed, reportDirectory: reportDir ?? out ?? "."
+                    seed: seed, reportDirectory: reportDir ?? out ?? ".", quiet: quiet
                 ).poisoningAct()
                 guard poisoning.isolated == [poisoning.adversary.organization] else {
                     throw CLIError(
                         .checkFailed,
                         "the poisoned update was not caught: isolated \(poisoning.isolated.joined(separator: ", "))")
+                }
+                if quiet {
+                    print(
+                        "training round 1: update-norm fired, \(poisoning.adversary.organization) isolated; \(poisoning.rounds.count) rounds summed without it"
+                    )
                 }
                 return
             }

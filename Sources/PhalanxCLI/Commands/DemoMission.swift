@@ -17,6 +17,10 @@ struct DemoMission {
     let trainingRounds: Int
     let seed: UInt64
     let reportDirectory: String
+    /// Print nothing (the caller prints an outcome line).
+    var quiet = false
+
+    private func say(_ text: String) { if !quiet { print(text) } }
 
     /// ε of the demo's DP training runs: one a privacy engineer would accept, one that buys the accuracy back
     /// (docs/training.md explains why five organizations cannot have both).
@@ -129,25 +133,25 @@ struct DemoMission {
 
     private func trainingAct() async throws -> Report.Training {
         let (source, organizations, shared) = try data()
-        print("── Federated training of the agents' classifier: what each organization gains ──")
-        print("   data: \(source)")
+        say("── Federated training of the agents' classifier: what each organization gains ──")
+        say("   data: \(source)")
         // FedAdam: on the non-IID deal it converges in fewer rounds than FedAvg (docs/training.md, strategies).
         var strategy = try TrainingStrategy.preset("fedadam", organizations: organizations.count)
         strategy.privacy = .secureAggregation
         let configuration = FederatedTraining.Configuration(strategy: strategy, rounds: trainingRounds, seed: seed)
-        print(
+        say(
             FederatedTrainingText.header(
                 configuration: configuration, organizations: organizations, shared: shared.count)
         )
         let secure = try await FederatedTraining(
             configuration: configuration, organizations: organizations, sharedTest: shared
-        ).run { print(FederatedTrainingText.progress($0, of: trainingRounds)) }
-        print(FederatedTrainingText.summary(secure, configuration: configuration, model: nil))
-        print("")
-        print(
+        ).run { say(FederatedTrainingText.progress($0, of: trainingRounds)) }
+        say(FederatedTrainingText.summary(secure, configuration: configuration, model: nil))
+        say("")
+        say(
             "   The same organizations with distributed differential privacy (dp+secagg: each adds its share of the noise"
         )
-        print(
+        say(
             "   under secure aggregation), FedAvg (Adam's per-parameter scaling magnifies noise), clip \(Self.privateNormBound), \(trainingRounds) rounds:"
         )
         var runs: [Report.PrivateRun] = []
@@ -161,7 +165,7 @@ struct DemoMission {
                 organizations: organizations, sharedTest: shared
             ).run()
             let spent = outcome.rounds.last?.epsilon ?? 0
-            print(
+            say(
                 "     ε = \(FederatedTrainingText.fixed(spent, 1)) (δ = 10⁻⁶, RDP accountant over \(trainingRounds) rounds): F1 \(FederatedTrainingText.fixed(outcome.sharedScores.f1, 3)) (without DP: \(FederatedTrainingText.fixed(secure.sharedScores.f1, 3)))"
             )
             runs.append(
@@ -169,11 +173,11 @@ struct DemoMission {
                     epsilon: spent, delta: 1e-6, normBound: Self.privateNormBound, noise: outcome.plan?.noise,
                     rounds: outcome.rounds, sharedF1: outcome.sharedScores.f1))
         }
-        print(
+        say(
             "   With five organizations the noise that hides any one of them drowns the signal at ε a privacy engineer"
         )
-        print("   would accept; it fades as 1/n with more organizations (docs/training.md).")
-        print("")
+        say("   would accept; it fades as 1/n with more organizations (docs/training.md).")
+        say("")
         return Report.Training(
             data: source,
             secure: FederatedTrainingReport(
@@ -186,11 +190,11 @@ struct DemoMission {
     func poisoningAct() async throws -> Report.Poisoning {
         let (_, organizations, shared) = try data()
         let adversary = Adversary(organization: organizations[2].name, attack: .scaled(factor: 40))
-        print("── A poisoned update, caught by the safety loop ──")
-        print(
+        say("── A poisoned update, caught by the safety loop ──")
+        say(
             "   \(adversary.summary). Every round is a federated job: admitted by manifest, signed telemetry each tick,"
         )
-        print("   guard-rail predicates, signed and acknowledged commands, a Merkle ledger verified after the round.")
+        say("   guard-rail predicates, signed and acknowledged commands, a Merkle ledger verified after the round.")
         var strategy = try TrainingStrategy.preset("fedavg", organizations: organizations.count)
         strategy.privacy = .secureAggregation
         let outcome = try await FederatedTraining(
@@ -198,21 +202,21 @@ struct DemoMission {
                 strategy: strategy, rounds: 2, seed: seed, adversary: adversary, compareBaselines: false,
                 safetyLoop: try DefaultPolicy.load()),
             organizations: organizations, sharedTest: shared
-        ).run { print(FederatedTrainingText.progress($0, of: 2)) }
-        print(
+        ).run { say(FederatedTrainingText.progress($0, of: 2)) }
+        say(
             "   The update-norm guard-rail read \(adversary.organization)'s clipRatioL2 in its telemetry, the control plane isolated it, and"
         )
-        print(
+        say(
             "   the round was summed without it: \(outcome.isolated.isEmpty ? "NOTHING WAS ISOLATED" : "isolated \(outcome.isolated.joined(separator: ", "))")."
         )
-        print("")
+        say("")
         return Report.Poisoning(adversary: adversary, rounds: outcome.rounds, isolated: outcome.isolated)
     }
 
     // MARK: - Act five: a Kaplan–Meier curve under secure aggregation
 
     private func survivalAct() async throws -> Report.Survival {
-        print("── A survival curve across organizations, under secure aggregation ──")
+        say("── A survival curve across organizations, under secure aggregation ──")
         let plugin: CompiledPlugin
         do {
             plugin = try PluginCompiler.compile(text: PluginFuzzTarget.kaplanMeier, name: "kaplan-meier.phx")
@@ -238,23 +242,23 @@ struct DemoMission {
         ).run()
         let released = report.outcome.outputs.first { $0.name == "survival" }?.realValues ?? []
         let exact = Self.exactSurvival(rows, days: 0...80)
-        print(
+        say(
             "   \(nodes.count) organizations' follow-up data (the Waltons study); each node counts its events and exits per day, secagg sums"
         )
-        print(
+        say(
             "   them so the aggregator sees only the totals, and computes S(t) from them alone: \(report.outcome.name.uppercased())."
         )
-        print(
+        say(
             "   (Not under DP here: a day's counts are 0–5 people, and noise that hides one person's whole follow-up would"
         )
-        print("   swamp them; DP survival curves need coarser days or larger cohorts.)")
+        say("   swamp them; DP survival curves need coarser days or larger cohorts.)")
         for day in [10, 30, 50, 70] where day < exact.count {
             let value = day < released.count ? released[day].map { FederatedTrainingText.fixed($0, 3) } ?? "–" : "–"
-            print(
+            say(
                 "     S(\(day)) = \(value) released   (\(FederatedTrainingText.fixed(exact[day], 3)) from the pooled rows)"
             )
         }
-        print("")
+        say("")
         return Report.Survival(
             provider: SecAggProvider.name, outcome: report.outcome.name,
             days: Array(0...80), released: released, exact: exact)
@@ -291,9 +295,9 @@ struct DemoMission {
         let html = (reportDirectory as NSString).appendingPathComponent("report.html")
         try Files.writeAtomically(try Files.encodeJSON(report), to: json)
         try Files.writeAtomically(Data(DemoReportHTML.render(report).utf8), to: html)
-        print("── Report ──")
-        print(
+        say("── Report ──")
+        say(
             "   \(html): the story with its plots (learning curves, each organization's gain, privacy spent, survival)")
-        print("   \(json): every figure behind them")
+        say("   \(json): every figure behind them")
     }
 }
