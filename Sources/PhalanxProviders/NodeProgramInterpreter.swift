@@ -117,8 +117,9 @@ public struct NodeProgramInterpreter {
                 registers[into] = .vector(skipClipping ? v : Clipping.clipLinf(v, bound: bound))
             case .clipL2(let into, let from, let bound):
                 let v = try vector(from)
-                if bound > 0 { output.clipRatioL2 = max(output.clipRatioL2, v.l2Norm / bound) }
-                registers[into] = .vector(skipClipping ? v : v.clippedL2(bound))
+                let norm = v.l2Norm
+                if bound > 0 { output.clipRatioL2 = max(output.clipRatioL2, norm / bound) }
+                registers[into] = .vector(skipClipping ? v : v.clippedL2(bound, norm: norm))
             case .quantize(let into, let from, let scale):
                 registers[into] = .vector(try vector(from).quantized(scale))
             case .secureSum(let from, let channel):

@@ -113,13 +113,13 @@ enum ProgramVector: Sendable, Equatable {
         }
     }
 
-    /// Scales the vector down so that its L2 norm is at most `bound`.
     /// The Euclidean norm of the values (integers as reals).
     var l2Norm: Double { reals.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-    func clippedL2(_ bound: Double) -> ProgramVector {
+    /// Scales the vector down so that its L2 norm is at most `bound`; `norm` is its ``l2Norm``, which the
+    /// interpreter has already measured for the node's `clipRatioL2`.
+    func clippedL2(_ bound: Double, norm: Double) -> ProgramVector {
         let v = reals
-        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
         guard norm > bound else { return .reals(v) }
         // Scaling by bound / norm can round the norm a hair above the bound; the factor's next-down keeps it under.
         let factor = (bound / norm).nextDown

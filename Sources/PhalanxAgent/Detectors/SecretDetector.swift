@@ -1,4 +1,5 @@
 import Foundation
+import PhalanxCore
 
 /// Credentials in text: the key formats of the major providers, private keys, bearer tokens, and long random-looking
 /// strings (high Shannon entropy) that match no known format.
@@ -115,7 +116,7 @@ public struct SecretDetector: TextDetector {
                 ScanFinding(
                     category: .secretExfiltration, detector: "secret.high-entropy",
                     score: min(0.8, 0.5 + (entropy - entropyThreshold) / 4), span: span,
-                    evidence: "random-looking string, \(ScanFinding.decimal(entropy, places: 1)) bits/character: "
+                    evidence: "random-looking string, \(DecimalText.fixed(entropy, places: 1)) bits/character: "
                         + "\(shown)… (\(candidate.count) characters)"))
         }
         return found

@@ -69,5 +69,5 @@ public struct SafetyScanner: Sendable {
             textBytes: request.text.utf8.count, truncated: request.text.utf8.count > NormalizedText.maximumBytes)
     }
 
-    static func format(_ value: Double) -> String { ScanFinding.decimal(value, places: 3) }
+    static func format(_ value: Double) -> String { DecimalText.fixed(value, places: 3) }
 }

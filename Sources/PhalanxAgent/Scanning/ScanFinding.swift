@@ -30,19 +30,6 @@ public protocol TextDetector: Sendable {
 extension ScanFinding {
     /// A redacted rendering of `match`: its first `keep` characters, then its length, so an operator can tell
     /// which key leaked without the log holding the key.
-    /// `value` with `places` decimals, for evidence strings. (`String(format:)` goes through Foundation's
-    /// formatter and costs microseconds per call, on the scanner's hot path.)
-    static func decimal(_ value: Double, places: Int) -> String {
-        guard value.isFinite else { return "\(value)" }
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        let scaled = Int((abs(value) * scale).rounded())
-        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
-        let digits = String(fraction)
-        let padded = String(repeating: "0", count: max(0, places - digits.count)) + digits
-        return (value < 0 && scaled != 0 ? "-" : "") + (places == 0 ? "\(whole)" : "\(whole).\(padded)")
-    }
-
     static func redacted(_ match: Substring, keep: Int = 4) -> String {
         let shown = match.prefix(keep)
         return "\(shown)… (\(match.count) characters)"

@@ -178,10 +178,10 @@ struct DemoCommand: AsyncParsableCommand {
             }
             if injectFault == .poisonedUpdate {
                 // A training fault: federated training rounds, each a job through the safety loop, not the count.
-                let poisoning = try await DemoMission(
+                let training = DemoMission(
                     organizations: SafetyEvents.demoProfiles.map(\.id), corpus: corpus, trainingRounds: trainingRounds,
-                    seed: seed, reportDirectory: reportDir ?? out ?? ".", quiet: quiet
-                ).poisoningAct()
+                    seed: seed, reportDirectory: reportDir ?? out ?? ".", quiet: quiet)
+                let poisoning = try await training.poisoningAct(try training.trainingData())
                 guard poisoning.isolated == [poisoning.adversary.organization] else {
                     throw CLIError(
                         .checkFailed,

@@ -96,8 +96,9 @@ struct DemoMission {
         exact.ledgerPath = nil
         exact.budgetPath = nil
         let exactOutputs = counts.manifest.privacy == nil ? [] : try await FederationRun(exact).run().outcome.outputs
-        let training = try await trainingAct()
-        let poisoning = try await poisoningAct()
+        let data = try trainingData()
+        let training = try await trainingAct(data)
+        let poisoning = try await poisoningAct(data)
         let survival = try await survivalAct()
         let report = Report(
             agents: agents.map {
@@ -118,7 +119,10 @@ struct DemoMission {
 
     // MARK: - Act three: federated training
 
-    private func data() throws -> (source: String, organizations: [OrganizationData], shared: [LabeledText]) {
+    /// The organizations' data and the shared test split, read and dealt once for every act that trains.
+    typealias TrainingData = (source: String, organizations: [OrganizationData], shared: [LabeledText])
+
+    func trainingData() throws -> TrainingData {
         let split = NonIIDSplit(organizations: organizations.count, seed: seed, names: organizations)
         if FileManager.default.fileExists(atPath: (corpus as NSString).appendingPathComponent("train.jsonl")) {
             let (pool, shared) = try TrainCommand.loadCorpus(corpus)
@@ -131,8 +135,8 @@ struct DemoMission {
         )
     }
 
-    private func trainingAct() async throws -> Report.Training {
-        let (source, organizations, shared) = try data()
+    private func trainingAct(_ data: TrainingData) async throws -> Report.Training {
+        let (source, organizations, shared) = data
         say("── Federated training of the agents' classifier: what each organization gains ──")
         say("   data: \(source)")
         // FedAdam: on the non-IID deal it converges in fewer rounds than FedAvg (docs/training.md, strategies).
@@ -187,8 +191,8 @@ struct DemoMission {
 
     // MARK: - Act four: a poisoned update through the safety loop
 
-    func poisoningAct() async throws -> Report.Poisoning {
-        let (_, organizations, shared) = try data()
+    func poisoningAct(_ data: TrainingData) async throws -> Report.Poisoning {
+        let (_, organizations, shared) = data
         let adversary = Adversary(organization: organizations[2].name, attack: .scaled(factor: 40))
         say("── A poisoned update, caught by the safety loop ──")
         say(

@@ -1,5 +1,6 @@
 import Foundation
 import PhalanxAgent
+import PhalanxCore
 import PhalanxTraining
 
 /// The text `phalanx train` prints: the plan, one line per round, and the before/after table.
@@ -125,14 +126,7 @@ enum FederatedTrainingText {
         return lines.joined(separator: "\n")
     }
 
-    static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return "\(value)" }
-        guard digits > 0 else { return String(Int(value.rounded())) }
-        var result = String(Int((abs(value) * pow(10, Double(digits))).rounded()))
-        while result.count <= digits { result = "0" + result }
-        result.insert(".", at: result.index(result.endIndex, offsetBy: -digits))
-        return (value < 0 && result.contains(where: { $0 != "0" && $0 != "." }) ? "-" : "") + result
-    }
+    static func fixed(_ value: Double, _ digits: Int) -> String { DecimalText.fixed(value, places: digits) }
 
     static func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + fixed(value, 2) }
 

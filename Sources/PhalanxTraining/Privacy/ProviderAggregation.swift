@@ -66,8 +66,6 @@ public final class ProviderAggregation {
     private let ids: [ParticipantID]
     private let nodes: [any NodeProviderSession]
     private let aggregator: any AggregatorProviderSession
-    private let updateSchema: TableSchema
-    private let trainingSchema: TableSchema?
 
     /// What one round's sum gave.
     public struct Round: Sendable {
@@ -159,11 +157,6 @@ public final class ProviderAggregation {
         aggregator = try provider.makeAggregatorSession(
             job: ProviderJobContext(manifest: manifest, plugin: plugin.ir, identity: aggregatorIdentity, roster: roster)
         )
-        guard let schema = plugin.ir.inputSchema.table(named: "model_update") else {
-            throw TrainingPlanError("the averaging plug-in has no model_update table")
-        }
-        updateSchema = schema
-        trainingSchema = plugin.ir.inputSchema.table(named: "training")
     }
 
     /// Sums `updates` (one per organization, in the order given at init; a missing organization counts as dropped).
@@ -175,15 +168,7 @@ public final class ProviderAggregation {
             guard let index = ids.firstIndex(where: { $0.rawValue == update.organization }) else {
                 throw TrainingPlanError("\(update.organization) is not a participant of this training job")
             }
-            var tables = [
-                "model_update": try LocalTable(schema: updateSchema, rows: update.delta.map { [.real($0)] })
-            ]
-            if let trainingSchema {
-                tables["training"] = try LocalTable(
-                    schema: trainingSchema,
-                    rows: [[.integer(Int64(min(update.examples, TrainingRoundPlugin.weightCap)))]])
-            }
-            let output = try NodeProgramInterpreter(plugin: plugin.ir, tables: tables).run(
+            let output = try NodeProgramInterpreter(plugin: plugin.ir, tables: try plugin.tables(for: update)).run(
                 round: round, session: nodes[index])
             for message in output.messages {
                 bytesUp += message.body.count

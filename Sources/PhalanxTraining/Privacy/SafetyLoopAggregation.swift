@@ -47,20 +47,7 @@ public struct SafetyLoopAggregation: Sendable {
     }
 
     public func aggregate(round: Int, updates: [ModelUpdate]) async throws -> Round {
-        guard let updateSchema = plugin.ir.inputSchema.table(named: "model_update"),
-            let trainingSchema = plugin.ir.inputSchema.table(named: "training")
-        else { throw TrainingPlanError("the averaging plug-in lacks its input tables") }
-        let nodes = try updates.map { update in
-            (
-                id: update.organization,
-                tables: [
-                    "model_update": try LocalTable(schema: updateSchema, rows: update.delta.map { [.real($0)] }),
-                    "training": try LocalTable(
-                        schema: trainingSchema,
-                        rows: [[.integer(Int64(min(update.examples, TrainingRoundPlugin.weightCap)))]]),
-                ]
-            )
-        }
+        let nodes = try updates.map { (id: $0.organization, tables: try plugin.tables(for: $0)) }
         let report = try await FederationRun(
             FederationRun.Configuration(
                 rounds: 1, providerName: providerName, policy: policy,

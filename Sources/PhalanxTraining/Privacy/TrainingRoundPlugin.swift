@@ -1,5 +1,6 @@
 import PhalanxCore
 import PhalanxDSL
+import PhalanxProviders
 
 /// The averaging plug-in a round of private federated training runs, in the DSL, for one model size.
 ///
@@ -59,6 +60,20 @@ public struct TrainingRoundPlugin: Sendable {
     }
 
     public var ir: PluginIR { compiled.ir }
+
+    /// What a node's runtime holds for `update` in a round: the `model_update` table, one row per parameter, and
+    /// for the weighted form the `training` table with the weight (its examples, capped).
+    public func tables(for update: ModelUpdate) throws -> [String: LocalTable] {
+        guard let updateSchema = ir.inputSchema.table(named: "model_update") else {
+            throw TrainingPlanError("the averaging plug-in has no model_update table")
+        }
+        var tables = ["model_update": try LocalTable(schema: updateSchema, rows: update.delta.map { [.real($0)] })]
+        if let trainingSchema = ir.inputSchema.table(named: "training") {
+            tables["training"] = try LocalTable(
+                schema: trainingSchema, rows: [[.integer(Int64(min(update.examples, Self.weightCap)))]])
+        }
+        return tables
+    }
 
     /// The plug-in's text.
     public static func source(dimension: Int, normBound: Double, weighted: Bool, scale: Int) -> String {

@@ -101,11 +101,13 @@ public struct TrainingStrategy: Hashable, Sendable, Codable {
                 "--strategy \(name) with --dp-epsilon: the dp provider calibrates its noise to the sensitivity of a sum of clipped updates; \(aggregator.name) is not a sum, and its sensitivity is not accounted for — use a mean-based strategy with DP"
             )
         }
-        if case .centralDP(let e, let d) = privacy, !(e.isFinite && e > 0 && d > 0 && d < 1) {
-            throw TrainingPlanError("--dp-epsilon must be > 0 and --dp-delta in (0, 1)")
-        }
-        if case .distributedDP(let e, let d) = privacy, !(e.isFinite && e > 0 && d > 0 && d < 1) {
-            throw TrainingPlanError("--dp-epsilon must be > 0 and --dp-delta in (0, 1)")
+        switch privacy {
+        case .centralDP(let e, let d), .distributedDP(let e, let d):
+            guard e.isFinite, e > 0, d > 0, d < 1 else {
+                throw TrainingPlanError("--dp-epsilon must be > 0 and --dp-delta in (0, 1)")
+            }
+        case .none, .secureAggregation:
+            break
         }
     }
 }
