@@ -207,5 +207,5 @@ enum DemoReportHTML {
 
     static func e(_ text: String) -> String { SVGChart.escape(text) }
 
-    static func fixed(_ value: Double, _ digits: Int) -> String { FederatedTrainingText.fixed(value, digits) }
+    static func fixed(_ value: Double, _ digits: Int) -> String { DecimalText.fixed(value, places: digits) }
 }

@@ -27,13 +27,6 @@ public struct ModelUpdate: Sendable {
 public enum VectorMath {
     public static func norm(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
-        precondition(x.count == y.count, "vectors of different dimensions")
-        var sum = 0.0
-        for i in x.indices { sum += x[i] * y[i] }
-        return sum
-    }
-
     public static func squaredDistance(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count, "vectors of different dimensions")
         var sum = 0.0
