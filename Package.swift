@@ -42,6 +42,7 @@ let package = Package(
         .library(name: "PhalanxAgent", targets: ["PhalanxAgent"]),
         .library(name: "PhalanxAgentService", targets: ["PhalanxAgentService"]),
         .library(name: "PhalanxTraining", targets: ["PhalanxTraining"]),
+        .library(name: "PhalanxFHE", targets: ["PhalanxFHE"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -80,6 +81,17 @@ let package = Package(
         .target(
             name: "PhalanxDP",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Multiparty homomorphic encryption (issue 11): RNS arithmetic and the NTT, BFV, and the multiparty
+        // protocols of Mouchet et al.; no I/O.
+        .target(
+            name: "PhalanxFHE",
+            dependencies: [
+                "PhalanxCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
@@ -242,6 +254,11 @@ let package = Package(
                 "PhalanxSecAgg", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PhalanxFHETests",
+            dependencies: ["_TestSupport", "PhalanxFHE"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -40,7 +40,8 @@ public final class SecretBytes: @unchecked Sendable {
         bytes.withUnsafeMutableBytes { zero($0) }
     }
 
-    private static func zero(_ buffer: UnsafeMutableRawBufferPointer) {
+    /// Overwrites `buffer` with zeros in a way the optimiser does not remove as a dead store.
+    public static func zero(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         #if canImport(Glibc) || canImport(Musl)
         explicit_bzero(base, buffer.count)  // not removed by dead-store elimination
