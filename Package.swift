@@ -225,7 +225,7 @@ let package = Package(
             dependencies: [
                 "PhalanxCore", "PhalanxProviders", "PhalanxLedger", "PhalanxControl", "PhalanxFederation",
                 "PhalanxSecAgg", "PhalanxDP", "PhalanxModel", "PhalanxDSL", "PhalanxPKI", "PhalanxNetwork",
-                "PhalanxAgent", "PhalanxAgentService", "PhalanxTraining",
+                "PhalanxAgent", "PhalanxAgentService", "PhalanxTraining", "PhalanxFHE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Not imported by the CLI: named so that its build sees the C modules Hummingbird's dependencies
                 // bring (swift-system's), which PhalanxAgentService's public interface pulls in.

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance (build with -c release: swift run -c release phalanx bench …).",
-        subcommands: [Ledger.self, SecAgg.self, Control.self, Network.self, Agent.self, Train.self]
+        subcommands: [Ledger.self, SecAgg.self, Control.self, Network.self, Agent.self, Train.self, FHE.self]
     )
 
     struct Ledger: AsyncParsableCommand {
