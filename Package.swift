@@ -22,6 +22,15 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The NTT and RNS loops are multiplier-bound: on x86-64 they are compiled for x86-64-v3 (BMI2's flag-free mulx,
+// AVX2), which every x86 server CPU since 2013 has. PHALANX_PORTABLE=1 builds them for the baseline instead.
+#if arch(x86_64)
+let fheCodeGeneration: [SwiftSetting] =
+    Context.environment["PHALANX_PORTABLE"] == "1" ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let fheCodeGeneration: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "Phalanx",
     platforms: [.macOS(.v15)],
@@ -95,7 +104,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + fheCodeGeneration
         ),
         .target(
             name: "PhalanxProviders",

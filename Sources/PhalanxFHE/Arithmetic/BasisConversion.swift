@@ -42,36 +42,50 @@ struct BasisConversion: Sendable {
 
     /// The residues of `input` (coefficient form over the source basis) modulo the target primes, written to
     /// `output` (coefficient form over the target basis).
+    ///
+    /// Two passes, so that the inner loops run over contiguous coefficients with no per-coefficient bookkeeping:
+    /// first yᵢ and v for every coefficient, then one accumulation per target prime.
     func convert(_ input: UnsafeBufferPointer<UInt64>, into output: UnsafeMutableBufferPointer<UInt64>) {
         let n = source.degree
         let sourceCount = source.count
-        let a = source.moduli
-        let b = target.moduli
-        var y = [UInt64](repeating: 0, count: sourceCount)
-        y.withUnsafeMutableBufferPointer { y in
-            for k in 0..<n {
-                var fraction = 0.0
-                for i in 0..<sourceCount {
-                    let value = a[i].multiplyShoup(input[i * n + k], inversePunctured[i], inversePuncturedShoup[i])
-                    y[i] = value
-                    fraction += Double(value) * reciprocal[i]
-                }
-                let v = UInt64(fraction.rounded())
-                for j in 0..<b.count {
-                    let modulus = b[j]
-                    let weights = puncturedInTarget[j]
-                    // Accumulate in 128 bits and reduce once: L products below 2¹²² fit easily.
-                    var low: UInt64 = 0
-                    var high: UInt64 = 0
+        var ys = [UInt64](repeating: 0, count: sourceCount * n)
+        var vs = [UInt64](repeating: 0, count: n)
+        ys.withUnsafeMutableBufferPointer { y in
+            vs.withUnsafeMutableBufferPointer { v in
+                var fractions = [Double](repeating: 0, count: n)
+                fractions.withUnsafeMutableBufferPointer { fraction in
                     for i in 0..<sourceCount {
-                        let product = y[i].multipliedFullWidth(by: weights[i])
-                        let (sum, overflow) = low.addingReportingOverflow(product.low)
-                        low = sum
-                        high &+= product.high &+ (overflow ? 1 : 0)
+                        let modulus = source.moduli[i]
+                        let w = inversePunctured[i]
+                        let wShoup = inversePuncturedShoup[i]
+                        let reciprocal = self.reciprocal[i]
+                        let row = i * n
+                        for k in 0..<n {
+                            let value = modulus.multiplyShoup(input[row + k], w, wShoup)
+                            y[row + k] = value
+                            fraction[k] += Double(value) * reciprocal
+                        }
                     }
-                    let reduced = modulus.reduce(high: high, low: low)
-                    output[j * n + k] = modulus.subtract(
-                        reduced, modulus.multiply(modulus.reduce(v), productInTarget[j]))
+                    for k in 0..<n { v[k] = UInt64(fraction[k].rounded()) }
+                }
+                for (j, modulus) in target.moduli.enumerated() {
+                    let weights = puncturedInTarget[j]
+                    let product = productInTarget[j]
+                    let productShoup = modulus.shoup(product)
+                    let row = j * n
+                    for k in 0..<n {
+                        // Accumulate in 128 bits and reduce once: L products below 2¹²² fit easily.
+                        var low: UInt64 = 0
+                        var high: UInt64 = 0
+                        for i in 0..<sourceCount {
+                            let term = y[i * n + k].multipliedFullWidth(by: weights[i])
+                            let (sum, overflow) = low.addingReportingOverflow(term.low)
+                            low = sum
+                            high &+= term.high &+ (overflow ? 1 : 0)
+                        }
+                        let reduced = modulus.reduce(high: high, low: low)
+                        output[row + k] = modulus.subtract(reduced, modulus.multiplyShoup(v[k], product, productShoup))
+                    }
                 }
             }
         }

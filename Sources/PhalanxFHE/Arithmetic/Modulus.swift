@@ -14,6 +14,8 @@ public struct Modulus: Hashable, Sendable, CustomStringConvertible {
     let barrettHigh: UInt64
     /// The number of significant bits of q.
     public let bitWidth: Int
+    /// ⌊2^(2k)/q⌋ for k = bitWidth: the single-word Barrett constant for products of two residues.
+    let productBarrett: UInt64
 
     /// The largest modulus supported: sums of two residues must not overflow, and lazy NTT butterflies keep
     /// values below 4q.
@@ -32,6 +34,13 @@ public struct Modulus: Hashable, Sendable, CustomStringConvertible {
         precondition(high == 0)
         barrettHigh = middle
         barrettLow = low
+        // ⌊2^(2k)/q⌋ < 2^(k+1) ≤ 2⁶²: the 128-bit numerator 2^(2k) divided by q in two words.
+        let k = UInt64.bitWidth - value.leadingZeroBitCount
+        let numeratorHigh: UInt64 = 2 * k >= 64 ? 1 << UInt64(2 * k - 64) : 0
+        let numeratorLow: UInt64 = 2 * k >= 64 ? 0 : 1 << UInt64(2 * k)
+        let (quotientHigh, remainderHigh) = numeratorHigh.quotientAndRemainder(dividingBy: value)
+        precondition(quotientHigh == 0)
+        productBarrett = value.dividingFullWidth((remainderHigh, numeratorLow)).quotient
     }
 
     public var description: String { "\(value)" }
@@ -79,10 +88,19 @@ public struct Modulus: Hashable, Sendable, CustomStringConvertible {
         reduce(high: 0, low: a)
     }
 
+    /// a·b mod q for residues a, b < q: Barrett's reduction of a 2k-bit product with a one-word constant
+    /// (x − q̂·q < 3q for q̂ = ⌊⌊x/2^(k−1)⌋·μ/2^(k+1)⌋), three word multiplications in all.
     @inline(__always)
     public func multiply(_ a: UInt64, _ b: UInt64) -> UInt64 {
         let product = a.multipliedFullWidth(by: b)
-        return reduce(high: product.high, low: product.low)
+        let k = UInt64(truncatingIfNeeded: bitWidth)
+        let shifted = (product.high &<< (65 &- k)) | (product.low &>> (k &- 1))
+        let estimate = shifted.multipliedFullWidth(by: productBarrett)
+        let quotient = (estimate.high &<< (63 &- k)) | (estimate.low &>> (k &+ 1))
+        var remainder = product.low &- quotient &* value
+        if remainder >= value { remainder &-= value }
+        if remainder >= value { remainder &-= value }
+        return remainder
     }
 
     /// a·b + c mod q, for a, b, c < q.

@@ -23,7 +23,7 @@ public struct NTTTables: Sendable {
     let lastInverseRootShoup: UInt64
 
     public init(degree: Int, modulus: Modulus) {
-        precondition(degree >= 2 && degree & (degree - 1) == 0, "degree must be a power of two")
+        precondition(degree >= 4 && degree & (degree - 1) == 0, "degree must be a power of two, at least 4")
         self.degree = degree
         self.modulus = modulus
         let psi = NTTPrimes.minimalPrimitiveRoot(degree: degree, modulus: modulus)
@@ -75,12 +75,13 @@ public struct NTTTables: Sendable {
                 let shoups = shoupBuffer.baseAddress!
                 var gap = degree
                 var groups = 1
-                while groups < degree {
-                    gap >>= 1
+                // Every layer but the last: values in [0, 4q) between layers.
+                while groups < degree >> 1 {
+                    gap &>>= 1
                     for group in 0..<groups {
-                        let w = roots[groups + group]
-                        let wShoup = shoups[groups + group]
-                        var x = base + 2 * group * gap
+                        let w = roots[groups &+ group]
+                        let wShoup = shoups[groups &+ group]
+                        var x = base + 2 &* group &* gap
                         var y = x + gap
                         for _ in 0..<gap {
                             // x in [0, 4q) → [0, 2q); y·w in [0, 2q).
@@ -94,13 +95,25 @@ public struct NTTTables: Sendable {
                             y += 1
                         }
                     }
-                    groups <<= 1
+                    groups &<<= 1
                 }
-                for i in 0..<degree {
-                    var value = base[i]
-                    if value >= twoQ { value &-= twoQ }
-                    if value >= q { value &-= q }
-                    base[i] = value
+                // The last layer (adjacent pairs), with the final reduction to [0, q) folded in.
+                for group in 0..<groups {
+                    let w = roots[groups &+ group]
+                    let wShoup = shoups[groups &+ group]
+                    let x = base + 2 &* group
+                    var u = x[0]
+                    if u >= twoQ { u &-= twoQ }
+                    let quotient = x[1].multipliedFullWidth(by: wShoup).high
+                    let v = x[1] &* w &- quotient &* q
+                    var sum = u &+ v
+                    if sum >= twoQ { sum &-= twoQ }
+                    if sum >= q { sum &-= q }
+                    var difference = u &+ twoQ &- v
+                    if difference >= twoQ { difference &-= twoQ }
+                    if difference >= q { difference &-= q }
+                    x[0] = sum
+                    x[1] = difference
                 }
             }
         }
@@ -116,8 +129,21 @@ public struct NTTTables: Sendable {
             inverseRootsShoup.withUnsafeBufferPointer { shoupBuffer in
                 let roots = rootsBuffer.baseAddress!
                 let shoups = shoupBuffer.baseAddress!
-                var gap = 1
+                // The first layer (adjacent pairs; inputs below q, so no reduction of the sum is needed).
                 var groups = degree >> 1
+                for group in 0..<groups {
+                    let w = roots[groups &+ group]
+                    let wShoup = shoups[groups &+ group]
+                    let x = base + 2 &* group
+                    let u = x[0]
+                    let v = x[1]
+                    x[0] = u &+ v
+                    let difference = u &+ twoQ &- v
+                    let quotient = difference.multipliedFullWidth(by: wShoup).high
+                    x[1] = difference &* w &- quotient &* q
+                }
+                var gap = 2
+                groups >>= 1
                 while groups > 1 {
                     for group in 0..<groups {
                         let w = roots[groups + group]

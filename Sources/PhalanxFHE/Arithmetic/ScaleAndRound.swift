@@ -69,38 +69,50 @@ struct ScaleAndRound: Sendable {
     }
 
     /// Writes round(t·x/Q) modulo each target for the N coefficients of `input` (coefficient form, Q limbs first,
-    /// then P limbs when `extra` is not empty).
+    /// then P limbs when `extra` is not empty). First the rounded fractional sums for every coefficient, then one
+    /// accumulation pass per target.
     func apply(_ input: UnsafeBufferPointer<UInt64>, degree n: Int, into output: UnsafeMutableBufferPointer<UInt64>) {
         let qCount = sourceQ.count
         let lowMask: UInt64 = (1 << 30) - 1
-        for k in 0..<n {
-            var rounding = 0.0
-            for i in 0..<qCount {
-                let x = input[i * n + k]
-                rounding += Double(x >> 30) * splitFraction[i] + Double(x & lowMask) * fraction[i]
-            }
-            let rounded = UInt64(rounding.rounded())
-            for (j, target) in targets.enumerated() {
-                var low: UInt64 = 0
-                var high: UInt64 = 0
-                @inline(__always) func accumulate(_ a: UInt64, _ b: UInt64) {
-                    let product = a.multipliedFullWidth(by: b)
-                    let (sum, overflow) = low.addingReportingOverflow(product.low)
-                    low = sum
-                    high &+= product.high &+ (overflow ? 1 : 0)
+        var roundedSums = [UInt64](repeating: 0, count: n)
+        roundedSums.withUnsafeMutableBufferPointer { rounded in
+            var sums = [Double](repeating: 0, count: n)
+            sums.withUnsafeMutableBufferPointer { sum in
+                for i in 0..<qCount {
+                    let split = splitFraction[i]
+                    let whole = fraction[i]
+                    for k in 0..<n {
+                        let x = input[i * n + k]
+                        sum[k] += Double(x >> 30) * split + Double(x & lowMask) * whole
+                    }
                 }
+                for k in 0..<n { rounded[k] = UInt64(sum[k].rounded()) }
+            }
+            for (j, target) in targets.enumerated() {
                 let omega = integerPart[j]
                 let g = splitIntegerPart[j]
-                for i in 0..<qCount {
-                    let x = input[i * n + k]
-                    accumulate(x, omega[i])
-                    accumulate(x >> 30, g[i])
+                let hasExtra = !extra.isEmpty
+                let lambda = hasExtra ? extraFactor[j] : 0
+                let lambdaShoup = target.shoup(lambda)
+                for k in 0..<n {
+                    var low: UInt64 = 0
+                    var high: UInt64 = 0
+                    for i in 0..<qCount {
+                        let x = input[i * n + k]
+                        let first = x.multipliedFullWidth(by: omega[i])
+                        var (sum, overflow) = low.addingReportingOverflow(first.low)
+                        high &+= first.high &+ (overflow ? 1 : 0)
+                        let second = (x >> 30).multipliedFullWidth(by: g[i])
+                        (low, overflow) = sum.addingReportingOverflow(second.low)
+                        high &+= second.high &+ (overflow ? 1 : 0)
+                    }
+                    var value = target.add(target.reduce(high: high, low: low), target.reduce(rounded[k]))
+                    if hasExtra {
+                        value = target.add(
+                            value, target.multiplyShoup(input[(qCount + j) * n + k], lambda, lambdaShoup))
+                    }
+                    output[j * n + k] = value
                 }
-                var value = target.add(target.reduce(high: high, low: low), target.reduce(rounded))
-                if !extra.isEmpty {
-                    value = target.add(value, target.multiply(input[(qCount + j) * n + k], extraFactor[j]))
-                }
-                output[j * n + k] = value
             }
         }
     }

@@ -53,7 +53,9 @@ public struct BFVEvaluator: Sendable {
     public func multiply(_ a: Ciphertext, by plaintext: PreparedPlaintext) throws(FHEError) -> Ciphertext {
         try context.check(a)
         var product = a
-        for i in 0..<a.size { product.polynomials[i].multiply(plaintext.polynomial, context.basisQ) }
+        for i in 0..<a.size {
+            product.polynomials[i].multiply(plaintext.polynomial, shoup: plaintext.shoup, context.basisQ)
+        }
         product.noiseBits = NoiseModel.plaintextProductBits(
             noiseBits: a.noiseBits, growthBits: plaintext.growthBits, context: context)
         return product
@@ -87,20 +89,12 @@ public struct BFVEvaluator: Sendable {
     public func multiplyWithoutRelinearization(
         _ a: Ciphertext, _ b: Ciphertext, parties: Int = 1
     ) throws(FHEError) -> Ciphertext {
-        try context.check(a, size: 2)
-        try context.check(b, size: 2)
-        let lifted = (a.polynomials + b.polynomials).map(liftToQP)
-        let qp = context.basisQP
-        var d0 = lifted[0]
-        d0.multiply(lifted[2], qp)
-        var d1 = lifted[0]
-        d1.multiply(lifted[3], qp)
-        d1.addProduct(lifted[1], lifted[2], qp)
-        var d2 = lifted[1]
-        d2.multiply(lifted[3], qp)
-        let product = [d0, d1, d2].map(rescaleToQ)
+        var (d0, d1, d2) = try tensor(a, b)
+        d0.toNTT(context.basisQ)
+        d1.toNTT(context.basisQ)
+        d2.toNTT(context.basisQ)
         return Ciphertext(
-            polynomials: product,
+            polynomials: [d0, d1, d2],
             noiseBits: NoiseModel.productBits(a.noiseBits, b.noiseBits, parties: parties, context: context),
             fingerprint: context.fingerprint)
     }
@@ -109,23 +103,66 @@ public struct BFVEvaluator: Sendable {
     public func multiply(
         _ a: Ciphertext, _ b: Ciphertext, relinearizationKey key: RelinearizationKey
     ) throws(FHEError) -> Ciphertext {
-        try relinearize(multiplyWithoutRelinearization(a, b, parties: key.parties), key: key)
+        try check(key)
+        var (d0, d1, d2) = try tensor(a, b)
+        d0.toNTT(context.basisQ)
+        d1.toNTT(context.basisQ)
+        // d₂ stays in coefficient form: its RNS digits are what relinearization needs.
+        keySwitch(c0: &d0, c1: &d1, c2Coefficients: d2, key: key)
+        let product = NoiseModel.productBits(a.noiseBits, b.noiseBits, parties: key.parties, context: context)
+        return Ciphertext(
+            polynomials: [d0, d1],
+            noiseBits: NoiseModel.sumBits(
+                product, NoiseModel.relinearizationBits(context: context, parties: key.parties)),
+            fingerprint: context.fingerprint)
+    }
+
+    /// The three rescaled tensor components, in coefficient form over Q.
+    private func tensor(
+        _ a: Ciphertext, _ b: Ciphertext
+    ) throws(FHEError) -> (RNSPolynomial, RNSPolynomial, RNSPolynomial) {
+        try context.check(a, size: 2)
+        try context.check(b, size: 2)
+        let lifted = (a.polynomials + b.polynomials).map(liftToQP)
+        let qp = context.basisQP
+        let d0 = RNSPolynomial.product(lifted[0], lifted[2], qp)
+        let d1 = RNSPolynomial.sumOfProducts(lifted[0], lifted[3], lifted[1], lifted[2], qp)
+        let d2 = RNSPolynomial.product(lifted[1], lifted[3], qp)
+        return (rescaleToQ(d0), rescaleToQ(d1), rescaleToQ(d2))
     }
 
     /// Turns (c₀, c₁, c₂) into (c₀', c₁') decrypting to the same message under s: c₂ is split into its RNS digits
     /// Dₖ = [c₂]_{qₖ}, and Σₖ Dₖ·(bₖ, aₖ) replaces c₂·s² (the BV key switch; Bajard et al. 2016, §4).
     public func relinearize(_ ciphertext: Ciphertext, key: RelinearizationKey) throws(FHEError) -> Ciphertext {
         try context.check(ciphertext, size: 3)
-        let basis = context.basisQ
-        guard key.b.count == basis.count, key.a.count == basis.count else {
-            throw .mismatch("relinearization key has \(key.b.count) digits, Q has \(basis.count) primes")
-        }
+        try check(key)
         var c0 = ciphertext.polynomials[0]
         var c1 = ciphertext.polynomials[1]
-        let c2 = ciphertext.polynomials[2].inverseNTT(basis)
+        keySwitch(c0: &c0, c1: &c1, c2Coefficients: ciphertext.polynomials[2].inverseNTT(context.basisQ), key: key)
+        return Ciphertext(
+            polynomials: [c0, c1],
+            noiseBits: NoiseModel.sumBits(
+                ciphertext.noiseBits, NoiseModel.relinearizationBits(context: context, parties: key.parties)),
+            fingerprint: context.fingerprint)
+    }
+
+    private func check(_ key: RelinearizationKey) throws(FHEError) {
+        let count = context.basisQ.count
+        guard key.b.count == count, key.a.count == count else {
+            throw .mismatch("relinearization key has \(key.b.count) digits, Q has \(count) primes")
+        }
+        for polynomial in key.b + key.a { try context.checkShape(polynomial, "relinearization key") }
+    }
+
+    /// c₀ += Σₖ Dₖ·bₖ, c₁ += Σₖ Dₖ·aₖ for the digits Dₖ of c₂ (coefficient form).
+    private func keySwitch(
+        c0: inout RNSPolynomial, c1: inout RNSPolynomial, c2Coefficients c2: RNSPolynomial, key: RelinearizationKey
+    ) {
+        let basis = context.basisQ
         let n = basis.degree
+        var lifted = RNSPolynomial(zeroIn: basis)
         for digit in 0..<basis.count {
-            var lifted = RNSPolynomial(zeroIn: basis)
+            lifted.isNTT = false
             c2.data.withUnsafeBufferPointer { source in
                 lifted.data.withUnsafeMutableBufferPointer { out in
                     for (limb, modulus) in basis.moduli.enumerated() {
@@ -141,46 +178,39 @@ public struct BFVEvaluator: Sendable {
             c0.addProduct(lifted, key.b[digit], basis)
             c1.addProduct(lifted, key.a[digit], basis)
         }
-        return Ciphertext(
-            polynomials: [c0, c1],
-            noiseBits: NoiseModel.sumBits(
-                ciphertext.noiseBits, NoiseModel.relinearizationBits(context: context, parties: key.parties)),
-            fingerprint: context.fingerprint)
     }
 
-    /// An NTT-form polynomial over Q, lifted exactly (centered) to Q∪P and transformed there.
+    /// An NTT-form polynomial over Q, lifted exactly (centered) to Q∪P, in NTT form there: its Q limbs are
+    /// already transformed; only the P limbs are converted (from the coefficients) and transformed.
     private func liftToQP(_ polynomial: RNSPolynomial) -> RNSPolynomial {
         let q = context.basisQ
-        let qp = context.basisQP
+        let pBasis = context.basisP
         let n = q.degree
         let coefficients = polynomial.inverseNTT(q)
-        var lifted = RNSPolynomial(zeroIn: qp)
-        coefficients.data.withUnsafeBufferPointer { input in
-            lifted.data.withUnsafeMutableBufferPointer { out in
-                UnsafeMutableBufferPointer(rebasing: out[0..<(q.count * n)]).update(fromContentsOf: input)
-                context.qToP.convert(input, into: UnsafeMutableBufferPointer(rebasing: out[(q.count * n)...]))
+        let qLength = q.count * n
+        return RNSPolynomial(degree: n, limbs: context.basisQP.count, isNTT: true) { out in
+            polynomial.data.withUnsafeBufferPointer {
+                UnsafeMutableBufferPointer(rebasing: out[0..<qLength]).initialize(fromContentsOf: $0)
+            }
+            let tail = UnsafeMutableBufferPointer(rebasing: out[qLength...])
+            coefficients.data.withUnsafeBufferPointer { context.qToP.convert($0, into: tail) }
+            for limb in 0..<pBasis.count {
+                pBasis.tables[limb].forward(UnsafeMutableBufferPointer(rebasing: tail[(limb * n)..<((limb + 1) * n)]))
             }
         }
-        lifted.toNTT(qp)
-        return lifted
     }
 
-    /// round(t·x/Q) for a tensor component in NTT form over Q∪P, back in NTT form over Q.
-    private func rescaleToQ(_ polynomial: RNSPolynomial) -> RNSPolynomial {
+    /// round(t·x/Q) for a tensor component in NTT form over Q∪P, in coefficient form over Q.
+    private func rescaleToQ(_ polynomial: consuming RNSPolynomial) -> RNSPolynomial {
         let q = context.basisQ
         let n = q.degree
-        let coefficients = polynomial.inverseNTT(context.basisQP)
-        var inP = RNSPolynomial(zeroIn: context.basisP)
-        var result = RNSPolynomial(zeroIn: q)
-        coefficients.data.withUnsafeBufferPointer { input in
-            inP.data.withUnsafeMutableBufferPointer { out in
-                context.rescaleQPToP.apply(input, degree: n, into: out)
-            }
+        var coefficients = polynomial
+        coefficients.fromNTT(context.basisQP)
+        let inP = RNSPolynomial(degree: n, limbs: context.basisP.count, isNTT: false) { out in
+            coefficients.data.withUnsafeBufferPointer { context.rescaleQPToP.apply($0, degree: n, into: out) }
         }
-        inP.data.withUnsafeBufferPointer { input in
-            result.data.withUnsafeMutableBufferPointer { out in context.pToQ.convert(input, into: out) }
+        return RNSPolynomial(degree: n, limbs: q.count, isNTT: false) { out in
+            inP.data.withUnsafeBufferPointer { context.pToQ.convert($0, into: out) }
         }
-        result.toNTT(q)
-        return result
     }
 }

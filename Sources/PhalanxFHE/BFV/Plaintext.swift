@@ -10,6 +10,8 @@ public struct Plaintext: Hashable, Sendable {
 /// A plaintext prepared for repeated multiplication: its centered lift to Q in NTT form.
 public struct PreparedPlaintext: Sendable {
     let polynomial: RNSPolynomial
+    /// Shoup quotients of every residue, so that a product costs two word multiplications per residue.
+    let shoup: [UInt64]
     /// log₂ of the ℓ₁-like growth factor the product applies to a ciphertext's noise (see ``NoiseModel``).
     let growthBits: Double
 }
@@ -73,7 +75,14 @@ public struct BatchEncoder: Sendable {
         let nonzero = centered.filter { $0 != 0 }.count
         var polynomial = RNSPolynomial(signed: centered, in: context.basisQ)
         polynomial.toNTT(context.basisQ)
+        var shoup = [UInt64](repeating: 0, count: polynomial.data.count)
+        for (limb, modulus) in context.basisQ.moduli.enumerated() {
+            for i in (limb * context.degree)..<((limb + 1) * context.degree) {
+                shoup[i] = modulus.shoup(polynomial.data[i])
+            }
+        }
         return PreparedPlaintext(
-            polynomial: polynomial, growthBits: NoiseModel.plaintextGrowthBits(largest: largest, nonzero: nonzero))
+            polynomial: polynomial, shoup: shoup,
+            growthBits: NoiseModel.plaintextGrowthBits(largest: largest, nonzero: nonzero))
     }
 }

@@ -35,7 +35,7 @@ public struct FHEBenchmark: Sendable {
         /// Milliseconds, median.
         public var operations: [String: Double]
         public var ciphertextBytes: Int
-        /// Phalanx-only operations (collective relinearization-key generation, refresh), milliseconds.
+        /// Phalanx-only operations (collective relinearization-key generation, refresh, one NTT), milliseconds.
         public var multiparty: [String: Double]
     }
 
@@ -125,6 +125,10 @@ public struct FHEBenchmark: Sendable {
         multiparty["refreshCombine"] = try time { () throws(FHEError) in
             _ = try refresh.combine(collective, shares: refreshShares)
         }
+
+        // The building block: one forward NTT of one limb.
+        var limb = Array(ca.polynomials[0].data.prefix(context.degree))
+        multiparty["nttOneLimb"] = time { limb.withUnsafeMutableBufferPointer { context.basisQ.tables[0].forward($0) } }
 
         return Report(
             parameters: parameters.name, degree: parameters.degree, plaintextModulus: parameters.plaintextModulus,

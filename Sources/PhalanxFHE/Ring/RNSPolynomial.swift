@@ -15,6 +15,20 @@ public struct RNSPolynomial: Sendable, Equatable {
         data = [UInt64](repeating: 0, count: basis.count * basis.degree)
     }
 
+    /// A polynomial whose residues `initialize` writes, every one of them (no zero-filling first: hot paths
+    /// allocate their outputs this way).
+    init(
+        degree: Int, limbs: Int, isNTT: Bool, initializingWith initialize: (UnsafeMutableBufferPointer<UInt64>) -> Void
+    ) {
+        self.degree = degree
+        self.limbs = limbs
+        self.isNTT = isNTT
+        data = [UInt64](unsafeUninitializedCapacity: degree * limbs) { buffer, count in
+            initialize(buffer)
+            count = degree * limbs
+        }
+    }
+
     public init(degree: Int, limbs: Int, isNTT: Bool, data: [UInt64]) {
         precondition(data.count == degree * limbs)
         self.degree = degree
@@ -118,6 +132,71 @@ extension RNSPolynomial {
     public mutating func multiply(_ other: RNSPolynomial, _ basis: RNSBasis) {
         precondition(isNTT, "multiply polynomials in NTT form")
         combine(other, basis) { $0.multiply($1, $2) }
+    }
+
+    /// Pointwise product with a constant polynomial whose Shoup quotients are precomputed.
+    public mutating func multiply(_ other: RNSPolynomial, shoup: [UInt64], _ basis: RNSBasis) {
+        assertCompatible(other)
+        precondition(isNTT && shoup.count == data.count)
+        let n = degree
+        other.data.withUnsafeBufferPointer { w in
+            shoup.withUnsafeBufferPointer { wShoup in
+                data.withUnsafeMutableBufferPointer { out in
+                    for limb in 0..<limbs {
+                        let modulus = basis.moduli[limb]
+                        for i in (limb * n)..<((limb + 1) * n) {
+                            out[i] = modulus.multiplyShoup(out[i], w[i], wShoup[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// a ∘ b (pointwise, NTT form) into a new polynomial.
+    static func product(_ a: RNSPolynomial, _ b: RNSPolynomial, _ basis: RNSBasis) -> RNSPolynomial {
+        a.assertCompatible(b)
+        precondition(a.isNTT, "multiply polynomials in NTT form")
+        let n = a.degree
+        return RNSPolynomial(degree: n, limbs: a.limbs, isNTT: true) { out in
+            a.data.withUnsafeBufferPointer { a in
+                b.data.withUnsafeBufferPointer { b in
+                    for (limb, modulus) in basis.moduli.enumerated() {
+                        for i in (limb * n)..<((limb + 1) * n) { out[i] = modulus.multiply(a[i], b[i]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// a ∘ b + c ∘ d (pointwise, NTT form), the two products summed in 128 bits and reduced once.
+    static func sumOfProducts(
+        _ a: RNSPolynomial, _ b: RNSPolynomial, _ c: RNSPolynomial, _ d: RNSPolynomial, _ basis: RNSBasis
+    ) -> RNSPolynomial {
+        a.assertCompatible(b)
+        c.assertCompatible(d)
+        a.assertCompatible(c)
+        precondition(a.isNTT, "multiply polynomials in NTT form")
+        let n = a.degree
+        return RNSPolynomial(degree: n, limbs: a.limbs, isNTT: true) { out in
+            a.data.withUnsafeBufferPointer { a in
+                b.data.withUnsafeBufferPointer { b in
+                    c.data.withUnsafeBufferPointer { c in
+                        d.data.withUnsafeBufferPointer { d in
+                            for (limb, modulus) in basis.moduli.enumerated() {
+                                for i in (limb * n)..<((limb + 1) * n) {
+                                    let first = a[i].multipliedFullWidth(by: b[i])
+                                    let second = c[i].multipliedFullWidth(by: d[i])
+                                    let (low, overflow) = first.low.addingReportingOverflow(second.low)
+                                    let high = first.high &+ second.high &+ (overflow ? 1 : 0)
+                                    out[i] = modulus.reduce(high: high, low: low)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// self += a ∘ b (pointwise, NTT form).
