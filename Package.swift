@@ -108,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "PhalanxProviders",
-            dependencies: ["PhalanxCore", "PhalanxSecAgg", "PhalanxDP"],
+            dependencies: ["PhalanxCore", "PhalanxSecAgg", "PhalanxDP", "PhalanxFHE"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -276,7 +276,9 @@ let package = Package(
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PhalanxProvidersTests", dependencies: ["PhalanxProviders"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PhalanxProvidersTests", dependencies: ["_TestSupport", "PhalanxProviders", "PhalanxFHE"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PhalanxLedgerTests",
             dependencies: ["_TestSupport", "PhalanxLedger", .product(name: "GRDB", package: "GRDB.swift")],

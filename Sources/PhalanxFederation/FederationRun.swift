@@ -100,7 +100,7 @@ public struct FederationRun: Sendable {
         }
 
         /// Whether the job runs a differential-privacy provider.
-        public var isPrivate: Bool { [DPProvider.centralName, DPProvider.distributedName].contains(providerName) }
+        public var isPrivate: Bool { DPProvider.names.contains(providerName) }
 
         /// The ε the job is calibrated for: ``epsilon``, or above the policy limit under `privacy-overspend`.
         public var plannedEpsilon: Double { fault == .privacyOverspend ? Fault.overspentEpsilon : epsilon }
@@ -410,13 +410,13 @@ public struct FederationRun: Sendable {
         _ providers: ProviderRegistry, providerName: String, plugin: PluginIR, epsilon: Double, delta: Double,
         dropoutFraction: Double
     ) throws -> ProviderRegistry {
-        let distributed = providerName == DPProvider.distributedName
-        guard distributed || providerName == DPProvider.centralName else { return providers }
         do {
-            return providers.replacing(
-                try DPProvider(
-                    distributed: distributed, mechanism: DPProvider.mechanism(for: plugin, distributed: distributed),
-                    targetEpsilon: epsilon, delta: delta, dropoutFraction: dropoutFraction))
+            guard
+                let provider = try DPProvider.calibrated(
+                    name: providerName, plugin: plugin, epsilon: epsilon, delta: delta, dropoutFraction: dropoutFraction
+                )
+            else { return providers }
+            return providers.replacing(provider)
         } catch {
             throw FederationRunError("invalid privacy parameters: \(error)")
         }

@@ -12,7 +12,8 @@ public struct ProviderRegistry: Sendable {
 
     /// Every provider shipped with Phalanx.
     public static let builtIn = ProviderRegistry([
-        PlainProvider(), SecAggProvider(), DPProvider.central, DPProvider.distributedOverSecAgg,
+        PlainProvider(), SecAggProvider(), DPProvider.central, DPProvider.distributedOverSecAgg, FHEProvider(),
+        DPProvider.centralOverFHE,
     ])
 
     /// This registry with `provider` in place of the one of the same name (e.g. a `dp` calibrated for another ε).

@@ -110,6 +110,46 @@ struct SafetyLoopScenarioTests {
         #expect(report.ledgerEntries.contains { $0.record.kind == "predicate-fired" })
     }
 
+    @Test(
+        "scenario A on the fhe provider: the encrypted totals' budget falls, A-BOOTSTRAP's collective refresh restores it"
+    )
+    func scenarioAOnFHE() async throws {
+        // A summation job spends about one bit of budget per doubling of the ciphertexts added into a total, so
+        // the default floor (20 bits) is far off: this policy keeps 73.5 bits in reserve, which the totals of five
+        // nodes cross in the second round.
+        let text = DefaultPolicy.text.replacingOccurrences(of: "noiseFloorBits: 20", with: "noiseFloorBits: 73.5")
+        let policy = try GuardrailPolicyLoader.load(Array(text.utf8), file: "guardrails.yaml")
+        let report = try await FederationRun(.init(rounds: 4, providerName: FHEProvider.name, policy: policy)).run()
+        guard case .finalized(let result) = report.outcome else {
+            Issue.record("expected the job to finalize, got \(report.outcome)")
+            return
+        }
+        // The sums are exact: the same outputs as the plain provider on the same data.
+        let plain = try await FederationRun(.init(rounds: 4, providerName: PlainProvider.name, policy: policy)).run()
+        #expect(result.outputs == plain.outcome.outputs)
+        #expect(Set(report.manifest.metricKeys).isSuperset(of: [FHEProvider.noiseBits, FHEProvider.levelsLeft]))
+        let bootstraps = report.commandLog.compactMap { try? $0.verify(with: report.roster).value }
+            .filter { $0.kind == .bootstrap }
+        let first = try #require(bootstraps.map(\.issuedAtTick).min())
+        #expect(bootstraps.allSatisfy { $0.predicate == "noise-floor" })
+        #expect(Set(bootstraps.flatMap(\.targets)) == Set(report.manifest.participants.nodes))
+        let acks = report.ackLog.compactMap { try? $0.verify(with: report.roster).value }
+            .filter { ack in bootstraps.contains { $0.id == ack.commandId } }
+        #expect(acks.count == bootstraps.map(\.targets.count).reduce(0, +))
+        #expect(acks.allSatisfy { $0.outcome == .applied })
+        // Every node took part in a refresh, and afterwards reports more budget than it had before the command.
+        let frames = try frames(report).filter { $0.nodeId != report.manifest.participants.control }
+        let computing = [NodeState.inflight.rawValue]
+        for node in report.manifest.participants.nodes {
+            let own = frames.filter { $0.nodeId == node && computing.contains($0.state) }
+            let before = try #require(own.last { $0.tick <= first }?.metrics[FHEProvider.noiseBits])
+            let refreshed = own.filter { ($0.metrics[FHEProvider.refreshes] ?? 0) >= 1 }
+            let after = try #require(refreshed.first?.metrics[FHEProvider.noiseBits], "\(node) never refreshed")
+            #expect(after > before + 5, "\(node): \(before) bits before A-BOOTSTRAP, \(after) after the refresh")
+        }
+        #expect(report.ledgerEntries.contains { $0.record.kind == "predicate-fired" })
+    }
+
     @Test("an operator's force-abort is verified, audited, re-signed by control and stops the job")
     func operatorForceAbort() async throws {
         let alice = SigningIdentity.generate(id: try ParticipantID("alice"), role: .operator)

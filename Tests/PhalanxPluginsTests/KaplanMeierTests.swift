@@ -39,7 +39,9 @@ struct KaplanMeierTests {
         }
     }
 
-    @Test("plain and secagg release lifelines' curve on the pooled data, to 1e-9", arguments: ["plain", "secagg"])
+    @Test(
+        "plain, secagg and fhe release lifelines' curve on the pooled data, to 1e-9",
+        arguments: ["plain", "secagg", "fhe"])
     func matchesLifelines(provider: String) async throws {
         let plugin = try Repository.plugin("kaplan-meier")
         let oracle = try Self.oracle()

@@ -10,7 +10,7 @@ import Testing
 /// opcodes, and are refused with a reason and a fix by the others.
 @Suite("Shipped plug-ins on every provider")
 struct ProviderMatrixTests {
-    static let providers = ["plain", "secagg", "dp", "dp+secagg"]
+    static let providers = ["plain", "secagg", "dp", "dp+secagg", "fhe", "fhe+dp"]
 
     // MARK: - Safety-event counts: Laplace noise, thresholded release (dp only)
 
@@ -20,12 +20,14 @@ struct ProviderMatrixTests {
         }
     }
 
-    @Test("safety-event counts run on dp with Laplace noise and a threshold, one release per day")
-    func safetyEventsOnDP() async throws {
+    @Test(
+        "safety-event counts run on dp and fhe+dp with Laplace noise and a threshold, one release per day",
+        arguments: ["dp", "fhe+dp"])
+    func safetyEventsOnDP(provider: String) async throws {
         let plugin = try Repository.plugin("safety-event-count")
         #expect(plugin.analysis.noise == ["blocked": .laplace])
         let report = try await PluginRun.run(
-            plugin, provider: "dp", nodes: try Self.safetyEventNodes(days: 3), rounds: 3, epsilon: 1)
+            plugin, provider: provider, nodes: try Self.safetyEventNodes(days: 3), rounds: 3, epsilon: 1)
         let outputs = try PluginRun.outputs(report)
         #expect(outputs.map(\.round) == [0, 1, 2])
         #expect(outputs.allSatisfy { $0.labels == SafetyEvents.categories && $0.values.count == 5 })
@@ -36,7 +38,7 @@ struct ProviderMatrixTests {
 
     @Test(
         "safety-event counts are refused where no Laplace noise is added, saying where to run them",
-        arguments: ["plain", "secagg", "dp+secagg"])
+        arguments: ["plain", "secagg", "dp+secagg", "fhe"])
     func safetyEventsRefused(provider: String) async throws {
         let plugin = try Repository.plugin("safety-event-count")
         let report = try await PluginRun.run(plugin, provider: provider, nodes: try Self.safetyEventNodes(days: 1))
@@ -93,8 +95,8 @@ struct ProviderMatrixTests {
     }
 
     @Test(
-        "federated averaging gives the weighted mean of the clipped updates on plain and secagg",
-        arguments: ["plain", "secagg"])
+        "federated averaging gives the weighted mean of the clipped updates on plain, secagg and fhe",
+        arguments: ["plain", "secagg", "fhe"])
     func fedavgExact(provider: String) async throws {
         let plugin = try Repository.plugin("fedavg-round")
         let (nodes, expected) = try Self.fedavgNodes()
@@ -108,7 +110,9 @@ struct ProviderMatrixTests {
         }
     }
 
-    @Test("federated averaging runs on dp and dp+secagg: a noisy but finite mean", arguments: ["dp", "dp+secagg"])
+    @Test(
+        "federated averaging runs on dp, dp+secagg and fhe+dp: a noisy but finite mean",
+        arguments: ["dp", "dp+secagg", "fhe+dp"])
     func fedavgPrivate(provider: String) async throws {
         let plugin = try Repository.plugin("fedavg-round")
         let (nodes, _) = try Self.fedavgNodes()
@@ -121,8 +125,8 @@ struct ProviderMatrixTests {
     // MARK: - Kaplan–Meier under DP
 
     @Test(
-        "Kaplan–Meier runs on dp and dp+secagg: a survival curve in [0, 1] that never rises",
-        arguments: ["dp", "dp+secagg"])
+        "Kaplan–Meier runs on dp, dp+secagg and fhe+dp: a survival curve in [0, 1] that never rises",
+        arguments: ["dp", "dp+secagg", "fhe+dp"])
     func kaplanMeierPrivate(provider: String) async throws {
         let plugin = try Repository.plugin("kaplan-meier")
         let outputs = try PluginRun.outputs(

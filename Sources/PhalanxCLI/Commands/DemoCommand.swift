@@ -219,7 +219,7 @@ struct DemoCommand: AsyncParsableCommand {
             if injectFault == .malformedShare, provider != SecAggProvider.name {
                 throw CLIError(.usage, "malformed-share needs --ep secagg (shares exist only under secure aggregation)")
             }
-            let isPrivate = [DPProvider.centralName, DPProvider.distributedName].contains(provider)
+            let isPrivate = DPProvider.names.contains(provider)
             if injectFault == .privacyOverspend, !isPrivate {
                 throw CLIError(.usage, "privacy-overspend needs --ep dp or --ep dp+secagg (only they spend privacy)")
             }

@@ -12,18 +12,15 @@ extension ProviderRegistry {
         return provider
     }
 
-    /// The provider named `name` for a job running `plugin`: for `dp` and `dp+secagg`, built with the job's ε and δ
+    /// The provider named `name` for a job running `plugin`: for `dp`, `dp+secagg` and `fhe+dp`, built with the job's ε and δ
     /// and the mechanism the plug-in asks for (``DPProvider/mechanism(for:distributed:)``).
     func requireProvider(
         named name: String, for plugin: PluginIR, privacy: PrivacyOptions
     ) throws -> any ExecutionProvider {
         let provider = try requireProvider(named: name)
-        guard name == DPProvider.centralName || name == DPProvider.distributedName else { return provider }
-        let distributed = name == DPProvider.distributedName
         do {
-            return try DPProvider(
-                distributed: distributed, mechanism: DPProvider.mechanism(for: plugin, distributed: distributed),
-                targetEpsilon: privacy.epsilon, delta: privacy.delta)
+            return try DPProvider.calibrated(
+                name: name, plugin: plugin, epsilon: privacy.epsilon, delta: privacy.delta) ?? provider
         } catch {
             throw CLIError(.usage, "invalid privacy parameters: \(error)")
         }

@@ -39,7 +39,8 @@ public final class BFVContext: Sendable {
         plaintextNTT = NTTTables(degree: n, modulus: plaintextModulus)
         let t = parameters.plaintextModulus
         // Q mod t, then Δ = (Q − [Q]_t)/t, whose residues need no big integer: [Δ]_{qᵢ} = −[Q]_t·t⁻¹ mod qᵢ.
-        let qModT = parameters.ciphertextPrimes.reduce(1 as UInt64) { ($0 * ($1 % t)) % t }
+        let tModulus = Modulus(t)
+        let qModT = parameters.ciphertextPrimes.reduce(1 as UInt64) { tModulus.multiply($0, tModulus.reduce($1)) }
         self.qModT = qModT
         deltaResidues = basisQ.moduli.map { q in
             q.multiply(q.negate(q.reduce(qModT)), q.inverse(q.reduce(t))!)
@@ -59,16 +60,25 @@ public final class BFVContext: Sendable {
     public var degree: Int { parameters.degree }
     public var logQ: Double { basisQ.logModulus }
 
-    /// Δ·m over Q for a plaintext m (coefficients in [0, t)), added to `polynomial` (coefficient form).
+    /// The scaled message ⌊Q·m/t⌉ over Q for a plaintext m (coefficients in [0, t)), added to `polynomial`
+    /// (coefficient form).
+    ///
+    /// ⌊Q·m/t⌉ = Δ·m + ⌊r_t·m/t⌉ with Δ = ⌊Q/t⌋ and r_t = Q mod t (SEAL's encoding). With plain Δ·m, every
+    /// homomorphic addition whose messages wrap past t would add r_t (up to t) to the noise, and a collective
+    /// refresh would add parties·r_t; with the rounded scaling such wraps cost at most one. The rounding term is
+    /// computed in double precision: an error there changes it by one, which is noise of size 1.
     func addScaledPlaintext(_ plaintext: Plaintext, to polynomial: inout RNSPolynomial) {
         let n = degree
+        let fraction = Double(qModT) / Double(parameters.plaintextModulus)
         plaintext.coefficients.withUnsafeBufferPointer { m in
             polynomial.data.withUnsafeMutableBufferPointer { out in
                 for (limb, q) in basisQ.moduli.enumerated() {
                     let delta = deltaResidues[limb]
                     let deltaShoup = q.shoup(delta)
                     for i in 0..<n {
-                        out[limb * n + i] = q.add(out[limb * n + i], q.multiplyShoup(m[i], delta, deltaShoup))
+                        let rounding = UInt64(Double(m[i]) * fraction + 0.5)
+                        let scaled = q.add(q.multiplyShoup(m[i], delta, deltaShoup), q.reduce(rounding))
+                        out[limb * n + i] = q.add(out[limb * n + i], scaled)
                     }
                 }
             }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Public-key BFV encryption (Fan–Vercauteren 2012, §4): c = (b·u + e₀ + Δm, a·u + e₁) for a ternary u.
+/// Public-key BFV encryption (Fan–Vercauteren 2012, §4): c = (b·u + e₀ + ⌊Q·m/t⌉, a·u + e₁) for a ternary u.
 public struct BFVEncryptor: Sendable {
     public let context: BFVContext
     public let publicKey: PublicKey

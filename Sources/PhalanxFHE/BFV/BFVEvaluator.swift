@@ -35,7 +35,7 @@ public struct BFVEvaluator: Sendable {
         return difference
     }
 
-    /// Adds a plaintext: c₀ += Δ·m.
+    /// Adds a plaintext: c₀ += ⌊Q·m/t⌉.
     public func add(_ a: Ciphertext, plaintext: Plaintext) throws(FHEError) -> Ciphertext {
         try context.check(a)
         var scaled = RNSPolynomial(zeroIn: context.basisQ)
@@ -43,7 +43,7 @@ public struct BFVEvaluator: Sendable {
         scaled.toNTT(context.basisQ)
         var sum = a
         sum.polynomials[0].add(scaled, context.basisQ)
-        sum.noiseBits = NoiseModel.sumBits(a.noiseBits, log2(Double(context.qModT)) + 1)
+        sum.noiseBits = NoiseModel.additionBits(a.noiseBits, 0, context: context)
         return sum
     }
 

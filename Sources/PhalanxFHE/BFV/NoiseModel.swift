@@ -13,50 +13,49 @@ public enum NoiseModel {
 
     /// A fresh public-key encryption under a key whose secret and error sum `parties` shares:
     /// e = e_pk·u + e₀ + e₁·s.
-    static func freshBits(degree: Int, parties: Int) -> Double {
+    public static func freshBits(degree: Int, parties: Int) -> Double {
         let n = Double(degree)
         let k = Double(parties)
         let variance = n * k * errorVariance * ternaryVariance + errorVariance + n * errorVariance * k * ternaryVariance
         return log2(z * variance.squareRoot())
     }
 
-    static func sumBits(_ a: Double, _ b: Double) -> Double {
+    public static func sumBits(_ a: Double, _ b: Double) -> Double {
         log2(exp2(a) + exp2(b))
     }
 
-    /// The noise of a homomorphic sum: the operands' noise plus r_t = Q mod t, because Δ·(m₁ + m₂) is
-    /// Δ·[m₁ + m₂]_t − r_t·k for the carry k ∈ {0, 1}.
-    static func additionBits(_ a: Double, _ b: Double, context: BFVContext) -> Double {
-        log2(exp2(a) + exp2(b) + Double(context.qModT))
+    /// The noise of a homomorphic sum: the operands' noise plus one, the rounding of ⌊Q·m₁/t⌉ + ⌊Q·m₂/t⌉ against
+    /// ⌊Q·[m₁ + m₂]_t/t⌉ when the messages wrap past t.
+    public static func additionBits(_ a: Double, _ b: Double, context: BFVContext) -> Double {
+        log2(exp2(a) + exp2(b) + 1)
     }
 
     /// Growth of ‖e‖ under multiplication by a plaintext with `nonzero` coefficients of magnitude ≤ `largest`.
-    static func plaintextGrowthBits(largest: UInt64, nonzero: Int) -> Double {
+    public static func plaintextGrowthBits(largest: UInt64, nonzero: Int) -> Double {
         guard largest > 0 else { return -Double.infinity }
         return log2(Double(largest)) + (nonzero > 1 ? log2(z * Double(nonzero).squareRoot()) : 0)
     }
 
-    /// e·p − r_t·k after multiplying by a prepared plaintext (k = (m·p − [m·p]_t)/t, at most ‖m‖·‖p‖·N/t).
-    static func plaintextProductBits(noiseBits: Double, growthBits: Double, context: BFVContext) -> Double {
-        // ‖k‖ ≤ ‖m·p‖/t with ‖m‖ < t: the growth factor itself bounds it.
-        let rounding = Double(context.qModT) * exp2(growthBits)
+    /// e·p + δ·p after multiplying by a prepared plaintext (δ ≤ 1 the rounding of the scaled message).
+    public static func plaintextProductBits(noiseBits: Double, growthBits: Double, context: BFVContext) -> Double {
+        let rounding = exp2(growthBits)
         return log2(exp2(noiseBits + growthBits) + rounding + 1)
     }
 
     /// After tensoring and rescaling two ciphertexts encrypted under a secret of `parties` shares, before
-    /// relinearization: t·(e₁·k₂ + e₂·k₁) dominates, with ‖kᵢ‖ ≈ ‖c₁·s‖/Q; plus the m·e cross terms and r_t·k.
-    static func productBits(_ a: Double, _ b: Double, parties: Int, context: BFVContext) -> Double {
+    /// relinearization: t·(e₁·k₂ + e₂·k₁) dominates, with ‖kᵢ‖ ≈ ‖c₁·s‖/Q; plus the m·e and m·δ cross terms.
+    public static func productBits(_ a: Double, _ b: Double, parties: Int, context: BFVContext) -> Double {
         let n = Double(context.degree)
         let t = Double(context.parameters.plaintextModulus)
         let secretNorm = z * (n * Double(parties) * ternaryVariance / 12).squareRoot()
         let crossTerms = t * (exp2(a) + exp2(b)) * z * n.squareRoot() * (secretNorm + 1)
         let messageTerms = (t / 2) * (exp2(a) + exp2(b)) * z * n.squareRoot()
-        let rounding = Double(context.qModT) * z * n.squareRoot() * t / 4 + z * n * Double(parties)
+        let rounding = z * n.squareRoot() * t + z * n * Double(parties)
         return log2(crossTerms + messageTerms + rounding)
     }
 
     /// The BV key switch with one RNS digit per prime adds Σ_k D_k·e_k, D_k uniform below q_k.
-    static func relinearizationBits(context: BFVContext, parties: Int) -> Double {
+    public static func relinearizationBits(context: BFVContext, parties: Int) -> Double {
         let n = Double(context.degree)
         let k = Double(parties)
         let limbs = Double(context.basisQ.count)

@@ -2,7 +2,7 @@
 /// decryption (switching to the key 0).
 ///
 /// Party i publishes hᵢ = (sᵢ − s'ᵢ)·c₁ + eᵢ, eᵢ smudging noise sized by ``SmudgingPolicy`` from the ciphertext's
-/// public noise estimate. Then (c₀ + Σ hᵢ, c₁) decrypts under s' = Σ s'ᵢ; with s' = 0, c₀ + Σ hᵢ = Δ·m + e' and the
+/// public noise estimate. Then (c₀ + Σ hᵢ, c₁) decrypts under s' = Σ s'ᵢ; with s' = 0, c₀ + Σ hᵢ = ⌊Q·m/t⌉ + e' and the
 /// message is round(t·(c₀ + Σ hᵢ)/Q). Every party must contribute (N-out-of-N): a missing share leaves its
 /// secret's term in the result and decryption yields noise.
 public struct CollectiveKeySwitch: Sendable {

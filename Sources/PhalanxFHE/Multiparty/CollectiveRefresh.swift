@@ -4,11 +4,11 @@ import Foundation
 /// `RefreshProtocol`): the parties turn a ciphertext with little noise budget left into a fresh encryption of
 /// the same message, without decrypting it and without bootstrapping circuits.
 ///
-/// Party i draws a uniform mask Mᵢ ∈ R_t and publishes h₀ = sᵢ·c₁ − Δ·Mᵢ + e₀ (smudging) and
-/// h₁ = −sᵢ·a' + Δ·Mᵢ + e₁ for a common random polynomial a'. The combiner computes the masked message
+/// Party i draws a uniform mask Mᵢ ∈ R_t and publishes h₀ = sᵢ·c₁ − ⌊Q·Mᵢ/t⌉ + e₀ (smudging)
+/// and h₁ = −sᵢ·a' + ⌊Q·Mᵢ/t⌉ + e₁ for a common random polynomial a'. The combiner computes the masked message
 /// m' = round(t·(c₀ + Σh₀)/Q) = m − ΣMᵢ (mod t), which reveals nothing as long as one mask is secret, and
-/// outputs (Δ·m' + Σh₁, a'), an encryption of m with fresh noise Σe₁ (plus r_t·k, k < parties, from the wrap
-/// of m' + ΣMᵢ past t).
+/// outputs (⌊Q·m'/t⌉ + Σh₁, a'), an encryption of m with fresh noise Σe₁ (plus at most parties + 1 from the
+/// roundings of the scaled messages).
 /// It needs every party (N-out-of-N) and enough budget left for the smudging (``SmudgingPolicy``).
 public struct CollectiveRefresh: Sendable {
     public let context: BFVContext
@@ -71,10 +71,10 @@ public struct CollectiveRefresh: Sendable {
             fingerprint: context.fingerprint)
     }
 
-    /// The noise of a refreshed ciphertext: Σᵢ e₁ of `parties` errors, plus r_t·k for the k < parties times
-    /// m' + ΣMᵢ wraps past t.
+    /// The noise of a refreshed ciphertext: Σᵢ e₁ of `parties` errors, plus the roundings of the parties + 1
+    /// scaled messages.
     public static func refreshedNoiseBits(context: BFVContext, parties: Int) -> Double {
         let errors = NoiseModel.z * (Double(parties) * NoiseModel.errorVariance).squareRoot()
-        return log2(errors + Double(parties) * Double(context.qModT))
+        return log2(errors + Double(parties) + 1)
     }
 }

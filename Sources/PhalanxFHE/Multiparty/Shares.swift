@@ -48,7 +48,7 @@ public struct PublicKeySwitchShare: Sendable, Equatable {
 }
 
 /// Collective refresh (masked decryption and re-encryption, the BFV "bootstrapping" of §4.5 / Lattigo's
-/// `RefreshProtocol`): h₀ = sᵢ·c₁ − Δ·Mᵢ + e₀ (smudging), h₁ = −sᵢ·a' + Δ·Mᵢ + e₁, for a uniform mask Mᵢ ∈ R_t and
+/// `RefreshProtocol`): h₀ = sᵢ·c₁ − ⌊Q·Mᵢ/t⌉ + e₀ (smudging), h₁ = −sᵢ·a' + ⌊Q·Mᵢ/t⌉ + e₁, for a uniform mask Mᵢ ∈ R_t and
 /// a common random polynomial a'.
 public struct RefreshShare: Sendable, Equatable {
     public var h0: RNSPolynomial

@@ -20,6 +20,10 @@ import PhalanxDP
 public struct DPProvider: ExecutionProvider {
     public static let centralName = "dp"
     public static let distributedName = "dp+secagg"
+    /// Central noise added under homomorphic encryption, before the collective decryption releases the sum.
+    public static let overFHEName = "fhe+dp"
+    /// The names of every DP provider this build has.
+    public static let names: Set<String> = [centralName, distributedName, overFHEName]
 
     /// ε this node's data has incurred so far in this job (counted when a contribution leaves the node).
     public static let epsilonSpent = "epsilonSpent"
@@ -58,12 +62,16 @@ public struct DPProvider: ExecutionProvider {
     public let dropoutFraction: Double
     /// Distributed only: the secure-aggregation settings (its noise room and minimum survivors are set per job).
     public let secagg: SecAggProvider
+    /// `fhe+dp`: the homomorphic-encryption provider the sums run on; the aggregator encrypts the central noise
+    /// under the collective key and adds it to the encrypted total, so the only sum ever decrypted is the noisy one.
+    public let overFHE: FHEProvider?
 
     /// - Throws: ``DPError`` for ε ≤ 0, δ outside (0, 1) (Gaussian), a fraction outside [0, 1), NaN or infinite
     ///   values, and Laplace noise in distributed mode (shares of a discrete Laplace do not add up to one).
     public init(
         distributed: Bool = false, mechanism: Mechanism = .gaussian, targetEpsilon: Double = 1.0,
-        delta: Double = 1e-6, dropoutFraction: Double = 0.2, secagg: SecAggProvider = SecAggProvider()
+        delta: Double = 1e-6, dropoutFraction: Double = 0.2, secagg: SecAggProvider = SecAggProvider(),
+        overFHE: FHEProvider? = nil
     ) throws(DPError) {
         guard targetEpsilon.isFinite, targetEpsilon > 0 else {
             throw DPError(.invalidParameter, parameter: "epsilon", "ε must be finite and > 0, got \(targetEpsilon)")
@@ -83,6 +91,12 @@ public struct DPProvider: ExecutionProvider {
                 .unsupportedEvent, parameter: "mechanism",
                 "dp+secagg needs noise whose shares add up to a known distribution; use discrete-gaussian")
         }
+        if distributed, overFHE != nil {
+            throw DPError(
+                .unsupportedEvent, parameter: "distributed",
+                "fhe+dp adds central noise under encryption; distributed noise shares run on dp+secagg")
+        }
+        self.overFHE = overFHE
         self.distributed = distributed
         self.mechanism = mechanism
         self.targetEpsilon = targetEpsilon
@@ -96,7 +110,25 @@ public struct DPProvider: ExecutionProvider {
     /// The built-in distributed provider (ε = 1 per job, δ = 10⁻⁶, up to 20% of nodes dropped or colluding).
     public static let distributedOverSecAgg = try! DPProvider(distributed: true)
 
-    public var name: String { distributed ? Self.distributedName : Self.centralName }
+    /// The built-in `fhe+dp` (ε = 1 per job, δ = 10⁻⁶).
+    public static let centralOverFHE = try! DPProvider(overFHE: FHEProvider())
+
+    public var name: String {
+        overFHE != nil ? Self.overFHEName : distributed ? Self.distributedName : Self.centralName
+    }
+
+    /// The DP provider named `name`, calibrated for a job running `plugin` at (ε, δ) over all its rounds, with
+    /// the mechanism the plug-in asks for; `nil` when `name` is not a DP provider.
+    public static func calibrated(
+        name: String, plugin: PluginIR, epsilon: Double, delta: Double, dropoutFraction: Double = 0.2
+    ) throws(DPError) -> DPProvider? {
+        guard names.contains(name) else { return nil }
+        let distributed = name == distributedName
+        return try DPProvider(
+            distributed: distributed, mechanism: mechanism(for: plugin, distributed: distributed),
+            targetEpsilon: epsilon, delta: delta, dropoutFraction: dropoutFraction,
+            overFHE: name == overFHEName ? FHEProvider() : nil)
+    }
 
     /// The mechanism a job running `plugin` gets: Laplace when the plug-in asks for Laplace noise and the noise is
     /// central; otherwise the discrete Gaussian (shares of Laplace noise do not add up to Laplace noise, so
@@ -107,13 +139,15 @@ public struct DPProvider: ExecutionProvider {
 
     public var descriptor: ProviderDescriptor {
         let transport: Set<String> =
-            distributed
-            ? SecAggProvider().descriptor.metricKeys : PlainProvider().descriptor.metricKeys
+            overFHE?.descriptor.metricKeys
+            ?? (distributed ? SecAggProvider().descriptor.metricKeys : PlainProvider().descriptor.metricKeys)
         return ProviderDescriptor(
             name: name,
-            protection: distributed
-                ? "distributed DP under secure aggregation: each node adds its share of discrete Gaussian noise before the masked sum, so no party sees an un-noised sum while at least m honest nodes' shares are in it; the released sums are (ε, δ)-DP for each node's contribution to a round"
-                : "central DP: the aggregator adds exact discrete noise to every sum before release, so the released sums are (ε, δ)-DP for each node's contribution to a round; the aggregator itself sees every node's vector",
+            protection: overFHE != nil
+                ? "central DP under multiparty homomorphic encryption: nodes' vectors are encrypted under a collective key, the aggregator adds exact discrete noise to the encrypted sum, and only the noisy sum is ever decrypted (by all nodes together); the released sums are (ε, δ)-DP for each node's contribution to a round; the aggregator, which draws the noise, can learn the exact sum but no node's vector"
+                : distributed
+                    ? "distributed DP under secure aggregation: each node adds its share of discrete Gaussian noise before the masked sum, so no party sees an un-noised sum while at least m honest nodes' shares are in it; the released sums are (ε, δ)-DP for each node's contribution to a round"
+                    : "central DP: the aggregator adds exact discrete noise to every sum before release, so the released sums are (ε, δ)-DP for each node's contribution to a round; the aggregator itself sees every node's vector",
             opcodes: [.secureSum, .noise, .thresholdRelease, .release],
             metricKeys: transport.union(Self.privacyMetricKeys),
             // What this provider can add; the job's privacy plan pins which one it does.
@@ -330,6 +364,11 @@ public struct DPProvider: ExecutionProvider {
         guard let plan = job.manifest.privacy else {
             throw ProviderError(provider: name, message: "the job's manifest has no privacy plan")
         }
+        if let overFHE {
+            return try DPNodeSession(
+                provider: self, plan: plan, rounds: job.manifest.rounds, inner: overFHE.makeNodeSession(job: job),
+                shares: nil)
+        }
         if distributed {
             let transport = try transport(for: job)
             let clamp = Int64(transport.extraBound)
@@ -356,6 +395,14 @@ public struct DPProvider: ExecutionProvider {
             mechanism == .laplace
             ? .laplace(try DiscreteLaplace(scale: try Self.rationalAtLeast(plan.noise)))
             : .gaussian(try DiscreteGaussian(sigmaSquared: try Self.variance(plan: plan)))
+        if let overFHE {
+            // The noise goes into the encrypted total (FHEAggregatorSession.noise), not onto the decrypted sum.
+            let inner = try FHEAggregatorSession(job: job, provider: overFHE, context: try overFHE.context(for: job))
+            let stream = try NoiseStream()
+            inner.noise = { count in noise.draw(count, from: stream) }
+            return try DPAggregatorSession(
+                provider: self, plan: plan, rounds: job.manifest.rounds, inner: inner, noise: nil)
+        }
         return try DPAggregatorSession(
             provider: self, plan: plan, rounds: job.manifest.rounds,
             inner: PlainProvider().makeAggregatorSession(job: job), noise: noise)

@@ -1,0 +1,319 @@
+import Foundation
+import PhalanxCore
+import PhalanxFHE
+
+/// The aggregator half of `fhe`: combines the nodes' key shares into the collective key, adds their ciphertexts
+/// to each channel's encrypted total, and fuses the smudged decryption shares into the released sums (and the
+/// refresh shares into a fresh total). It never holds a key share: alone it can decrypt nothing.
+final class FHEAggregatorSession: AggregatorProviderSession {
+    private let job: ProviderJobContext
+    private let provider: FHEProvider
+    private let context: BFVContext
+    private let encoder: BatchEncoder
+    private let evaluator: BFVEvaluator
+    /// Every node of the job: the key is theirs, and every decryption needs all of them.
+    private let nodes: [ParticipantID]
+    private var keyShares: [ParticipantID: PublicKeyShare] = [:]
+    private var publicKey: PublicKey?
+
+    private enum Stage {
+        case collecting
+        /// Every node contributed at the previous step (the safety loop's step of grace).
+        case complete
+        /// The total was sent for decryption.
+        case decrypting(snapshot: [Ciphertext], epoch: Int)
+    }
+
+    private struct Instance {
+        var contributions: [ParticipantID: [Ciphertext]] = [:]
+        var shares: [ParticipantID: (decryption: [KeySwitchShare], refresh: [RefreshShare])] = [:]
+        var stage = Stage.collecting
+        /// Steps spent waiting for decryption shares.
+        var waited = 0
+    }
+
+    /// Steps the aggregator waits for every node's decryption shares before it gives the sum up (a node that
+    /// cannot decrypt — its noise check failed — says so in its own log and sends nothing).
+    static let decryptionTimeoutSteps = 5
+
+    /// A channel's job-long encrypted total, and its last decrypted value (residues mod t, slot order).
+    private struct Total {
+        var ciphertexts: [Ciphertext]
+        var released: [[UInt64]]
+        var epoch = 0
+    }
+
+    /// `fhe+dp`: draws the central noise for a sum of `count` components, encrypted and added to the total
+    /// before its decryption.
+    var noise: ((Int) throws -> [Int64])?
+
+    private var instances: [FHEInstance: Instance] = [:]
+    private var totals: [String: Total] = [:]
+    private var refreshes = 0
+
+    init(job: ProviderJobContext, provider: FHEProvider, context: BFVContext) throws {
+        self.job = job
+        self.provider = provider
+        self.context = context
+        encoder = BatchEncoder(context: context)
+        evaluator = BFVEvaluator(context: context)
+        nodes = job.manifest.participants.nodes.sorted()
+    }
+
+    private var parties: Int { nodes.count }
+
+    func receive(_ message: ProviderMessage, from node: ParticipantID) throws {
+        guard message.provider == FHEProvider.name, let step = FHEStep(rawValue: message.step) else {
+            throw ProviderError(
+                provider: FHEProvider.name, message: "\(node) sent a \(message.provider) \(message.step) message")
+        }
+        guard nodes.contains(node) else {
+            throw ProviderError(provider: FHEProvider.name, message: "\(node) is not a node of this job")
+        }
+        let body = try FHEMessageBody(decoding: message.body)
+        let key = FHEInstance(channel: message.channel, round: message.round)
+        switch step {
+        case .keyShare:
+            let shares = try body.decode(PublicKeyShare.self, context: context, from: node.rawValue)
+            guard shares.count == 1, keyShares[node] == nil else {
+                throw ProviderError(provider: FHEProvider.name, message: "\(node) sent a second or malformed key share")
+            }
+            keyShares[node] = shares[0]
+        case .ciphertexts:
+            let ciphertexts = try body.decode(Ciphertext.self, context: context, from: node.rawValue)
+            let expected = try chunks(of: message.channel)
+            guard ciphertexts.count == expected, ciphertexts.allSatisfy({ $0.size == 2 }) else {
+                throw ProviderError(
+                    provider: FHEProvider.name,
+                    message:
+                        "\(node) sent \(ciphertexts.count) ciphertexts for \(message.channel); expected \(expected)")
+            }
+            guard instances[key, default: Instance()].contributions.updateValue(ciphertexts, forKey: node) == nil
+            else {
+                throw ProviderError(
+                    provider: FHEProvider.name, message: "\(node) contributed twice to round \(message.round)")
+            }
+        case .decryptionShares:
+            guard case .decrypting(let snapshot, _) = instances[key]?.stage else {
+                throw ProviderError(
+                    provider: FHEProvider.name, message: "\(node) sent decryption shares nobody asked for")
+            }
+            guard body.header.count == 2, Int(body.header[0]) == snapshot.count, body.header[1] <= 1,
+                body.objects.count == snapshot.count * (body.header[1] == 1 ? 2 : 1)
+            else {
+                throw ProviderError(provider: FHEProvider.name, message: "\(node) sent a malformed share message")
+            }
+            let decryption = try FHEMessageBody(objects: Array(body.objects.prefix(snapshot.count)))
+                .decode(KeySwitchShare.self, context: context, from: node.rawValue)
+            let refresh = try FHEMessageBody(objects: Array(body.objects.dropFirst(snapshot.count)))
+                .decode(RefreshShare.self, context: context, from: node.rawValue)
+            guard instances[key]?.shares.updateValue((decryption, refresh), forKey: node) == nil else {
+                throw ProviderError(provider: FHEProvider.name, message: "\(node) sent its shares twice")
+            }
+        case .publicKey, .decrypt:
+            throw ProviderError(provider: FHEProvider.name, message: "\(node) sent a \(step.rawValue) message")
+        }
+    }
+
+    private func chunks(of channel: String) throws -> Int {
+        guard let length = job.analysis?.channel(named: channel)?.length else {
+            throw ProviderError(provider: FHEProvider.name, message: "no secure_sum channel \(channel) in the plug-in")
+        }
+        return max(1, (length + context.degree - 1) / context.degree)
+    }
+
+    func step(active: [ParticipantID]) throws -> ProviderStep {
+        var result = ProviderStep()
+        let gone = Set(nodes).subtracting(active)
+        if !gone.isEmpty {
+            // N-out-of-N: without every key share nothing can be decrypted any more.
+            for key in instances.keys.sorted() {
+                result.failed.append(
+                    (
+                        key.channel, key.round,
+                        "fhe needs every node of the job for decryption (N-out-of-N); \(gone.sorted().map(\.rawValue).joined(separator: ", ")) no longer take part"
+                    ))
+            }
+            instances.removeAll()
+            return result
+        }
+        if publicKey == nil, keyShares.count == nodes.count {
+            let generation = CollectivePublicKeyGeneration(
+                context: context,
+                crp: CommonRandomPolynomial.derive(
+                    context: context, seed: FHEProvider.seed(job), label: FHEProvider.keyLabel))
+            let key = try fheStep { () throws(FHEError) in try generation.combine(nodes.map { keyShares[$0]! }) }
+            publicKey = key
+            let anchor = instances.keys.min() ?? FHEInstance(channel: "", round: 0)
+            let body = FHEMessageBody(objects: [try key.encodedForMessage(context: context)]).encoded()
+            for node in nodes {
+                result.outgoing.append(
+                    (
+                        node,
+                        ProviderMessage(
+                            provider: FHEProvider.name, channel: anchor.channel, round: anchor.round,
+                            step: FHEStep.publicKey.rawValue, body: body)
+                    ))
+            }
+        }
+        var decryptingChannels = Set(
+            instances.compactMap { key, instance in
+                if case .decrypting = instance.stage { key.channel } else { nil }
+            })
+        for key in instances.keys.sorted() {
+            guard var instance = instances[key] else { continue }
+            switch instance.stage {
+            case .collecting:
+                if Set(instance.contributions.keys) == Set(nodes) { instance.stage = .complete }
+            case .complete:
+                // One round of a channel at a time: its total is what each round's decryption reads.
+                guard !decryptingChannels.contains(key.channel) else { break }
+                var total = totals[key.channel]
+                for node in nodes {
+                    for (index, ciphertext) in instance.contributions[node]!.enumerated() {
+                        if total == nil {
+                            total = Total(ciphertexts: [], released: [])
+                        }
+                        if index < total!.ciphertexts.count {
+                            try fheStep { () throws(FHEError) in
+                                try evaluator.addInPlace(&total!.ciphertexts[index], ciphertext)
+                            }
+                        } else {
+                            total!.ciphertexts.append(ciphertext)
+                        }
+                    }
+                }
+                instance.contributions.removeAll()
+                if let noise, var noisy = total {
+                    try addNoise(noise, to: &noisy, channel: key.channel)
+                    total = noisy
+                }
+                totals[key.channel] = total
+                let snapshot = total!.ciphertexts
+                let epoch = total!.epoch
+                instance.stage = .decrypting(snapshot: snapshot, epoch: epoch)
+                decryptingChannels.insert(key.channel)
+                let body = FHEMessageBody(
+                    header: [UInt32(epoch)],
+                    objects: try snapshot.map { try $0.encodedForMessage(context: context) }
+                ).encoded()
+                for node in nodes {
+                    result.outgoing.append(
+                        (
+                            node,
+                            ProviderMessage(
+                                provider: FHEProvider.name, channel: key.channel, round: key.round,
+                                step: FHEStep.decrypt.rawValue, body: body)
+                        ))
+                }
+            case .decrypting(let snapshot, let epoch):
+                guard instance.shares.count == nodes.count else {
+                    instance.waited += 1
+                    if instance.waited > Self.decryptionTimeoutSteps {
+                        let missing = Set(nodes).subtracting(instance.shares.keys).sorted().map(\.rawValue)
+                        result.failed.append(
+                            (
+                                key.channel, key.round,
+                                "no decryption shares from \(missing.joined(separator: ", ")) after \(Self.decryptionTimeoutSteps) steps"
+                            ))
+                        instances[key] = nil
+                        continue
+                    }
+                    break
+                }
+                do {
+                    result.completed.append(try release(key, snapshot: snapshot, epoch: epoch, shares: instance.shares))
+                } catch {
+                    result.failed.append((key.channel, key.round, "\(error)"))
+                }
+                instances[key] = nil
+                continue
+            }
+            instances[key] = instance
+        }
+        return result
+    }
+
+    /// Fuses the decryption shares, releases the round's sum (the new total minus the last), and replaces the
+    /// total by its refresh when every node sent refresh shares.
+    private func release(
+        _ key: FHEInstance, snapshot: [Ciphertext], epoch: Int,
+        shares: [ParticipantID: (decryption: [KeySwitchShare], refresh: [RefreshShare])]
+    ) throws -> CompletedSum {
+        guard var total = totals[key.channel] else {
+            throw ProviderError(provider: FHEProvider.name, message: "no encrypted total for \(key.channel)")
+        }
+        let keySwitch = CollectiveKeySwitch(context: context, parties: parties, smudging: provider.smudging)
+        let t = context.plaintextModulus
+        var values: [Int64] = []
+        var decrypted: [[UInt64]] = []
+        for (index, ciphertext) in snapshot.enumerated() {
+            let plaintext = try fheStep { () throws(FHEError) in
+                try keySwitch.decrypt(ciphertext, shares: nodes.map { shares[$0]!.decryption[index] })
+            }
+            let slots = encoder.decode(plaintext)
+            let previous = index < total.released.count ? total.released[index] : nil
+            values += slots.indices.map { slot in
+                t.centered(previous.map { t.subtract(slots[slot], $0[slot]) } ?? slots[slot])
+            }
+            decrypted.append(slots)
+        }
+        total.released = decrypted
+        if nodes.allSatisfy({ shares[$0]!.refresh.count == snapshot.count }) {
+            let refresh = CollectiveRefresh(
+                context: context,
+                crp: CommonRandomPolynomial.derive(
+                    context: context, seed: FHEProvider.seed(job),
+                    label: FHEProvider.refreshLabel(channel: key.channel, epoch: epoch)),
+                parties: parties, smudging: provider.smudging)
+            total.ciphertexts = try snapshot.indices.map { index in
+                try fheStep { () throws(FHEError) in
+                    try refresh.combine(snapshot[index], shares: nodes.map { shares[$0]!.refresh[index] })
+                }
+            }
+            total.epoch += 1
+            refreshes += 1
+        }
+        totals[key.channel] = total
+        let length = job.analysis?.channel(named: key.channel)?.length ?? values.count
+        return CompletedSum(
+            channel: key.channel, round: key.round, sum: Array(values.prefix(length)), contributors: nodes)
+    }
+
+    /// Encrypts a fresh draw of central noise under the collective key and adds it to the channel's total.
+    private func addNoise(_ draw: (Int) throws -> [Int64], to total: inout Total, channel: String) throws {
+        guard let publicKey else { throw ProviderError(provider: FHEProvider.name, message: "no collective key") }
+        let length = job.analysis?.channel(named: channel)?.length ?? context.degree
+        let values = try draw(length)
+        let encryptor = BFVEncryptor(context: context, publicKey: publicKey)
+        for (index, start) in stride(from: 0, to: max(values.count, 1), by: context.degree).enumerated()
+        where index < total.ciphertexts.count {
+            let chunk = Array(values[start..<min(start + context.degree, values.count)])
+            let encrypted = try fheStep { () throws(FHEError) in
+                try encryptor.encrypt(try encoder.encode(signed: chunk))
+            }
+            try fheStep { () throws(FHEError) in try evaluator.addInPlace(&total.ciphertexts[index], encrypted) }
+        }
+    }
+
+    private func fheStep<T>(_ body: () throws(FHEError) -> T) throws -> T {
+        do { return try body() } catch { throw ProviderError(provider: FHEProvider.name, message: "\(error)") }
+    }
+
+    func metrics() -> [String: Double] {
+        let noise =
+            totals.values.flatMap { $0.ciphertexts.map(\.noiseBits) }.max()
+            ?? NoiseModel.freshBits(degree: context.degree, parties: parties)
+        let (usable, levels) = FHEProvider.budgetMetrics(
+            noiseBits: noise, parties: parties, context: context, smudging: provider.smudging)
+        return [
+            FHEProvider.noiseBits: usable, FHEProvider.levelsLeft: Double(levels),
+            FHEProvider.refreshes: Double(refreshes),
+        ]
+    }
+
+    func discardPending() {
+        instances.removeAll()
+        keyShares.removeAll()
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import PhalanxCore
+import PhalanxFHE
+import Synchronization
+
+/// The `fhe` execution provider: multiparty BFV (Mouchet et al., PETS 2021). Nodes generate a collective public
+/// key with no dealer, encrypt their vectors under it, the aggregator adds the ciphertexts, and every node takes
+/// part in the decryption of the sum with a smudged share. The aggregator sees ciphertexts and the released sums
+/// only; a node's vector stays hidden unless every other node colludes with the aggregator (N-out-of-N).
+///
+/// Each channel keeps its job-long total encrypted at the aggregator: a round's ciphertexts are added to it, the
+/// total is collectively decrypted, and the round's sum is the difference with the previous total (so the
+/// release is the same as a per-round sum, and no more is revealed). That long-lived ciphertext is what consumes
+/// noise budget, round after round; the nodes and the aggregator report what is left as `noiseBits` (bits of
+/// budget above what a smudged decryption needs) and `levelsLeft` (ciphertext multiplications that would still
+/// fit). On `A-BOOTSTRAP` the nodes run the collective refresh of every total at its next decryption, which
+/// restores the budget (seed 003, scenario A).
+///
+/// Limits, stated plainly: every node of the job must take part in every decryption (a node that drops out or is
+/// isolated ends all later sums: there is no t-out-of-N key yet); parties are assumed semi-honest (a malicious
+/// aggregator could send a wrong ciphertext for decryption; smudging is sized from the larger of its noise
+/// estimate and the node's own count).
+public struct FHEProvider: ExecutionProvider {
+    public static let name = "fhe"
+    /// Bits of noise budget left above what a smudged collective decryption needs (the guard-rail's `noiseBits`).
+    public static let noiseBits = "noiseBits"
+    /// Ciphertext–ciphertext multiplications the budget still allows (seed 003's bootstrap trigger).
+    public static let levelsLeft = "levelsLeft"
+    /// Collective refreshes done so far.
+    public static let refreshes = "refreshes"
+
+    public let parameters: BFVParameters
+    public let smudging: SmudgingPolicy
+    /// Added to each component's bound: room for what a composed provider adds (distributed noise shares).
+    public let extraBound: Int64
+
+    /// N = 8192, Q = three 60-bit primes (log₂ Q = 180 ≤ 218 for 128-bit security), t the largest 34-bit prime
+    /// ≡ 1 mod 2N: sums up to ±2³³ per component, 8192 components per ciphertext.
+    public static let defaultParameters: BFVParameters = {
+        let t = NTTPrimes.generate(count: 1, bits: 34, degree: 8192)[0]
+        return try! BFVParameters(
+            degree: 8192, plaintextModulus: t, ciphertextPrimes: BFVParameters.n8192Deep.ciphertextPrimes,
+            name: "fhe-n8192-q180-t34")
+    }()
+
+    public init(
+        parameters: BFVParameters = FHEProvider.defaultParameters, smudging: SmudgingPolicy = .standard,
+        extraBound: Int64 = 0
+    ) {
+        self.parameters = parameters
+        self.smudging = smudging
+        self.extraBound = extraBound
+    }
+
+    public var descriptor: ProviderDescriptor {
+        ProviderDescriptor(
+            name: Self.name,
+            protection:
+                "multiparty homomorphic encryption (BFV, collective key, N-out-of-N decryption with smudging): the aggregator sees only ciphertexts and the released sums, unless all other nodes collude with it; the released sums themselves are not protected (chain dp: fhe+dp)",
+            opcodes: [.secureSum, .thresholdRelease, .release],
+            metricKeys: [Self.noiseBits, Self.levelsLeft, Self.refreshes]
+        )
+    }
+
+    public func makeNodeSession(job: ProviderJobContext) throws -> any NodeProviderSession {
+        try FHENodeSession(job: job, provider: self, context: try context(for: job))
+    }
+
+    public func makeAggregatorSession(job: ProviderJobContext) throws -> any AggregatorProviderSession {
+        try FHEAggregatorSession(job: job, provider: self, context: try context(for: job))
+    }
+
+    /// The BFV context of a job, after checking that every channel's sum fits the plaintext space.
+    func context(for job: ProviderJobContext) throws -> BFVContext {
+        let nodes = Int64(job.manifest.participants.nodes.count)
+        let half = Int64(parameters.plaintextModulus / 2)
+        let bounds = try ContributionBounds(plugin: job.plugin, provider: Self.name)
+        for (name, channel) in bounds.channels.sorted(by: { $0.key < $1.key }) {
+            let (perNode, overflow1) = channel.linf.addingReportingOverflow(extraBound)
+            let (total, overflow2) = perNode.multipliedReportingOverflow(by: nodes)
+            guard !overflow1, !overflow2, total < half else {
+                throw ProviderError(
+                    provider: Self.name,
+                    message:
+                        "\(nodes) nodes × bound \(perNode) on \(name) could reach t/2 = \(half); the sums would wrap modulo the plaintext modulus"
+                )
+            }
+        }
+        return FHEContexts.shared.context(for: parameters)
+    }
+
+    /// The common-reference-string seed of a job: its manifest hash, so every party derives the same polynomials.
+    static func seed(_ job: ProviderJobContext) -> [UInt8] { job.jobId.bytes }
+
+    static func refreshLabel(channel: String, epoch: Int) -> String { "phalanx.fhe.refresh|\(channel)|\(epoch)" }
+    static let keyLabel = "phalanx.fhe.ckg"
+
+    /// The guard-rail view of a ciphertext's noise: budget left above the smudging requirement, and levels.
+    static func budgetMetrics(
+        noiseBits: Double, parties: Int, context: BFVContext, smudging: SmudgingPolicy
+    ) -> (usable: Double, levels: Int) {
+        let required = smudging.requiredBudget(parties: parties, context: context)
+        let usable = context.noiseBudget(noiseBits: noiseBits) - required
+        // Levels: products with a fresh ciphertext and relinearization that keep a positive usable budget.
+        var noise = noiseBits
+        var levels = 0
+        let fresh = NoiseModel.freshBits(degree: context.degree, parties: parties)
+        while levels < 16 {
+            noise = NoiseModel.sumBits(
+                NoiseModel.productBits(noise, fresh, parties: parties, context: context),
+                NoiseModel.relinearizationBits(context: context, parties: parties))
+            guard context.noiseBudget(noiseBits: noise) - required > 0 else { break }
+            levels += 1
+        }
+        return (usable, levels)
+    }
+}
+
+/// BFV contexts (NTT tables, conversions) are costly to build and immutable: one per parameter set per process.
+final class FHEContexts: Sendable {
+    static let shared = FHEContexts()
+    private let cache = Mutex<[BFVParameters: BFVContext]>([:])
+
+    func context(for parameters: BFVParameters) -> BFVContext {
+        cache.withLock { cache in
+            if let context = cache[parameters] { return context }
+            let context = BFVContext(parameters)
+            cache[parameters] = context
+            return context
+        }
+    }
+}
