@@ -7,7 +7,8 @@ import Testing
 
 @testable import PhalanxFederation
 
-/// A test fixture standing in for the FHE provider until it exists (issue 11): the `plain` sum, plus a ciphertext
+/// A test fixture with a steep simulated noise budget, to exercise the forecast (the real `fhe` provider runs scenario A
+/// in ``SafetyLoopScenarioTests/scenarioAOnFHE()``): the `plain` sum, plus a ciphertext
 /// noise budget `noiseBits` that every contribution consumes (15 bits) and `A-BOOTSTRAP` restores (60 bits). It
 /// emits the metric the `noise-floor` predicate of the default policy reads, so scenario A runs through the loop.
 struct NoiseBudgetFixture: ExecutionProvider {

@@ -181,7 +181,7 @@ struct PlainProviderTests {
         #expect(d.opcodes == [.secureSum, .thresholdRelease, .release])
         #expect(d.unsupportedOpcodes(in: [.load, .noise, .secureSum]) == [.noise])
         #expect(d.protection.hasPrefix("NONE"))
-        #expect(ProviderRegistry.builtIn.names == ["dp", "dp+secagg", "plain", "secagg"])
+        #expect(ProviderRegistry.builtIn.names == ["dp", "dp+secagg", "fhe", "fhe+dp", "plain", "secagg"])
     }
 }
 
