@@ -14,6 +14,7 @@ source "$(dirname "$0")/lib/checks.sh"
 for cmd in "" demo keys "keys generate" "keys show" manifest "manifest create" "manifest check" guardrails \
     "guardrails check" "guardrails init" frame "frame verify" ledger "ledger show" "ledger checkpoint" \
     "ledger prove" "ledger verify" "ledger check-proof" fsm "fsm show" bench "bench ledger" "bench secagg" "bench control" \
+    "bench fhe" \
     dp "dp epsilon" "dp calibrate" "dp budget" "dp budget show" "dp windows" control "control override" \
     "control approve" "control check" fuzz verify-model plugin "plugin check" "plugin compile" run \
     pki "pki init" "pki issue" "pki revoke" "pki list" node "node serve" aggregator "aggregator serve" \
@@ -337,14 +338,16 @@ has "$tmp/out" "does not implement noise"
 has "$tmp/out" "run it on dp"
 waltons=()
 for i in 1 2 3 4 5; do waltons+=(--node "org-$i=$root/Plugins/data/waltons/org-$i.csv"); done
-run 0 "$bin" run "$root/Plugins/kaplan-meier.phx" --ep secagg "${waltons[@]}" --json
-python3 - "$tmp/out" "$root/Tests/Vectors/kaplan-meier/waltons-oracle.json" <<'PY'
+for ep in secagg fhe; do
+    run 0 "$bin" run "$root/Plugins/kaplan-meier.phx" --ep "$ep" "${waltons[@]}" --json
+    python3 - "$tmp/out" "$root/Tests/Vectors/kaplan-meier/waltons-oracle.json" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1])); oracle = json.load(open(sys.argv[2]))
 curve = next(o for o in run["outputs"] if o["name"] == "survival")
 worst = max(abs(curve["values"][t] - s) for t, s in zip(oracle["grid"], oracle["overall"]["survival_on_grid"]))
 assert run["outcome"] == "finalized" and worst <= 1e-9, (run["outcome"], worst)
 PY
+done
 printf 'time,event,group\n12,1,control\n7,yes,control\n' >"$tmp/bad.csv"
 run 65 "$bin" run "$root/Plugins/kaplan-meier.phx" --node "org-1=$tmp/bad.csv"
 has "$tmp/err" "bad.csv:3: column event: expected a whole number"
@@ -353,6 +356,26 @@ has "$tmp/out" "FINALIZED"
 run 64 "$bin" demo --plugin "$root/Plugins/kaplan-meier.phx" --quiet
 has "$tmp/err" "hold only the table safety_events"
 ok "plugin check / compile / run / demo --plugin: the shipped plug-ins, a leak and an unclipped sum refused, Kaplan–Meier equals lifelines"
+
+# Multiparty homomorphic encryption: the count job and the DP counts under fhe / fhe+dp, and the benchmark's
+# plumbing beside OpenFHE (a debug build: the figures are meaningless here, the check is that both sides run and
+# check their results).
+run 0 "$bin" demo --ep fhe --job-only
+has "$tmp/out" 'execution provider "fhe"'
+has "$tmp/out" "5× decryption-shares"
+has "$tmp/out" "FINALIZED"
+run 0 "$bin" demo --ep fhe+dp --plugin "$root/Plugins/safety-event-count.phx" --quiet
+has "$tmp/out" "FINALIZED"
+run 0 "$bin" bench fhe --iterations 2 --json
+python3 - "$tmp/out" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["openfhe"] and report["openfhe"]["version"] == "1.6.1", report.get("openfheError")
+assert set(report["ratios"]) >= {"encrypt", "mulRelin", "partialDecryptPerParty", "ciphertextBytes"}, report["ratios"]
+assert report["phalanx"]["ciphertextBytes"] <= report["openfhe"]["ciphertextBytes"]
+PY
+run 64 "$bin" bench fhe --depth 3
+ok "fhe: the count job and DP counts under multiparty homomorphic encryption; bench fhe runs beside OpenFHE 1.6.1"
 
 # The federation PKI and the serve processes, as a platform team uses them.
 run 0 "$bin" pki init --dir "$tmp/pki" --name "CLI check CA"

@@ -15,7 +15,7 @@ extension BenchCommand {
                 """
         )
 
-        @Option(name: .long, help: "Runs per operation (the median is reported).")
+        @Option(name: .long, help: "Runs per operation (the median is reported; OpenFHE runs at least 5).")
         var iterations = 50
 
         @Option(name: .long, help: "Multiplicative depth: 1 (Q = 2 × 60 bits) or 2 (Q = 3 × 60 bits).")
@@ -47,9 +47,11 @@ extension BenchCommand {
         func run() async throws {
             try await reportingErrors {
                 #if DEBUG
-                print(
-                    "warning: this is a debug build; figures are meaningless. Use: swift run -c release phalanx bench fhe"
-                )
+                // On stderr, so that --json output stays one JSON document.
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: this is a debug build; figures are meaningless. Use: swift run -c release phalanx bench fhe\n"
+                            .utf8))
                 #endif
                 let parameters: BFVParameters
                 switch depth {
@@ -92,7 +94,8 @@ extension BenchCommand {
             }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [openfhe, "--json", "--depth", "\(depth)", "--iterations", "\(iterations)"]
+            // The OpenFHE script takes at least 5 runs per operation.
+            process.arguments = [openfhe, "--json", "--depth", "\(depth)", "--iterations", "\(max(iterations, 5))"]
             let output = Pipe()
             let errors = Pipe()
             process.standardOutput = output
