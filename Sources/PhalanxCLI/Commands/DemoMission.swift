@@ -217,10 +217,10 @@ struct DemoMission {
         return Report.Poisoning(adversary: adversary, rounds: outcome.rounds, isolated: outcome.isolated)
     }
 
-    // MARK: - Act five: a Kaplan–Meier curve under secure aggregation
+    // MARK: - Act five: a Kaplan–Meier curve under multiparty homomorphic encryption
 
     private func survivalAct() async throws -> Report.Survival {
-        say("── A survival curve across organizations, under secure aggregation ──")
+        say("── A survival curve across organizations, under multiparty homomorphic encryption ──")
         let plugin: CompiledPlugin
         do {
             plugin = try PluginCompiler.compile(text: PluginFuzzTarget.kaplanMeier, name: "kaplan-meier.phx")
@@ -241,16 +241,19 @@ struct DemoMission {
         }
         let report = try await FederationRun(
             FederationRun.Configuration(
-                rounds: 1, providerName: SecAggProvider.name, policy: try DefaultPolicy.load(),
+                rounds: 1, providerName: FHEProvider.name, policy: try DefaultPolicy.load(),
                 workload: FederationRun.Workload(plugin: plugin.ir, nodes: nodes))
         ).run()
         let released = report.outcome.outputs.first { $0.name == "survival" }?.realValues ?? []
         let exact = Self.exactSurvival(rows, days: 0...80)
         say(
-            "   \(nodes.count) organizations' follow-up data (the Waltons study); each node counts its events and exits per day, secagg sums"
+            "   \(nodes.count) organizations' follow-up data (the Waltons study); each node counts its events and exits per day and encrypts"
         )
         say(
-            "   them so the aggregator sees only the totals, and computes S(t) from them alone: \(report.outcome.name.uppercased())."
+            "   them under a key the organizations generated together (fhe); the aggregator adds ciphertexts it cannot read, all"
+        )
+        say(
+            "   \(nodes.count) decrypt only the totals, and it computes S(t) from them alone: \(report.outcome.name.uppercased())."
         )
         say(
             "   (Not under DP here: a day's counts are 0–5 people, and noise that hides one person's whole follow-up would"
@@ -264,7 +267,7 @@ struct DemoMission {
         }
         say("")
         return Report.Survival(
-            provider: SecAggProvider.name, outcome: report.outcome.name,
+            provider: FHEProvider.name, outcome: report.outcome.name,
             days: Array(0...80), released: released, exact: exact)
     }
 

@@ -191,7 +191,7 @@ enum DemoReportHTML {
     static func survivalSection(_ survival: DemoMission.Report.Survival) -> String {
         var html = "<h2>5. A survival curve across organizations</h2>"
         html +=
-            "<p>The Kaplan–Meier plug-in on <code>\(e(survival.provider))</code>: each node counts its events and exits per day, the counts are summed under secure aggregation, and the aggregator computes S(t) from the sums alone (\(e(survival.outcome))). The dashed line is the estimate from every row pooled — which no participant could compute; the two agree exactly. It is not run under DP here: a day's counts are a handful of people, and noise that hides one person's whole follow-up would swamp them.</p>"
+            "<p>The Kaplan–Meier plug-in on <code>\(e(survival.provider))</code>: each node counts its events and exits per day and encrypts them under a key the organizations generated together, the aggregator adds the ciphertexts, all organizations decrypt only the totals, and the aggregator computes S(t) from the sums alone (\(e(survival.outcome))). The dashed line is the estimate from every row pooled — which no participant could compute; the two agree exactly. It is not run under DP here: a day's counts are a handful of people, and noise that hides one person's whole follow-up would swamp them.</p>"
         let released = zip(survival.days, survival.released).compactMap { day, value in
             value.map { (Double(day), $0) }
         }
