@@ -17,7 +17,8 @@ import Synchronization
 /// restores the budget (seed 003, scenario A).
 ///
 /// Limits, stated plainly: every node of the job must take part in every decryption (a node that drops out or is
-/// isolated ends all later sums: there is no t-out-of-N key yet); parties are assumed semi-honest (a malicious
+/// isolated ends all later sums: the library's t-out-of-N keys need node-to-node private channels the provider does
+/// not have yet); parties are assumed semi-honest (a malicious
 /// aggregator could send a wrong ciphertext for decryption; smudging is sized from the larger of its noise
 /// estimate and the node's own count).
 public struct FHEProvider: ExecutionProvider {
