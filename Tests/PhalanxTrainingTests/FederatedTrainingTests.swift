@@ -69,6 +69,24 @@ struct FederatedTrainingTests {
         #expect(b.rounds.allSatisfy { $0.bytesUp > 3 * 4 * ((1 << 12) + 1) })
     }
 
+    @Test("multiparty homomorphic encryption gives the model secure aggregation gives, exactly")
+    func homomorphicEncryptionMatchesSecureAggregation() async throws {
+        var secure = try TrainingStrategy.preset("fedavg", organizations: 3)
+        secure.normBound = 30
+        secure.privacy = .secureAggregation
+        var encrypted = secure
+        encrypted.privacy = .homomorphicEncryption
+        let a = try await Self.run(secure, rounds: 2)
+        let b = try await Self.run(encrypted, rounds: 2)
+        // Both providers release the exact sum of the same fixed-point updates.
+        #expect(a.global.flatParameters == b.global.flatParameters)
+        // Ciphertexts cost bytes: a 4097-parameter update is one ciphertext per channel, far more than 4 bytes each.
+        #expect(b.rounds.allSatisfy { $0.bytesUp > 10 * a.rounds[0].bytesUp })
+        var median = try TrainingStrategy.preset("median", organizations: 3)
+        median.privacy = .homomorphicEncryption
+        #expect(throws: TrainingPlanError.self) { try median.validate(organizations: 3, rounds: 2) }
+    }
+
     @Test("8-bit quantization sends about a quarter of the bytes and keeps F1 within a point")
     func quantization() async throws {
         var quantized = try TrainingStrategy.preset("fedavg", organizations: 3)

@@ -13,7 +13,7 @@ struct TrainCommand: AsyncParsableCommand {
             Pools the corpus's train and validation splits (scripts/build-corpus) and deals them to --orgs simulated \
             organizations, non-IID: every attack family and benign source has a home organization that gets most of \
             it. Each round every organization trains from the global model on its own data and sends its update — \
-            in the clear, or through the secagg / dp / dp+secagg execution provider running the averaging plug-in; \
+            in the clear, or through the secagg / dp / dp+secagg / fhe execution provider running the averaging plug-in; \
             the server aggregates and steps. One progress line per round: loss, F1 on the shared test split \
             (test.jsonl, sources no organization has), ε spent, bytes. Then the before/after table: each \
             organization's local-only model, the federated model, its personalized version and a centralized model, \
@@ -41,6 +41,13 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Sum the updates with secure aggregation (the secagg provider).")
     var secagg = false
+
+    @Flag(
+        name: .long,
+        help:
+            "Sum the updates under multiparty homomorphic encryption (the fhe provider): encrypted under the organizations' collective key, only the sum decrypted."
+    )
+    var fhe = false
 
     @Option(name: .long, help: "Client-level differential privacy: ε of the whole training (all rounds).")
     var dpEpsilon: Double?
@@ -155,12 +162,22 @@ struct TrainCommand: AsyncParsableCommand {
         if guardrails != nil && !safetyLoop {
             throw CLIError(.usage, "--guardrails is the policy of --safety-loop; add --safety-loop or drop it")
         }
+        if fhe && (secagg || dpEpsilon != nil) {
+            throw CLIError(
+                .usage,
+                "--fhe is a protection of its own: drop --secagg, and for DP use --secagg --dp-epsilon (dp+secagg)")
+        }
         do {
             var plan = try TrainingStrategy.preset(strategy, organizations: orgs)
             plan.local.epochs = localEpochs
             if let mu { plan.local.mu = mu }
             plan.normBound = normBound
             plan.compression = UpdateCompression(quantizationBits: quantize, topKFraction: topK)
+            if fhe {
+                plan.privacy = .homomorphicEncryption
+                try plan.validate(organizations: orgs, rounds: rounds)
+                return plan
+            }
             switch (secagg, dpEpsilon) {
             case (false, nil): plan.privacy = .none
             case (true, nil): plan.privacy = .secureAggregation

@@ -146,10 +146,15 @@ public protocol NodeProviderSession: AnyObject {
     /// Refreshes the session's noise budget (`A-BOOTSTRAP`, e.g. an FHE bootstrapping); `false` when the provider
     /// has no noise budget.
     func bootstrap() throws -> Bool
+    /// What the participant's frames report for the provider's metrics once the session is gone (the job done or
+    /// aborted): by default nothing, and the runtime reports 0. A provider whose metric 0 would be an alarm
+    /// (`noiseBits`: an exhausted budget) returns its last values.
+    func restingMetrics() -> [String: Double]
 }
 
 extension NodeProviderSession {
     public func bootstrap() throws -> Bool { false }
+    public func restingMetrics() -> [String: Double] { [:] }
 }
 
 /// The aggregator half of a provider for one job.
@@ -162,6 +167,13 @@ public protocol AggregatorProviderSession: AnyObject {
     func metrics() -> [String: Double]
     /// Discards pending contributions and secrets — on abort.
     func discardPending()
+    /// What the aggregator's frames report for the provider's metrics once the session is gone (see
+    /// ``NodeProviderSession/restingMetrics()``).
+    func restingMetrics() -> [String: Double]
+}
+
+extension AggregatorProviderSession {
+    public func restingMetrics() -> [String: Double] { [:] }
 }
 
 /// What one tick of an aggregator session produced.

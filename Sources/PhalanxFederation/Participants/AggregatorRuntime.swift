@@ -17,6 +17,8 @@ public actor AggregatorRuntime {
     private var machine = StateMachine(Machines.aggregator)
     private var job: (manifest: JobManifest, plugin: PluginIR, jobId: SHA256Digest)?
     private var session: (any AggregatorProviderSession)?
+    /// The provider's metrics once its session is gone (``AggregatorProviderSession/restingMetrics()``).
+    private var restingMetrics: [String: Double] = [:]
     private var gateway: CommandGateway
     private var emitter: TelemetryEmitter
     private var inbox: [Delivery] = []
@@ -90,6 +92,7 @@ public actor AggregatorRuntime {
     public func abandon(reason: String) throws -> Bool {
         guard machine.allows(.abort) else { return false }
         try transition(.abort)
+        if let session { restingMetrics = session.restingMetrics() }
         session?.discardPending()
         session = nil
         heldOutputs = []
@@ -229,6 +232,7 @@ public actor AggregatorRuntime {
         for recipient in activeNodes(of: job.manifest) + [job.manifest.participants.control] {
             try await transport.send(.result(signed), from: identity.id, to: recipient)
         }
+        if let session { restingMetrics = session.restingMetrics() }
         session?.discardPending()
         session = nil
     }
@@ -295,7 +299,7 @@ public actor AggregatorRuntime {
 
     private func emitFrame(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
         guard let job else { return }
-        var metrics = session?.metrics() ?? [:]
+        var metrics = session?.metrics() ?? restingMetrics
         for key in job.manifest.metricKeys where metrics[key] == nil { metrics[key] = 0 }
         let frame = try emitter.frame(
             jobId: job.jobId, tick: tick, state: machine.state.rawValue, metrics: metrics,

@@ -44,6 +44,8 @@ public actor NodeRuntime {
     private var lastOpLatencyMs = 0.0
     /// ``MetricKey/clipRatioL2`` of the last round the node ran.
     private var lastClipRatioL2 = 0.0
+    /// The provider's metrics once its session is gone (``NodeProviderSession/restingMetrics()``).
+    private var restingMetrics: [String: Double] = [:]
     private var events: [JobEvent] = []
 
     /// Returns the events since the last call, oldest first.
@@ -332,7 +334,7 @@ public actor NodeRuntime {
 
     private func emitFrame(tick: UInt64, tickStart: ContinuousClock.Instant) async throws {
         guard let job else { return }
-        var metrics = session?.metrics() ?? [:]
+        var metrics = session?.metrics() ?? restingMetrics
         if job.manifest.metricKeys.contains(MetricKey.clipRatioL2) { metrics[MetricKey.clipRatioL2] = lastClipRatioL2 }
         for key in job.manifest.metricKeys where metrics[key] == nil { metrics[key] = 0 }
         let frame = try emitter.frame(
@@ -353,6 +355,7 @@ public actor NodeRuntime {
     }
 
     private func wipeSecrets() {
+        if let session { restingMetrics = session.restingMetrics() }
         session?.wipe()
         session = nil
     }

@@ -58,6 +58,10 @@ final class DPNodeSession: NodeProviderSession {
         ) { $1 }
     }
 
+    func bootstrap() throws -> Bool { try inner.bootstrap() }
+
+    func restingMetrics() -> [String: Double] { inner.restingMetrics() }
+
     func wipe() {
         inner.wipe()
         noise = nil
@@ -123,6 +127,8 @@ final class DPAggregatorSession: AggregatorProviderSession {
             privacyMetrics(provider: provider, plan: plan, releases: released.count, rounds: rounds)
         ) { $1 }
     }
+
+    func restingMetrics() -> [String: Double] { inner.restingMetrics() }
 
     func discardPending() {
         inner.discardPending()

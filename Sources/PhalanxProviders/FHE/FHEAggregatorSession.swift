@@ -131,7 +131,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
                 result.failed.append(
                     (
                         key.channel, key.round,
-                        "fhe needs every node of the job for decryption (N-out-of-N); \(gone.sorted().map(\.rawValue).joined(separator: ", ")) no longer take part"
+                        "fhe needs every node of the job for decryption (N-out-of-N); \(gone.sorted().map(\.rawValue).joined(separator: ", ")) no longer take\(gone.count == 1 ? "s" : "") part"
                     ))
             }
             instances.removeAll()
@@ -311,6 +311,9 @@ final class FHEAggregatorSession: AggregatorProviderSession {
             FHEProvider.refreshes: Double(refreshes),
         ]
     }
+
+    /// The totals' last budget (see ``FHENodeSession/restingMetrics()``).
+    func restingMetrics() -> [String: Double] { metrics() }
 
     func discardPending() {
         instances.removeAll()

@@ -188,6 +188,10 @@ final class FHENodeSession: NodeProviderSession {
         open.removeAll()
     }
 
+    /// The budget does not vanish with the session: frames after the job keep its last value (0 would read as
+    /// an exhausted budget and set off the noise-floor guard-rail).
+    func restingMetrics() -> [String: Double] { metrics() }
+
     /// `A-BOOTSTRAP`: take part in a collective refresh of every channel's total at its next decryption.
     func bootstrap() throws -> Bool {
         _ = try liveSecret()

@@ -15,6 +15,9 @@ public enum UpdatePrivacy: Hashable, Sendable, Codable {
     /// `dp+secagg`: each organization adds its share of the noise under secure aggregation, so no one — the
     /// aggregator included — sees an un-noised sum.
     case distributedDP(epsilon: Double, delta: Double)
+    /// `fhe`: each organization encrypts its update under the organizations' collective key; the aggregator adds
+    /// ciphertexts and all organizations together decrypt only the sum.
+    case homomorphicEncryption
 
     /// The execution provider that implements it, or `nil` for `none`.
     public var providerName: String? {
@@ -23,20 +26,21 @@ public enum UpdatePrivacy: Hashable, Sendable, Codable {
         case .secureAggregation: SecAggProvider.name
         case .centralDP: DPProvider.centralName
         case .distributedDP: DPProvider.distributedName
+        case .homomorphicEncryption: FHEProvider.name
         }
     }
 
     public var isDifferentiallyPrivate: Bool {
         switch self {
         case .centralDP, .distributedDP: true
-        case .none, .secureAggregation: false
+        case .none, .secureAggregation, .homomorphicEncryption: false
         }
     }
 
     /// Whether the aggregator sees only a sum.
     public var hidesIndividualUpdates: Bool {
         switch self {
-        case .secureAggregation, .distributedDP: true
+        case .secureAggregation, .distributedDP, .homomorphicEncryption: true
         case .none, .centralDP: false
         }
     }
@@ -47,6 +51,7 @@ public enum UpdatePrivacy: Hashable, Sendable, Codable {
         case .secureAggregation: "secure aggregation (secagg)"
         case .centralDP(let e, let d): "central DP (dp), ε = \(e), δ = \(d)"
         case .distributedDP(let e, let d): "distributed DP under secure aggregation (dp+secagg), ε = \(e), δ = \(d)"
+        case .homomorphicEncryption: "multiparty homomorphic encryption (fhe)"
         }
     }
 }
@@ -91,12 +96,17 @@ public final class ProviderAggregation {
         guard rounds >= 1 else { throw TrainingPlanError("--rounds must be at least 1") }
         let n = organizations.count
         let weighted = !privacy.isDifferentiallyPrivate
-        var provider: any ExecutionProvider = privacy == .none ? PlainProvider() : SecAggProvider()
+        var provider: any ExecutionProvider =
+            switch privacy {
+            case .none: PlainProvider()
+            case .homomorphicEncryption: FHEProvider()
+            default: SecAggProvider()
+            }
         var plugin = try TrainingRoundPlugin(
             dimension: dimension, normBound: normBound, weighted: weighted, organizations: n)
         var plan: PrivacyPlan?
         switch privacy {
-        case .none, .secureAggregation:
+        case .none, .secureAggregation, .homomorphicEncryption:
             break
         case .centralDP(let epsilon, let delta), .distributedDP(let epsilon, let delta):
             let distributed = privacy.hidesIndividualUpdates

@@ -36,6 +36,7 @@ public struct SafetyLoopAggregation: Sendable {
         switch privacy {
         case .none: providerName = PlainProvider.name
         case .secureAggregation: providerName = SecAggProvider.name
+        case .homomorphicEncryption: providerName = FHEProvider.name
         case .centralDP, .distributedDP:
             throw TrainingPlanError(
                 "--safety-loop runs every round as its own job, so differential privacy would be spent per job and composed in the budget ledger; that is not done yet — train with DP without --safety-loop (one job, whose accountant composes ε over the rounds)"
@@ -47,38 +48,58 @@ public struct SafetyLoopAggregation: Sendable {
     }
 
     public func aggregate(round: Int, updates: [ModelUpdate]) async throws -> Round {
-        let nodes = try updates.map { (id: $0.organization, tables: try plugin.tables(for: $0)) }
-        let report = try await FederationRun(
-            FederationRun.Configuration(
-                rounds: 1, providerName: providerName, policy: policy,
-                ledgerOrigin: "training.phalanx.local/round-\(round + 1)",
-                workload: FederationRun.Workload(plugin: plugin.ir, nodes: nodes))
-        ).run()
-        guard case .finalized(let result) = report.outcome else {
-            throw TrainingPlanError(
-                "round \(round + 1): the job was \(report.outcome.name): \(report.outcome.reason ?? "no reason given")")
-        }
-        guard let mean = result.outputs.first(where: { $0.name == TrainingRoundPlugin.meanOutput })?.realValues else {
-            throw TrainingPlanError("round \(round + 1): the job released no mean update")
-        }
-        var isolated: [String] = []
+        // Under fhe an organization isolated in the middle of a round takes its key share with it (decryption is
+        // N-out-of-N) and the round's sum fails; the round is then run again, as a fresh job with a fresh key,
+        // without the organizations the first attempt isolated.
+        var excluded: [String] = []
         var fired: [String] = []
-        var contributors: [String] = []
-        for (_, event) in report.events {
-            switch event {
-            case .commandIssued(_, let command) where command.kind == .isolateParty:
-                if let subject = command.subject?.rawValue, !isolated.contains(subject) { isolated.append(subject) }
-            case .predicateHeld(_, let predicate, _, _, _, _) where !fired.contains(predicate):
-                fired.append(predicate)
-            case .roundMerged(_, let merged):
-                contributors = merged.map(\.rawValue)
-            default:
-                break
+        var ticks: UInt64 = 0
+        var messageBytes = 0
+        var verified = true
+        while true {
+            let kept = updates.filter { !excluded.contains($0.organization) }
+            let nodes = try kept.map { (id: $0.organization, tables: try plugin.tables(for: $0)) }
+            let report = try await FederationRun(
+                FederationRun.Configuration(
+                    rounds: 1, providerName: providerName, policy: policy,
+                    ledgerOrigin: "training.phalanx.local/round-\(round + 1)",
+                    workload: FederationRun.Workload(plugin: plugin.ir, nodes: nodes))
+            ).run()
+            ticks += report.ticks
+            messageBytes += report.messageBytes
+            verified = verified && report.verification.isValid
+            var isolated: [String] = []
+            var contributors: [String] = []
+            for (_, event) in report.events {
+                switch event {
+                case .commandIssued(_, let command) where command.kind == .isolateParty:
+                    if let subject = command.subject?.rawValue, !isolated.contains(subject) { isolated.append(subject) }
+                case .predicateHeld(_, let predicate, _, _, _, _) where !fired.contains(predicate):
+                    fired.append(predicate)
+                case .roundMerged(_, let merged):
+                    contributors = merged.map(\.rawValue)
+                default:
+                    break
+                }
             }
+            guard case .finalized(let result) = report.outcome else {
+                if providerName == FHEProvider.name, !isolated.isEmpty, excluded.count + isolated.count < updates.count
+                {
+                    excluded += isolated
+                    continue
+                }
+                throw TrainingPlanError(
+                    "round \(round + 1): the job was \(report.outcome.name): \(report.outcome.reason ?? "no reason given")"
+                )
+            }
+            guard let mean = result.outputs.first(where: { $0.name == TrainingRoundPlugin.meanOutput })?.realValues
+            else {
+                throw TrainingPlanError("round \(round + 1): the job released no mean update")
+            }
+            return Round(
+                step: mean.map { $0 ?? 0 }, contributors: contributors, isolated: excluded + isolated,
+                predicatesFired: fired, ticks: ticks, messageBytes: messageBytes,
+                ledgerEntries: report.ledgerEntries.count, ledgerVerified: verified)
         }
-        return Round(
-            step: mean.map { $0 ?? 0 }, contributors: contributors, isolated: isolated, predicatesFired: fired,
-            ticks: report.ticks, messageBytes: report.messageBytes, ledgerEntries: report.ledgerEntries.count,
-            ledgerVerified: report.verification.isValid)
     }
 }

@@ -93,7 +93,7 @@ public struct TrainingStrategy: Hashable, Sendable, Codable {
         }
         if aggregator.needsIndividualUpdates && privacy.hidesIndividualUpdates {
             throw TrainingPlanError(
-                "--strategy \(name) with \(privacy.providerName ?? "secure aggregation"): \(aggregator.name) needs each organization's update, but under secure aggregation the aggregator sees only their sum; use fedavg, fedprox, fedadam or fedyogi (with norm bounding, which the plug-in applies on each node), or drop --secagg"
+                "--strategy \(name) with \(privacy.providerName ?? "secure aggregation"): \(aggregator.name) needs each organization's update, but under \(privacy == .homomorphicEncryption ? "homomorphic encryption" : "secure aggregation") the aggregator sees only their sum; use fedavg, fedprox, fedadam or fedyogi (with norm bounding, which the plug-in applies on each node), or drop --\(privacy == .homomorphicEncryption ? "fhe" : "secagg")"
             )
         }
         if aggregator.needsIndividualUpdates && privacy.isDifferentiallyPrivate {
@@ -106,7 +106,7 @@ public struct TrainingStrategy: Hashable, Sendable, Codable {
             guard e.isFinite, e > 0, d > 0, d < 1 else {
                 throw TrainingPlanError("--dp-epsilon must be > 0 and --dp-delta in (0, 1)")
             }
-        case .none, .secureAggregation:
+        case .none, .secureAggregation, .homomorphicEncryption:
             break
         }
     }
