@@ -171,4 +171,10 @@ run 0 "$bin" train --rounds 2 --no-baselines --secagg --safety-loop --poison org
 has "$tmp/out" "guard-rail update-norm fired"
 has "$tmp/out" "isolated: org-3"
 has "$tmp/out" "ledger verified"
-ok "phalanx train: secagg with 8-bit updates, the model loads into the agent, median under secagg refused, a poisoner isolated by the anomaly check and, through the safety loop, by the update-norm guard-rail"
+# Under fhe every organization must decrypt: the round with the isolated organization is run again without it.
+run 0 "$bin" train --rounds 1 --no-baselines --fhe --safety-loop --poison org-3:scale:40
+has "$tmp/out" "isolated: org-3"
+has "$tmp/out" "ledger verified"
+run 64 "$bin" train --fhe --secagg --rounds 1
+has "$tmp/err" "--fhe is a protection of its own"
+ok "phalanx train: secagg with 8-bit updates, the model loads into the agent, median under secagg refused, a poisoner isolated by the anomaly check and, through the safety loop, by the update-norm guard-rail (also under fhe)"

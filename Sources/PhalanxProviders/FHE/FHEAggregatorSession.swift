@@ -144,17 +144,10 @@ final class FHEAggregatorSession: AggregatorProviderSession {
                     context: context, seed: FHEProvider.seed(job), label: FHEProvider.keyLabel))
             let key = try fheStep { () throws(FHEError) in try generation.combine(nodes.map { keyShares[$0]! }) }
             publicKey = key
-            let anchor = instances.keys.min() ?? FHEInstance(channel: "", round: 0)
-            let body = FHEMessageBody(objects: [try key.encodedForMessage(context: context)]).encoded()
-            for node in nodes {
-                result.outgoing.append(
-                    (
-                        node,
-                        ProviderMessage(
-                            provider: FHEProvider.name, channel: anchor.channel, round: anchor.round,
-                            step: FHEStep.publicKey.rawValue, body: body)
-                    ))
-            }
+            // The key belongs to the job, not to a sum: the message names no channel.
+            broadcast(
+                .publicKey, FHEInstance(channel: "", round: 0),
+                FHEMessageBody(objects: [try key.encodedForMessage(context: context)]), into: &result)
         }
         var decryptingChannels = Set(
             instances.compactMap { key, instance in
@@ -193,19 +186,12 @@ final class FHEAggregatorSession: AggregatorProviderSession {
                 let epoch = total!.epoch
                 instance.stage = .decrypting(snapshot: snapshot, epoch: epoch)
                 decryptingChannels.insert(key.channel)
-                let body = FHEMessageBody(
-                    header: [UInt32(epoch)],
-                    objects: try snapshot.map { try $0.encodedForMessage(context: context) }
-                ).encoded()
-                for node in nodes {
-                    result.outgoing.append(
-                        (
-                            node,
-                            ProviderMessage(
-                                provider: FHEProvider.name, channel: key.channel, round: key.round,
-                                step: FHEStep.decrypt.rawValue, body: body)
-                        ))
-                }
+                broadcast(
+                    .decrypt, key,
+                    FHEMessageBody(
+                        header: [UInt32(epoch)],
+                        objects: try snapshot.map { try $0.encodedForMessage(context: context) }),
+                    into: &result)
             case .decrypting(let snapshot, let epoch):
                 guard instance.shares.count == nodes.count else {
                     instance.waited += 1
@@ -232,6 +218,22 @@ final class FHEAggregatorSession: AggregatorProviderSession {
             instances[key] = instance
         }
         return result
+    }
+
+    /// Sends the same message to every node of the job.
+    private func broadcast(
+        _ step: FHEStep, _ instance: FHEInstance, _ body: FHEMessageBody, into result: inout ProviderStep
+    ) {
+        let encoded = body.encoded()
+        for node in nodes {
+            result.outgoing.append(
+                (
+                    node,
+                    ProviderMessage(
+                        provider: FHEProvider.name, channel: instance.channel, round: instance.round,
+                        step: step.rawValue, body: encoded)
+                ))
+        }
     }
 
     /// Fuses the decryption shares, releases the round's sum (the new total minus the last), and replaces the
