@@ -51,14 +51,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("ep"),
         help:
-            "Execution provider: plain, secagg, dp or dp+secagg (malformed-share implies secagg, privacy-overspend dp)."
+            "Execution provider: plain, secagg, dp, dp+secagg, fhe or fhe+dp (malformed-share implies secagg, privacy-overspend dp)."
     )
     var executionProvider: String?
 
-    @Option(name: .long, help: "For dp and dp+secagg: the ε of the whole job, all rounds composed.")
+    @Option(name: .long, help: "For dp, dp+secagg and fhe+dp: the ε of the whole job, all rounds composed.")
     var epsilon: Double = 0.9
 
-    @Option(name: .long, help: "For dp and dp+secagg: the δ of the whole job.")
+    @Option(name: .long, help: "For dp, dp+secagg and fhe+dp: the δ of the whole job.")
     var delta: Double = 1e-6
 
     @Option(

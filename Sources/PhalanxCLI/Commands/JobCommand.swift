@@ -58,7 +58,7 @@ struct JobCommand: AsyncParsableCommand {
         @Argument(help: "The plug-in file (.phx).")
         var file: String
 
-        @Option(name: .customLong("ep"), help: "Execution provider: plain, secagg, dp or dp+secagg.")
+        @Option(name: .customLong("ep"), help: "Execution provider: plain, secagg, dp, dp+secagg, fhe or fhe+dp.")
         var executionProvider = "plain"
 
         @Option(name: .long, help: "Rounds.")

@@ -69,7 +69,7 @@ struct PluginCommand: AsyncParsableCommand {
         @Argument(help: "The plug-in file (.phx).")
         var file: String
 
-        @Option(name: .customLong("ep"), help: "Execution provider: plain, secagg, dp or dp+secagg.")
+        @Option(name: .customLong("ep"), help: "Execution provider: plain, secagg, dp, dp+secagg, fhe or fhe+dp.")
         var executionProvider: String = PlainProvider.name
 
         @Option(name: .long, help: "guardrails.yaml to select predicates from (default: the embedded policy).")
