@@ -366,6 +366,11 @@ has "$tmp/out" "5× decryption-shares"
 has "$tmp/out" "FINALIZED"
 run 0 "$bin" demo --ep fhe+dp --plugin "$root/Plugins/safety-event-count.phx" --quiet
 has "$tmp/out" "FINALIZED"
+# t-out-of-N: a node isolated after the key setup, and the other four decrypt without it.
+run 0 "$bin" demo --ep fhe --inject-fault silent-node
+has "$tmp/out" "A-ISOLATE_PARTY isolating shopline"
+has "$tmp/out" "4× decryption-shares"
+has "$tmp/out" "FINALIZED"
 run 0 "$bin" bench fhe --iterations 2 --json
 python3 - "$tmp/out" <<'PY'
 import json, sys
@@ -375,7 +380,7 @@ assert set(report["ratios"]) >= {"encrypt", "mulRelin", "partialDecryptPerParty"
 assert report["phalanx"]["ciphertextBytes"] <= report["openfhe"]["ciphertextBytes"]
 PY
 run 64 "$bin" bench fhe --depth 3
-ok "fhe: the count job and DP counts under multiparty homomorphic encryption; bench fhe runs beside OpenFHE 1.6.1"
+ok "fhe: the count job and DP counts under multiparty homomorphic encryption, a node isolated and four decrypting (t-out-of-N); bench fhe runs beside OpenFHE 1.6.1"
 
 # The federation PKI and the serve processes, as a platform team uses them.
 run 0 "$bin" pki init --dir "$tmp/pki" --name "CLI check CA"

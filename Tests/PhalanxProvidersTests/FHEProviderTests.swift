@@ -24,33 +24,40 @@ struct FHEProviderTests {
         init(nodes names: [String], provider: FHEProvider = FHEProviderTests.provider) throws {
             let manifest = try PlainProviderTests.manifest(nodes: names)
             nodes = try names.map { try ParticipantID($0) }
+            let identities = nodes.map { SigningIdentity.generate(id: $0, role: .node) }
+            let aggregatorIdentity = SigningIdentity.generate(id: try ParticipantID("agg"), role: .aggregator)
+            let roster = try FederationRoster((identities + [aggregatorIdentity]).map(\.publicIdentity))
             var sessions: [ParticipantID: any NodeProviderSession] = [:]
-            for node in nodes {
-                sessions[node] = try provider.makeNodeSession(job: try Self.job(manifest, node))
+            for identity in identities {
+                sessions[identity.id] = try provider.makeNodeSession(
+                    job: ProviderJobContext(
+                        manifest: manifest, plugin: FHEProviderTests.plugin, identity: identity, roster: roster))
             }
             self.sessions = sessions
-            aggregator = try provider.makeAggregatorSession(job: try Self.job(manifest, try ParticipantID("agg")))
+            aggregator = try provider.makeAggregatorSession(
+                job: ProviderJobContext(
+                    manifest: manifest, plugin: FHEProviderTests.plugin, identity: aggregatorIdentity, roster: roster))
         }
 
-        static func job(_ manifest: JobManifest, _ id: ParticipantID) throws -> ProviderJobContext {
-            ProviderJobContext(
-                manifest: manifest, plugin: FHEProviderTests.plugin,
-                identity: SigningIdentity.generate(id: id, role: .node), roster: try FederationRoster([]))
-        }
-
-        /// Every node begins `vectors[i]`; messages are delivered until the sum completes (or `steps` run out).
-        func run(_ vectors: [[Int64]], round: Int, steps: Int = 12) throws -> CompletedSum? {
+        /// The nodes in `active` begin `vectors[i]`; messages are delivered until the sum completes (or `steps` run
+        /// out). Nodes outside `active` are gone: they neither send nor receive.
+        func run(
+            _ vectors: [[Int64]], round: Int, active: [ParticipantID]? = nil, steps: Int = 14
+        ) throws
+            -> CompletedSum?
+        {
+            let active = active ?? nodes
             var toAggregator: [(ParticipantID, ProviderMessage)] = []
-            for (node, vector) in zip(nodes, vectors) {
+            for (node, vector) in zip(nodes, vectors) where active.contains(node) {
                 toAggregator += try sessions[node]!.begin(vector, channel: "x", round: round).map { (node, $0) }
             }
             for _ in 0..<steps {
                 for (node, message) in toAggregator { try aggregator.receive(message, from: node) }
                 toAggregator.removeAll()
-                let step = try aggregator.step(active: nodes)
+                let step = try aggregator.step(active: active)
                 #expect(step.failed.isEmpty, "\(step.failed)")
                 if let sum = step.completed.first { return sum }
-                for (node, message) in step.outgoing {
+                for (node, message) in step.outgoing where active.contains(node) {
                     toAggregator += try sessions[node]!.receive(message).map { (node, $0) }
                 }
             }
@@ -100,9 +107,36 @@ struct FHEProviderTests {
         #expect(try federation.run(vectors, round: 4)?.sum == [6, 6, 6])
     }
 
-    @Test("every node is needed: a node that leaves ends the sums (N-out-of-N), with the reason")
+    @Test("t-out-of-N: after the key setup a node may leave, and the others go on decrypting without it")
+    func thresholdDropout() throws {
+        // 4 nodes, tolerance 0.25: any 3 decrypt.
+        let federation = try Federation(
+            nodes: ["n1", "n2", "n3", "n4"], provider: FHEProvider(parameters: Self.parameters, dropoutTolerance: 0.25))
+        let vectors: [[Int64]] = [[1, 0, 0], [0, 2, 0], [0, 0, 3], [4, 4, 4]]
+        #expect(try federation.run(vectors, round: 0)?.sum == [5, 6, 7])
+        let three = Array(federation.nodes.prefix(3))
+        let sum = try #require(try federation.run(vectors, round: 1, active: three))
+        #expect(sum.sum == [1, 2, 3] && sum.contributors == three)
+        // A refresh by the three remaining nodes, and the totals keep adding up.
+        for node in three { #expect(try federation.sessions[node]!.bootstrap()) }
+        #expect(try federation.run(vectors, round: 2, active: three)?.sum == [1, 2, 3])
+        #expect(federation.aggregator.metrics()[FHEProvider.refreshes] == 1)
+        #expect(try federation.run(vectors, round: 3, active: three)?.sum == [1, 2, 3])
+        // Two are too few.
+        for node in federation.nodes.prefix(2) {
+            for message in try federation.sessions[node]!.begin([1, 1, 1], channel: "x", round: 4) {
+                try federation.aggregator.receive(message, from: node)
+            }
+        }
+        let failure = try #require(
+            try federation.aggregator.step(active: Array(federation.nodes.prefix(2))).failed.first)
+        #expect(failure.reason.contains("needs 3 of the job's 4 nodes"), "\(failure.reason)")
+    }
+
+    @Test("N-out-of-N (tolerance 0): a node that leaves ends the sums, with the reason")
     func nOutOfN() throws {
-        let federation = try Federation(nodes: ["n1", "n2", "n3"])
+        let federation = try Federation(
+            nodes: ["n1", "n2", "n3"], provider: FHEProvider(parameters: Self.parameters, dropoutTolerance: 0))
         _ = try #require(try federation.run([[1, 0, 0], [1, 0, 0], [1, 0, 0]], round: 0))
         for node in federation.nodes {
             for message in try federation.sessions[node]!.begin([1, 0, 0], channel: "x", round: 1) {
@@ -111,7 +145,9 @@ struct FHEProviderTests {
         }
         let step = try federation.aggregator.step(active: Array(federation.nodes.prefix(2)))
         let failure = try #require(step.failed.first)
-        #expect(failure.reason.contains("N-out-of-N") && failure.reason.contains("n3"), "\(failure.reason)")
+        #expect(
+            failure.reason.contains("needs 3 of the job's 3 nodes") && failure.reason.contains("n3"),
+            "\(failure.reason)")
     }
 
     @Test("a job whose sums could wrap modulo t is refused before any key exists")

@@ -1,3 +1,5 @@
+import PhalanxCore
+
 /// t-out-of-N keys: each party Shamir-shares its key share sᵢ of the collective secret s = Σ sᵢ, so that any t
 /// parties can later act for all N (Mouchet et al., "Multiparty homomorphic encryption from ring-learning-with-
 /// errors", §5, and its threshold variant, eprint 2022/780; Lattigo's `Thresholdizer` and `Combiner`).
@@ -59,6 +61,26 @@ public struct ThresholdKeySharing: Sendable {
         let key = SecretKey(context: context, ntt: sum)
         sum.wipe()
         return ThresholdSecretShare(point: point, threshold: threshold, share: key)
+    }
+
+    /// ``deal(_:to:)`` with every share serialized into zero-on-free bytes (``SecretKey/serializedSecret()``), ready
+    /// to be encrypted for its holder.
+    public func dealSerialized(_ secret: SecretKey, to points: [UInt64]) throws(FHEError) -> [UInt64: SecretBytes] {
+        var serialized: [UInt64: SecretBytes] = [:]
+        for (point, polynomial) in try deal(secret, to: points) {
+            serialized[point] = SecretKey(context: context, ntt: polynomial).serializedSecret()
+        }
+        return serialized
+    }
+
+    /// ``combine(point:received:)`` from serialized dealt shares.
+    public func combine(point: UInt64, serialized: [SecretBytes]) throws(FHEError) -> ThresholdSecretShare {
+        var polynomials: [RNSPolynomial] = []
+        for bytes in serialized {
+            polynomials.append(try SecretKey.deserializeSecret(bytes, context: context).polynomial)
+        }
+        defer { for index in polynomials.indices { polynomials[index].wipe() } }
+        return try combine(point: point, received: polynomials)
     }
 
     func checkPoints(_ points: [UInt64]) throws(FHEError) {

@@ -4,24 +4,31 @@ import PhalanxFHE
 
 /// The aggregator half of `fhe`: combines the nodes' key shares into the collective key, adds their ciphertexts
 /// to each channel's encrypted total, and fuses the smudged decryption shares into the released sums (and the
-/// refresh shares into a fresh total). It never holds a key share: alone it can decrypt nothing.
+/// refresh shares into a fresh total). It relays the nodes' sealed Shamir shares (t-out-of-N) without being able
+/// to open them. It never holds a key share: alone it can decrypt nothing.
 final class FHEAggregatorSession: AggregatorProviderSession {
     private let job: ProviderJobContext
     private let provider: FHEProvider
     private let context: BFVContext
     private let encoder: BatchEncoder
     private let evaluator: BFVEvaluator
-    /// Every node of the job: the key is theirs, and every decryption needs all of them.
+    /// Every node of the job: the key is theirs; a decryption needs `threshold` of them.
     private let nodes: [ParticipantID]
-    private var keyShares: [ParticipantID: PublicKeyShare] = [:]
+    private let threshold: Int
+    private var keyShares: [ParticipantID: (share: PublicKeyShare, advertisement: [UInt8])] = [:]
     private var publicKey: PublicKey?
+    /// t-out-of-N: each dealer's sealed shares, by holder index.
+    private var dealt: [ParticipantID: [Int: [UInt8]]] = [:]
+    /// The step at which the dealt shares went out; decryption starts the step after.
+    private var dealtAtStep: Int?
+    private var steps = 0
 
     private enum Stage {
         case collecting
         /// Every node contributed at the previous step (the safety loop's step of grace).
         case complete
-        /// The total was sent for decryption.
-        case decrypting(snapshot: [Ciphertext], epoch: Int)
+        /// The total was sent for decryption to `active`, the nodes that must all answer.
+        case decrypting(snapshot: [Ciphertext], epoch: Int, active: [ParticipantID], contributors: [ParticipantID])
     }
 
     private struct Instance {
@@ -58,6 +65,13 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         encoder = BatchEncoder(context: context)
         evaluator = BFVEvaluator(context: context)
         nodes = job.manifest.participants.nodes.sorted()
+        threshold = provider.threshold(nodes: nodes.count)
+    }
+
+    /// Whether the key setup is over: the collective key exists and, t-out-of-N, the dealt shares reached the
+    /// nodes at an earlier step.
+    private var setUp: Bool {
+        publicKey != nil && (threshold == nodes.count || (dealtAtStep.map { $0 < steps } ?? false))
     }
 
     private var parties: Int { nodes.count }
@@ -74,11 +88,22 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         let key = FHEInstance(channel: message.channel, round: message.round)
         switch step {
         case .keyShare:
-            let shares = try body.decode(PublicKeyShare.self, context: context, from: node.rawValue)
-            guard shares.count == 1, keyShares[node] == nil else {
+            guard body.objects.count == 2, keyShares[node] == nil else {
                 throw ProviderError(provider: FHEProvider.name, message: "\(node) sent a second or malformed key share")
             }
-            keyShares[node] = shares[0]
+            let share = try FHEMessageBody(objects: [body.objects[0]]).decode(
+                PublicKeyShare.self, context: context, from: node.rawValue)[0]
+            keyShares[node] = (share, body.objects[1])
+        case .dealtShares:
+            guard threshold < nodes.count, publicKey != nil, dealt[node] == nil,
+                body.header.count == nodes.count - 1, body.objects.count == nodes.count - 1,
+                Set(body.header).count == nodes.count - 1,
+                body.header.allSatisfy({ Int($0) < nodes.count && nodes[Int($0)] != node })
+            else {
+                throw ProviderError(
+                    provider: FHEProvider.name, message: "\(node) sent dealt shares out of turn or malformed")
+            }
+            dealt[node] = Dictionary(uniqueKeysWithValues: zip(body.header.map(Int.init), body.objects))
         case .ciphertexts:
             let ciphertexts = try body.decode(Ciphertext.self, context: context, from: node.rawValue)
             let expected = try chunks(of: message.channel)
@@ -94,7 +119,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
                     provider: FHEProvider.name, message: "\(node) contributed twice to round \(message.round)")
             }
         case .decryptionShares:
-            guard case .decrypting(let snapshot, _) = instances[key]?.stage else {
+            guard case .decrypting(let snapshot, _, let active, _) = instances[key]?.stage, active.contains(node) else {
                 throw ProviderError(
                     provider: FHEProvider.name, message: "\(node) sent decryption shares nobody asked for")
             }
@@ -110,7 +135,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
             guard instances[key]?.shares.updateValue((decryption, refresh), forKey: node) == nil else {
                 throw ProviderError(provider: FHEProvider.name, message: "\(node) sent its shares twice")
             }
-        case .publicKey, .decrypt:
+        case .publicKey, .decrypt, .dealt:
             throw ProviderError(provider: FHEProvider.name, message: "\(node) sent a \(step.rawValue) message")
         }
     }
@@ -123,17 +148,18 @@ final class FHEAggregatorSession: AggregatorProviderSession {
     }
 
     func step(active: [ParticipantID]) throws -> ProviderStep {
+        steps += 1
         var result = ProviderStep()
-        let gone = Set(nodes).subtracting(active)
-        if !gone.isEmpty {
-            // N-out-of-N: without every key share nothing can be decrypted any more.
-            for key in instances.keys.sorted() {
-                result.failed.append(
-                    (
-                        key.channel, key.round,
-                        "fhe needs every node of the job for decryption (N-out-of-N); \(gone.sorted().map(\.rawValue).joined(separator: ", ")) no longer take\(gone.count == 1 ? "s" : "") part"
-                    ))
-            }
+        let present = nodes.filter(active.contains)
+        // The key setup needs every node; afterwards a decryption needs `threshold` of them.
+        let needed = setUp ? threshold : nodes.count
+        if present.count < needed {
+            let gone = Set(nodes).subtracting(present).sorted().map(\.rawValue).joined(separator: ", ")
+            let reason =
+                setUp
+                ? "fhe needs \(threshold) of the job's \(nodes.count) nodes to decrypt (t-out-of-N); \(gone) no longer take\(nodes.count - present.count == 1 ? "s" : "") part"
+                : "fhe needs every node of the job for its key setup; \(gone) no longer take\(nodes.count - present.count == 1 ? "s" : "") part"
+            for key in instances.keys.sorted() { result.failed.append((key.channel, key.round, reason)) }
             instances.removeAll()
             return result
         }
@@ -142,12 +168,31 @@ final class FHEAggregatorSession: AggregatorProviderSession {
                 context: context,
                 crp: CommonRandomPolynomial.derive(
                     context: context, seed: FHEProvider.seed(job), label: FHEProvider.keyLabel))
-            let key = try fheStep { () throws(FHEError) in try generation.combine(nodes.map { keyShares[$0]! }) }
+            let key = try fheStep { () throws(FHEError) in try generation.combine(nodes.map { keyShares[$0]!.share }) }
             publicKey = key
             // The key belongs to the job, not to a sum: the message names no channel.
             broadcast(
                 .publicKey, FHEInstance(channel: "", round: 0),
-                FHEMessageBody(objects: [try key.encodedForMessage(context: context)]), into: &result)
+                FHEMessageBody(
+                    objects: [try key.encodedForMessage(context: context)] + nodes.map { keyShares[$0]!.advertisement }),
+                to: nodes, into: &result)
+        }
+        if threshold < nodes.count, dealtAtStep == nil, dealt.count == nodes.count {
+            // Route each sealed share to its holder; only the holder can open it.
+            for (holderIndex, holder) in nodes.enumerated() {
+                let dealers = nodes.indices.filter { $0 != holderIndex }
+                let body = FHEMessageBody(
+                    header: dealers.map(UInt32.init), objects: dealers.map { dealt[nodes[$0]]![holderIndex]! })
+                result.outgoing.append(
+                    (
+                        holder,
+                        ProviderMessage(
+                            provider: FHEProvider.name, channel: "", round: 0, step: FHEStep.dealt.rawValue,
+                            body: body.encoded())
+                    ))
+            }
+            dealt.removeAll()
+            dealtAtStep = steps
         }
         var decryptingChannels = Set(
             instances.compactMap { key, instance in
@@ -157,75 +202,90 @@ final class FHEAggregatorSession: AggregatorProviderSession {
             guard var instance = instances[key] else { continue }
             switch instance.stage {
             case .collecting:
-                if Set(instance.contributions.keys) == Set(nodes) { instance.stage = .complete }
+                if setUp, Set(instance.contributions.keys).isSuperset(of: present) { instance.stage = .complete }
             case .complete:
                 // One round of a channel at a time: its total is what each round's decryption reads.
                 guard !decryptingChannels.contains(key.channel) else { break }
-                var total = totals[key.channel]
-                for node in nodes {
+                // The nodes still taking part now: a node isolated since it contributed is left out of the sum.
+                let contributors = present.filter { instance.contributions[$0] != nil }
+                var total = totals[key.channel] ?? Total(ciphertexts: [], released: [])
+                for node in contributors {
                     for (index, ciphertext) in instance.contributions[node]!.enumerated() {
-                        if total == nil {
-                            total = Total(ciphertexts: [], released: [])
-                        }
-                        if index < total!.ciphertexts.count {
+                        if index < total.ciphertexts.count {
                             try fheStep { () throws(FHEError) in
-                                try evaluator.addInPlace(&total!.ciphertexts[index], ciphertext)
+                                try evaluator.addInPlace(&total.ciphertexts[index], ciphertext)
                             }
                         } else {
-                            total!.ciphertexts.append(ciphertext)
+                            total.ciphertexts.append(ciphertext)
                         }
                     }
                 }
                 instance.contributions.removeAll()
-                if let noise, var noisy = total {
-                    try addNoise(noise, to: &noisy, channel: key.channel)
-                    total = noisy
-                }
+                if let noise { try addNoise(noise, to: &total, channel: key.channel) }
                 totals[key.channel] = total
-                let snapshot = total!.ciphertexts
-                let epoch = total!.epoch
-                instance.stage = .decrypting(snapshot: snapshot, epoch: epoch)
+                instance.stage = .decrypting(
+                    snapshot: total.ciphertexts, epoch: total.epoch, active: present, contributors: contributors)
                 decryptingChannels.insert(key.channel)
-                broadcast(
-                    .decrypt, key,
-                    FHEMessageBody(
-                        header: [UInt32(epoch)],
-                        objects: try snapshot.map { try $0.encodedForMessage(context: context) }),
-                    into: &result)
-            case .decrypting(let snapshot, let epoch):
-                guard instance.shares.count == nodes.count else {
-                    instance.waited += 1
-                    if instance.waited > Self.decryptionTimeoutSteps {
-                        let missing = Set(nodes).subtracting(instance.shares.keys).sorted().map(\.rawValue)
-                        result.failed.append(
-                            (
-                                key.channel, key.round,
-                                "no decryption shares from \(missing.joined(separator: ", ")) after \(Self.decryptionTimeoutSteps) steps"
-                            ))
-                        instances[key] = nil
-                        continue
+                requestDecryption(key, total.ciphertexts, epoch: total.epoch, from: present, into: &result)
+            case .decrypting(let snapshot, let epoch, let asked, let contributors):
+                if asked.allSatisfy({ instance.shares[$0] != nil }) {
+                    do {
+                        result.completed.append(
+                            try release(
+                                key, snapshot: snapshot, epoch: epoch, active: asked, shares: instance.shares,
+                                contributors: contributors))
+                    } catch {
+                        result.failed.append((key.channel, key.round, "\(error)"))
                     }
-                    break
+                    instances[key] = nil
+                    continue
                 }
-                do {
-                    result.completed.append(try release(key, snapshot: snapshot, epoch: epoch, shares: instance.shares))
-                } catch {
-                    result.failed.append((key.channel, key.round, "\(error)"))
+                instance.waited += 1
+                // A node of the decrypting set left, or stayed silent too long: ask the ones that answered (or are
+                // still here), if they are enough.
+                let left = asked.contains { !present.contains($0) }
+                guard left || instance.waited > Self.decryptionTimeoutSteps else { break }
+                let remaining = asked.filter { present.contains($0) && (left || instance.shares[$0] != nil) }
+                guard remaining.count >= threshold, threshold < nodes.count else {
+                    let missing = asked.filter { instance.shares[$0] == nil }.map(\.rawValue)
+                    result.failed.append(
+                        (
+                            key.channel, key.round,
+                            "no decryption shares from \(missing.joined(separator: ", ")); \(remaining.count) of the \(threshold) nodes a decryption needs answered"
+                        ))
+                    instances[key] = nil
+                    continue
                 }
-                instances[key] = nil
-                continue
+                instance.shares.removeAll()
+                instance.waited = 0
+                instance.stage = .decrypting(
+                    snapshot: snapshot, epoch: epoch, active: remaining, contributors: contributors)
+                requestDecryption(key, snapshot, epoch: epoch, from: remaining, into: &result)
             }
             instances[key] = instance
         }
         return result
     }
 
-    /// Sends the same message to every node of the job.
+    /// Sends a channel's total to `active` for decryption; the header names the refresh epoch and the set.
+    private func requestDecryption(
+        _ key: FHEInstance, _ snapshot: [Ciphertext], epoch: Int, from active: [ParticipantID],
+        into result: inout ProviderStep
+    ) {
+        let indices = active.compactMap { nodes.firstIndex(of: $0) }.map(UInt32.init)
+        let objects = snapshot.compactMap { try? $0.serialized(context: context) }
+        broadcast(
+            .decrypt, key, FHEMessageBody(header: [UInt32(epoch), UInt32(indices.count)] + indices, objects: objects),
+            to: active, into: &result)
+    }
+
+    /// Sends the same message to each of `recipients`.
     private func broadcast(
-        _ step: FHEStep, _ instance: FHEInstance, _ body: FHEMessageBody, into result: inout ProviderStep
+        _ step: FHEStep, _ instance: FHEInstance, _ body: FHEMessageBody, to recipients: [ParticipantID],
+        into result: inout ProviderStep
     ) {
         let encoded = body.encoded()
-        for node in nodes {
+        for node in recipients {
             result.outgoing.append(
                 (
                     node,
@@ -239,19 +299,19 @@ final class FHEAggregatorSession: AggregatorProviderSession {
     /// Fuses the decryption shares, releases the round's sum (the new total minus the last), and replaces the
     /// total by its refresh when every node sent refresh shares.
     private func release(
-        _ key: FHEInstance, snapshot: [Ciphertext], epoch: Int,
-        shares: [ParticipantID: (decryption: [KeySwitchShare], refresh: [RefreshShare])]
+        _ key: FHEInstance, snapshot: [Ciphertext], epoch: Int, active: [ParticipantID],
+        shares: [ParticipantID: (decryption: [KeySwitchShare], refresh: [RefreshShare])], contributors: [ParticipantID]
     ) throws -> CompletedSum {
         guard var total = totals[key.channel] else {
             throw ProviderError(provider: FHEProvider.name, message: "no encrypted total for \(key.channel)")
         }
-        let keySwitch = CollectiveKeySwitch(context: context, parties: parties, smudging: provider.smudging)
+        let keySwitch = CollectiveKeySwitch(context: context, parties: active.count, smudging: provider.smudging)
         let t = context.plaintextModulus
         var values: [Int64] = []
         var decrypted: [[UInt64]] = []
         for (index, ciphertext) in snapshot.enumerated() {
             let plaintext = try fheStep { () throws(FHEError) in
-                try keySwitch.decrypt(ciphertext, shares: nodes.map { shares[$0]!.decryption[index] })
+                try keySwitch.decrypt(ciphertext, shares: active.map { shares[$0]!.decryption[index] })
             }
             let slots = encoder.decode(plaintext)
             let previous = index < total.released.count ? total.released[index] : nil
@@ -261,16 +321,16 @@ final class FHEAggregatorSession: AggregatorProviderSession {
             decrypted.append(slots)
         }
         total.released = decrypted
-        if nodes.allSatisfy({ shares[$0]!.refresh.count == snapshot.count }) {
+        if active.allSatisfy({ shares[$0]!.refresh.count == snapshot.count }) {
             let refresh = CollectiveRefresh(
                 context: context,
                 crp: CommonRandomPolynomial.derive(
                     context: context, seed: FHEProvider.seed(job),
                     label: FHEProvider.refreshLabel(channel: key.channel, epoch: epoch)),
-                parties: parties, smudging: provider.smudging)
+                parties: active.count, smudging: provider.smudging)
             total.ciphertexts = try snapshot.indices.map { index in
                 try fheStep { () throws(FHEError) in
-                    try refresh.combine(snapshot[index], shares: nodes.map { shares[$0]!.refresh[index] })
+                    try refresh.combine(snapshot[index], shares: active.map { shares[$0]!.refresh[index] })
                 }
             }
             total.epoch += 1
@@ -279,7 +339,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         totals[key.channel] = total
         let length = job.analysis?.channel(named: key.channel)?.length ?? values.count
         return CompletedSum(
-            channel: key.channel, round: key.round, sum: Array(values.prefix(length)), contributors: nodes)
+            channel: key.channel, round: key.round, sum: Array(values.prefix(length)), contributors: contributors)
     }
 
     /// Encrypts a fresh draw of central noise under the collective key and adds it to the channel's total.
@@ -320,5 +380,6 @@ final class FHEAggregatorSession: AggregatorProviderSession {
     func discardPending() {
         instances.removeAll()
         keyShares.removeAll()
+        dealt.removeAll()
     }
 }

@@ -4,9 +4,11 @@ import PhalanxFHE
 import Synchronization
 
 /// The `fhe` execution provider: multiparty BFV (Mouchet et al., PETS 2021). Nodes generate a collective public
-/// key with no dealer, encrypt their vectors under it, the aggregator adds the ciphertexts, and every node takes
-/// part in the decryption of the sum with a smudged share. The aggregator sees ciphertexts and the released sums
-/// only; a node's vector stays hidden unless every other node colludes with the aggregator (N-out-of-N).
+/// key with no dealer, Shamir-share their key shares with each other over sealed channels (t-out-of-N), encrypt
+/// their vectors under the key, the aggregator adds the ciphertexts, and any t nodes decrypt the sum together,
+/// each with a smudged share. The aggregator sees ciphertexts and the released sums only; a node's vector stays
+/// hidden unless t other nodes collude with the aggregator (at the default tolerance and 5 nodes, t = 4: all the
+/// others, as with N-out-of-N — and n − 1 colluders learn a node's vector from the sum anyway).
 ///
 /// Each channel keeps its job-long total encrypted at the aggregator: a round's ciphertexts are added to it, the
 /// total is collectively decrypted, and the round's sum is the difference with the previous total (so the
@@ -16,11 +18,10 @@ import Synchronization
 /// fit). On `A-BOOTSTRAP` the nodes run the collective refresh of every total at its next decryption, which
 /// restores the budget (seed 003, scenario A).
 ///
-/// Limits, stated plainly: every node of the job must take part in every decryption (a node that drops out or is
-/// isolated ends all later sums: the library's t-out-of-N keys need node-to-node private channels the provider does
-/// not have yet); parties are assumed semi-honest (a malicious
-/// aggregator could send a wrong ciphertext for decryption; smudging is sized from the larger of its noise
-/// estimate and the node's own count).
+/// Limits, stated plainly: the key setup (key generation and dealing) needs every node; afterwards up to
+/// ⌊tolerance·n⌋ may drop out or be isolated. Parties are assumed semi-honest (a malicious aggregator could send
+/// a wrong ciphertext for decryption; smudging is sized from the larger of its noise estimate and the node's own
+/// count; dealt shares are not verifiable).
 public struct FHEProvider: ExecutionProvider {
     public static let name = "fhe"
     /// Bits of noise budget left above what a smudged collective decryption needs (the guard-rail's `noiseBits`).
@@ -34,6 +35,9 @@ public struct FHEProvider: ExecutionProvider {
     public let smudging: SmudgingPolicy
     /// Added to each component's bound: room for what a composed provider adds (distributed noise shares).
     public let extraBound: Int64
+    /// The fraction of nodes that may drop out or be isolated after the key setup while decryption goes on: the
+    /// nodes Shamir-share their key shares so that any t = n − ⌊f·n⌋ of them can decrypt. 0 is N-out-of-N.
+    public let dropoutTolerance: Double
 
     /// N = 8192, Q = three 60-bit primes (log₂ Q = 180 ≤ 218 for 128-bit security), t the largest 34-bit prime
     /// ≡ 1 mod 2N: sums up to ±2³³ per component, 8192 components per ciphertext.
@@ -46,18 +50,25 @@ public struct FHEProvider: ExecutionProvider {
 
     public init(
         parameters: BFVParameters = FHEProvider.defaultParameters, smudging: SmudgingPolicy = .standard,
-        extraBound: Int64 = 0
+        extraBound: Int64 = 0, dropoutTolerance: Double = 0.2
     ) {
+        precondition(dropoutTolerance >= 0 && dropoutTolerance < 1, "the dropout tolerance is a fraction in [0, 1)")
         self.parameters = parameters
         self.smudging = smudging
         self.extraBound = extraBound
+        self.dropoutTolerance = dropoutTolerance
+    }
+
+    /// t: how many of `nodes` must take part in a decryption.
+    public func threshold(nodes: Int) -> Int {
+        max(1, nodes - Int((dropoutTolerance * Double(nodes)).rounded(.down)))
     }
 
     public var descriptor: ProviderDescriptor {
         ProviderDescriptor(
             name: Self.name,
             protection:
-                "multiparty homomorphic encryption (BFV, collective key, N-out-of-N decryption with smudging): the aggregator sees only ciphertexts and the released sums, unless all other nodes collude with it; the released sums themselves are not protected (chain dp: fhe+dp)",
+                "multiparty homomorphic encryption (BFV, collective key, t-out-of-N decryption with smudging): the aggregator sees only ciphertexts and the released sums, unless t nodes collude with it (t = n − ⌊\(dropoutTolerance)·n⌋); the released sums themselves are not protected (chain dp: fhe+dp)",
             opcodes: [.secureSum, .thresholdRelease, .release],
             metricKeys: [Self.noiseBits, Self.levelsLeft, Self.refreshes]
         )

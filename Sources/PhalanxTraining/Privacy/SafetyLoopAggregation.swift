@@ -48,9 +48,9 @@ public struct SafetyLoopAggregation: Sendable {
     }
 
     public func aggregate(round: Int, updates: [ModelUpdate]) async throws -> Round {
-        // Under fhe an organization isolated in the middle of a round takes its key share with it (decryption is
-        // N-out-of-N) and the round's sum fails; the round is then run again, as a fresh job with a fresh key,
-        // without the organizations the first attempt isolated.
+        // Under fhe the organizations that remain decrypt without an isolated one while they are at least t; if an
+        // isolation leaves fewer (or happens during the key setup, which needs everyone), the round's sum fails
+        // and the round is run again, as a fresh job with a fresh key, without the organizations it isolated.
         var excluded: [String] = []
         var fired: [String] = []
         var ticks: UInt64 = 0
