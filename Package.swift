@@ -24,12 +24,17 @@ let swiftSettings: [SwiftSetting] = [
 
 // The NTT and RNS loops are multiplier-bound: on x86-64 they are compiled for x86-64-v3 (BMI2's flag-free mulx,
 // AVX2), which every x86 server CPU since 2013 has. PHALANX_PORTABLE=1 builds them for the baseline instead.
+// They are also optimized in debug builds: unoptimized, one encryption at N = 8192 takes long enough that the
+// tests which run whole federations on `fhe` would hold the test runner's few threads for seconds at a time.
 #if arch(x86_64)
-let fheCodeGeneration: [SwiftSetting] =
-    Context.environment["PHALANX_PORTABLE"] == "1" ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+let fheTargetCPU: [String] = Context.environment["PHALANX_PORTABLE"] == "1" ? [] : ["-target-cpu", "haswell"]
 #else
-let fheCodeGeneration: [SwiftSetting] = []
+let fheTargetCPU: [String] = []
 #endif
+let fheCodeGeneration: [SwiftSetting] = [
+    .unsafeFlags(fheTargetCPU),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "Phalanx",
