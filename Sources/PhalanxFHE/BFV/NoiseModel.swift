@@ -68,15 +68,16 @@ public enum NoiseModel {
     }
 
     /// How many ciphertext–ciphertext multiplications (with relinearization) a ciphertext with `noiseBits` can
-    /// still take before its estimate crosses the decryption limit, each against a fresh ciphertext.
-    public static func levelsLeft(noiseBits: Double, context: BFVContext, parties: Int) -> Int {
+    /// still take, each against a fresh ciphertext, before its estimated budget falls to `reserve` bits (the room a
+    /// smudged collective decryption needs, say).
+    public static func levelsLeft(noiseBits: Double, context: BFVContext, parties: Int, reserve: Double = 0) -> Int {
         var noise = noiseBits
         var levels = 0
         let fresh = freshBits(degree: context.degree, parties: parties)
         let relinearization = relinearizationBits(context: context, parties: parties)
         while levels < 64 {
             noise = sumBits(productBits(noise, fresh, parties: parties, context: context), relinearization)
-            if context.noiseBudget(noiseBits: noise) <= 0 { break }
+            if context.noiseBudget(noiseBits: noise) <= reserve { break }
             levels += 1
         }
         return levels

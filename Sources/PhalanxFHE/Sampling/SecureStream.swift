@@ -15,6 +15,8 @@ public final class SecureStream {
     private var buffer: [UInt64] = []
     private var position = 0
     static let chunkWords = 8192
+    /// The plaintext AES-CTR encrypts into keystream: allocated once, not per chunk.
+    private static let zeros = [UInt8](repeating: 0, count: chunkWords * 8)
 
     /// A stream keyed from the system CSPRNG.
     public init() {
@@ -48,10 +50,9 @@ public final class SecureStream {
         // Each chunk consumes byteCount/16 counter blocks; the low word of the block counter never wraps within a
         // stream's lifetime (2⁶⁴ blocks).
         counter &+= UInt64(byteCount / 16)
-        let zeros = [UInt8](repeating: 0, count: byteCount)
         // AES-CTR with a valid 16-byte nonce and a 256-bit key cannot fail.
         let nonce = try! AES._CTR.Nonce(nonceBytes: nonceBytes)
-        var keystream = try! AES._CTR.encrypt(zeros, using: key, nonce: nonce)
+        var keystream = try! AES._CTR.encrypt(Self.zeros, using: key, nonce: nonce)
         SecretWipe.array(&buffer)
         buffer = [UInt64](repeating: 0, count: Self.chunkWords)
         buffer.withUnsafeMutableBytes { destination in

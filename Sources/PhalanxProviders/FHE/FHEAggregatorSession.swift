@@ -15,6 +15,8 @@ final class FHEAggregatorSession: AggregatorProviderSession {
     /// Every node of the job: the key is theirs; a decryption needs `threshold` of them.
     private let nodes: [ParticipantID]
     private let threshold: Int
+    /// The budget a smudged decryption by every node needs: `noiseBits` reports what is left above it.
+    private let reserve: Double
     private var keyShares: [ParticipantID: (share: PublicKeyShare, advertisement: [UInt8])] = [:]
     private var publicKey: PublicKey?
     /// t-out-of-N: each dealer's sealed shares, by holder index.
@@ -66,6 +68,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         evaluator = BFVEvaluator(context: context)
         nodes = job.manifest.participants.nodes.sorted()
         threshold = provider.threshold(nodes: nodes.count)
+        reserve = provider.smudging.requiredBudget(parties: nodes.count, context: context)
     }
 
     /// Whether the key setup is over: the collective key exists and, t-out-of-N, the dealt shares reached the
@@ -164,11 +167,10 @@ final class FHEAggregatorSession: AggregatorProviderSession {
             return result
         }
         if publicKey == nil, keyShares.count == nodes.count {
-            let generation = CollectivePublicKeyGeneration(
-                context: context,
-                crp: CommonRandomPolynomial.derive(
-                    context: context, seed: FHEProvider.seed(job), label: FHEProvider.keyLabel))
-            let key = try fheStep { () throws(FHEError) in try generation.combine(nodes.map { keyShares[$0]!.share }) }
+            let generation = FHEProvider.keyGeneration(context: context, job: job)
+            let key = try fheOperation { () throws(FHEError) in
+                try generation.combine(nodes.map { keyShares[$0]!.share })
+            }
             publicKey = key
             // The key belongs to the job, not to a sum: the message names no channel.
             broadcast(
@@ -212,7 +214,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
                 for node in contributors {
                     for (index, ciphertext) in instance.contributions[node]!.enumerated() {
                         if index < total.ciphertexts.count {
-                            try fheStep { () throws(FHEError) in
+                            try fheOperation { () throws(FHEError) in
                                 try evaluator.addInPlace(&total.ciphertexts[index], ciphertext)
                             }
                         } else {
@@ -310,7 +312,7 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         var values: [Int64] = []
         var decrypted: [[UInt64]] = []
         for (index, ciphertext) in snapshot.enumerated() {
-            let plaintext = try fheStep { () throws(FHEError) in
+            let plaintext = try fheOperation { () throws(FHEError) in
                 try keySwitch.decrypt(ciphertext, shares: active.map { shares[$0]!.decryption[index] })
             }
             let slots = encoder.decode(plaintext)
@@ -322,14 +324,10 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         }
         total.released = decrypted
         if active.allSatisfy({ shares[$0]!.refresh.count == snapshot.count }) {
-            let refresh = CollectiveRefresh(
-                context: context,
-                crp: CommonRandomPolynomial.derive(
-                    context: context, seed: FHEProvider.seed(job),
-                    label: FHEProvider.refreshLabel(channel: key.channel, epoch: epoch)),
-                parties: active.count, smudging: provider.smudging)
+            let refresh = provider.refresh(
+                context: context, job: job, channel: key.channel, epoch: epoch, parties: active.count)
             total.ciphertexts = try snapshot.indices.map { index in
-                try fheStep { () throws(FHEError) in
+                try fheOperation { () throws(FHEError) in
                     try refresh.combine(snapshot[index], shares: active.map { shares[$0]!.refresh[index] })
                 }
             }
@@ -351,27 +349,18 @@ final class FHEAggregatorSession: AggregatorProviderSession {
         for (index, start) in stride(from: 0, to: max(values.count, 1), by: context.degree).enumerated()
         where index < total.ciphertexts.count {
             let chunk = Array(values[start..<min(start + context.degree, values.count)])
-            let encrypted = try fheStep { () throws(FHEError) in
+            let encrypted = try fheOperation { () throws(FHEError) in
                 try encryptor.encrypt(try encoder.encode(signed: chunk))
             }
-            try fheStep { () throws(FHEError) in try evaluator.addInPlace(&total.ciphertexts[index], encrypted) }
+            try fheOperation { () throws(FHEError) in try evaluator.addInPlace(&total.ciphertexts[index], encrypted) }
         }
     }
 
-    private func fheStep<T>(_ body: () throws(FHEError) -> T) throws -> T {
-        do { return try body() } catch { throw ProviderError(provider: FHEProvider.name, message: "\(error)") }
-    }
-
     func metrics() -> [String: Double] {
-        let noise =
-            totals.values.flatMap { $0.ciphertexts.map(\.noiseBits) }.max()
-            ?? NoiseModel.freshBits(degree: context.degree, parties: parties)
-        let (usable, levels) = FHEProvider.budgetMetrics(
-            noiseBits: noise, parties: parties, context: context, smudging: provider.smudging)
-        return [
-            FHEProvider.noiseBits: usable, FHEProvider.levelsLeft: Double(levels),
-            FHEProvider.refreshes: Double(refreshes),
-        ]
+        FHEProvider.metrics(
+            noiseBits: totals.values.flatMap { $0.ciphertexts.map(\.noiseBits) }.max()
+                ?? NoiseModel.freshBits(degree: context.degree, parties: parties),
+            parties: parties, reserve: reserve, context: context, refreshes: refreshes)
     }
 
     /// The totals' last budget (see ``FHENodeSession/restingMetrics()``).

@@ -90,8 +90,6 @@ struct FHEMessageBody: Equatable {
 extension FHESerializable {
     /// Serialized bytes, as a provider error if the object does not belong to `context`.
     func encodedForMessage(context: BFVContext) throws -> [UInt8] {
-        do { return try serialized(context: context) } catch {
-            throw ProviderError(provider: FHEProvider.name, message: "\(error)")
-        }
+        try fheOperation { () throws(FHEError) in try serialized(context: context) }
     }
 }

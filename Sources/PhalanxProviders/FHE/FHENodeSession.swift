@@ -14,6 +14,8 @@ final class FHENodeSession: NodeProviderSession {
     /// The job's nodes, sorted: a node's Shamir point is its index + 1.
     private let nodes: [ParticipantID]
     private let threshold: Int
+    /// The budget a smudged decryption by every node needs: `noiseBits` reports what is left above it.
+    private let reserve: Double
     private var secret: SecretKey?
     private let agreement = Curve25519.KeyAgreement.PrivateKey()
     private var publicKey: PublicKey?
@@ -45,6 +47,7 @@ final class FHENodeSession: NodeProviderSession {
         encoder = BatchEncoder(context: context)
         nodes = job.manifest.participants.nodes.sorted()
         threshold = provider.threshold(nodes: nodes.count)
+        reserve = provider.smudging.requiredBudget(parties: nodes.count, context: context)
         secret = SecretKey(context: context)
     }
 
@@ -71,11 +74,7 @@ final class FHENodeSession: NodeProviderSession {
             waiting.append((vector, channel, round))
             guard !keyShareSent else { return [] }
             keyShareSent = true
-            let generation = CollectivePublicKeyGeneration(
-                context: context,
-                crp: CommonRandomPolynomial.derive(
-                    context: context, seed: FHEProvider.seed(job), label: FHEProvider.keyLabel))
-            let share = generation.share(secret: secret)
+            let share = FHEProvider.keyGeneration(context: context, job: job).share(secret: secret)
             let advertisement = try Signed(
                 signing: FHEDealingAdvertisement(
                     node: job.participant, job: jobHex, agreementKey: agreement.publicKey.rawRepresentation),
@@ -173,9 +172,11 @@ final class FHENodeSession: NodeProviderSession {
     /// This node's Shamir shares of sᵢ, each sealed for its holder (AES-GCM under an X25519 key only the two share).
     private func deal() throws -> ProviderMessage {
         let secret = try liveSecret()
-        let sharing = try fhe { () throws(FHEError) in try ThresholdKeySharing(context: context, threshold: threshold) }
+        let sharing = try fheOperation { () throws(FHEError) in
+            try ThresholdKeySharing(context: context, threshold: threshold)
+        }
         let points = (1...UInt64(parties)).map { $0 }
-        let shares = try fhe { () throws(FHEError) in try sharing.dealSerialized(secret, to: points) }
+        let shares = try fheOperation { () throws(FHEError) in try sharing.dealSerialized(secret, to: points) }
         var holders: [UInt32] = []
         var objects: [[UInt8]] = []
         for (index, holder) in nodes.enumerated() {
@@ -222,8 +223,11 @@ final class FHENodeSession: NodeProviderSession {
                 throw ProviderError(provider: FHEProvider.name, message: "the share dealt by \(dealer) does not open")
             }
         }
-        let sharing = try fhe { () throws(FHEError) in try ThresholdKeySharing(context: context, threshold: threshold) }
-        thresholdShare = try fhe { () throws(FHEError) in try sharing.combine(point: me, serialized: received) }
+        let sharing = try fheOperation { () throws(FHEError) in
+            try ThresholdKeySharing(context: context, threshold: threshold)
+        }
+        thresholdShare = try fheOperation { () throws(FHEError) in try sharing.combine(point: me, serialized: received)
+        }
         self.ownDealt = nil
     }
 
@@ -242,7 +246,7 @@ final class FHENodeSession: NodeProviderSession {
                 provider: FHEProvider.name, message: "asked to decrypt before the key shares were dealt")
         }
         let points = active.compactMap(point(of:))
-        return try fhe { () throws(FHEError) in try thresholdShare.activeSecret(among: points) }
+        return try fheOperation { () throws(FHEError) in try thresholdShare.activeSecret(among: points) }
     }
 
     /// This node's smudged decryption share of every ciphertext of a channel's total (and its refresh shares,
@@ -286,12 +290,8 @@ final class FHENodeSession: NodeProviderSession {
                 objects.append(try share.serialized(context: context))
             }
             if withRefresh {
-                let refresh = CollectiveRefresh(
-                    context: context,
-                    crp: CommonRandomPolynomial.derive(
-                        context: context, seed: FHEProvider.seed(job),
-                        label: FHEProvider.refreshLabel(channel: channel, epoch: epoch)),
-                    parties: active.count, smudging: provider.smudging)
+                let refresh = provider.refresh(
+                    context: context, job: job, channel: channel, epoch: epoch, parties: active.count)
                 for ciphertext in ciphertexts {
                     let share = try refresh.share(
                         secret: secret, ciphertext: ciphertext.assumingNoise(atLeast: noise))
@@ -320,21 +320,12 @@ final class FHENodeSession: NodeProviderSession {
             provider: FHEProvider.name, channel: channel, round: round, step: step.rawValue, body: body.encoded())
     }
 
-    private func fhe<T>(_ body: () throws(FHEError) -> T) throws -> T {
-        do { return try body() } catch { throw ProviderError(provider: FHEProvider.name, message: "\(error)") }
-    }
-
     var isBusy: Bool { !open.isEmpty }
 
     func metrics() -> [String: Double] {
-        let noise =
-            totals.values.max() ?? NoiseModel.freshBits(degree: context.degree, parties: parties)
-        let (usable, levels) = FHEProvider.budgetMetrics(
-            noiseBits: noise, parties: parties, context: context, smudging: provider.smudging)
-        return [
-            FHEProvider.noiseBits: usable, FHEProvider.levelsLeft: Double(levels),
-            FHEProvider.refreshes: Double(refreshes),
-        ]
+        FHEProvider.metrics(
+            noiseBits: totals.values.max() ?? NoiseModel.freshBits(degree: context.degree, parties: parties),
+            parties: parties, reserve: reserve, context: context, refreshes: refreshes)
     }
 
     func wipe() {

@@ -107,25 +107,41 @@ public struct FHEProvider: ExecutionProvider {
     static func refreshLabel(channel: String, epoch: Int) -> String { "phalanx.fhe.refresh|\(channel)|\(epoch)" }
     static let keyLabel = "phalanx.fhe.ckg"
 
-    /// The guard-rail view of a ciphertext's noise: budget left above the smudging requirement, and levels.
-    static func budgetMetrics(
-        noiseBits: Double, parties: Int, context: BFVContext, smudging: SmudgingPolicy
-    ) -> (usable: Double, levels: Int) {
-        let required = smudging.requiredBudget(parties: parties, context: context)
-        let usable = context.noiseBudget(noiseBits: noiseBits) - required
-        // Levels: products with a fresh ciphertext and relinearization that keep a positive usable budget.
-        var noise = noiseBits
-        var levels = 0
-        let fresh = NoiseModel.freshBits(degree: context.degree, parties: parties)
-        while levels < 16 {
-            noise = NoiseModel.sumBits(
-                NoiseModel.productBits(noise, fresh, parties: parties, context: context),
-                NoiseModel.relinearizationBits(context: context, parties: parties))
-            guard context.noiseBudget(noiseBits: noise) - required > 0 else { break }
-            levels += 1
-        }
-        return (usable, levels)
+    /// Collective key generation for a job: every party derives the same common random polynomial from the job.
+    static func keyGeneration(context: BFVContext, job: ProviderJobContext) -> CollectivePublicKeyGeneration {
+        CollectivePublicKeyGeneration(
+            context: context, crp: CommonRandomPolynomial.derive(context: context, seed: seed(job), label: keyLabel))
     }
+
+    /// The collective refresh of a channel's total, the `epoch`-th of the job, by `parties` parties.
+    func refresh(
+        context: BFVContext, job: ProviderJobContext, channel: String, epoch: Int, parties: Int
+    ) -> CollectiveRefresh {
+        CollectiveRefresh(
+            context: context,
+            crp: CommonRandomPolynomial.derive(
+                context: context, seed: Self.seed(job), label: Self.refreshLabel(channel: channel, epoch: epoch)),
+            parties: parties, smudging: smudging)
+    }
+
+    /// The telemetry of a participant whose ciphertexts carry `noiseBits`: the budget left above `reserve` (the
+    /// room a smudged decryption needs, ``SmudgingPolicy/requiredBudget(parties:context:)``, computed once per
+    /// session), the products that would still fit, and the refreshes done.
+    static func metrics(
+        noiseBits: Double, parties: Int, reserve: Double, context: BFVContext, refreshes: Int
+    ) -> [String: Double] {
+        [
+            Self.noiseBits: context.noiseBudget(noiseBits: noiseBits) - reserve,
+            levelsLeft: Double(
+                NoiseModel.levelsLeft(noiseBits: noiseBits, context: context, parties: parties, reserve: reserve)),
+            Self.refreshes: Double(refreshes),
+        ]
+    }
+}
+
+/// Runs an FHE operation inside a provider session, reporting its failure as a ``ProviderError`` of `fhe`.
+func fheOperation<T>(_ body: () throws(FHEError) -> T) throws -> T {
+    do { return try body() } catch { throw ProviderError(provider: FHEProvider.name, message: "\(error)") }
 }
 
 /// BFV contexts (NTT tables, conversions) are costly to build and immutable: one per parameter set per process.
