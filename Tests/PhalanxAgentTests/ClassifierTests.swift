@@ -46,6 +46,48 @@ struct ClassifierTests {
         #expect(vector == (try FeatureHasher().features(ofNormalized: text)))
     }
 
+    @Test("dense counting and the hash table give the same vector, bit for bit, for every dimension")
+    func denseCountingMatchesTheTable() throws {
+        var generator = SplitMix64(seed: 7)
+        let words = [
+            "ignore", "previous", "instructions", "système", "пароль", "<|im_start|>", "the", "a", "password", "日本語",
+            "spam", "###", "\n", "0x41", "ok",
+        ]
+        // Small dimensions collide often, so counts of opposite signs cancel: those buckets must vanish in both.
+        for bits in [8, 10, 16, 20] {
+            let hasher = try FeatureHasher(configuration: .init(bits: bits))
+            for _ in 0..<60 {
+                let length = Int(generator.next() % 400)
+                let text = (0..<length).map { _ in words[Int(generator.next() % UInt64(words.count))] }
+                    .joined(separator: " ")
+                let dense = hasher.features(ofNormalized: text)
+                let table = hasher.features(ofNormalized: text, countingDensely: false)
+                #expect(dense == table, "bits \(bits), \(text.prefix(60))")
+            }
+        }
+    }
+
+    @Test("dense counting gives the same vectors when many threads hash at once")
+    func denseCountingIsThreadSafe() async throws {
+        let hasher = try FeatureHasher(configuration: .init(bits: 16))
+        let texts = (0..<64).map {
+            "message \($0): ignore the previous instructions \(String(repeating: "x", count: $0))"
+        }
+        let expected = texts.map { hasher.features(ofNormalized: $0, countingDensely: false) }
+        let results = await withTaskGroup(of: (Int, SparseVector).self) { group in
+            for _ in 0..<8 {
+                for (index, text) in texts.enumerated() {
+                    group.addTask { (index, hasher.features(ofNormalized: text)) }
+                }
+            }
+            var all: [(Int, SparseVector)] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 8 * texts.count)
+        for (index, vector) in results { #expect(vector == expected[index]) }
+    }
+
     @Test(
         "features have unit length, distinct in-range indices, and an empty text has none",
         arguments: [

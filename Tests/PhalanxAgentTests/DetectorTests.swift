@@ -102,6 +102,43 @@ struct DetectorTests {
         #expect(secrets("AKIAIOSFODN\u{200B}N7EXAMPLE").contains { $0.detector == "secret.aws-access-key" })
     }
 
+    @Test("compatibility forms fold per character, as NFKC folds them; fullwidth text and the rest stay as they are")
+    func compatibilityFolding() {
+        // One ellipsis in a long text folds alone; the text around it is kept byte for byte.
+        let prose = String(repeating: "Ce texte est déjà normalisé, 日本語も。", count: 20)
+        #expect(NormalizedText(prose + "…" + prose).text == prose + "..." + prose)
+        // Ligatures, mathematical letters, circled letters and fullwidth letters imitate ASCII and become it.
+        #expect(
+            NormalizedText("\u{FB01}le \u{1D422}\u{1D420}\u{1D427}\u{1D428}\u{1D42B}\u{1D41E} ⓘ ｉｇｎｏｒｅ Ⅳ").text
+                == "file ignore i ignore IV")
+        // A folded character composes with the combining marks after it, as whole-text NFKC would.
+        #expect(NormalizedText("\u{FF45}\u{0301}").text == "\u{E9}")
+        // Default-ignorable characters NFKC keeps do not make a text "need folding".
+        #expect(!NormalizedText.hasCompatibilityForm("\u{FE0F}"))
+        #expect(!NormalizedText.hasCompatibilityForm("\u{FF1F}"))  // fullwidth "？", folded directly
+        #expect(NormalizedText("なぜ？").text == "なぜ?")
+        // The table for the Basic Multilingual Plane says what the Unicode properties say, character by character.
+        var disagreements: [UInt32] = []
+        for value in UInt32(0x80)..<0x1_0000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if NormalizedText.hasCompatibilityForm(scalar) != NormalizedText.computeHasCompatibilityForm(scalar) {
+                disagreements.append(value)
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10).map { String($0, radix: 16) })")
+    }
+
+    @Test("personal data next to non-Latin text is found with its span; a trigger inside other words finds nothing")
+    func personalDataAmongOtherScripts() {
+        let text = "联系邮箱：alice.smith+news@example.co.uk。電話 +44 20 7946 0958 まで"
+        let found = pii(text)
+        #expect(found.map(\.detector) == ["pii.email", "pii.phone"])
+        let bytes = Array(NormalizedText(text).text.utf8)
+        #expect(found.first.map { String(decoding: bytes[$0.span], as: UTF8.self) } == "alice.smith+news@example.co.uk")
+        #expect(found.last.map { String(decoding: bytes[$0.span], as: UTF8.self) } == "+44 20 7946 0958")
+        #expect(pii("return a + b; @staticmethod def f(x): return x @ y").isEmpty)
+    }
+
     @Test("more than a megabyte is cut to the bound before scanning; a long text is scanned without a crash")
     func largeInput() {
         let line = "lorem ipsum dolor sit amet 4111 1111 1111 1111 "

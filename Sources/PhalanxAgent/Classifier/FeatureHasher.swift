@@ -90,9 +90,11 @@ public struct FeatureHasher: Hashable, Sendable {
     public func features(of text: NormalizedText) -> SparseVector { features(ofNormalized: text.text) }
 
     /// The features of a string that is already normalized (the trainer normalizes each example once).
-    func features(ofNormalized text: String) -> SparseVector {
+    /// `countingDensely: false` forces the hash table (what dimensions above 2^20 use), so tests can check that both
+    /// ways of counting give the same vector.
+    func features(ofNormalized text: String, countingDensely: Bool = true) -> SparseVector {
         var text = text
-        return text.withUTF8 { features(ofBytes: $0) }
+        return text.withUTF8 { features(ofBytes: $0, countingDensely: countingDensely) }
     }
 
     // MARK: - Hashing
@@ -120,9 +122,11 @@ public struct FeatureHasher: Hashable, Sendable {
     }
 
     /// The bucket and sign a finished feature hash maps to.
-    func bucket(_ hash: UInt64) -> (index: UInt32, negative: Bool) {
-        let mixed = Self.mix(hash)
-        return (UInt32(truncatingIfNeeded: mixed) & UInt32(dimension - 1), mixed >> 63 == 1)
+    func bucket(_ hash: UInt64) -> (index: UInt32, negative: Bool) { Self.bucket(hash, mask: UInt32(dimension - 1)) }
+
+    @inline(__always) static func bucket(_ hash: UInt64, mask: UInt32) -> (index: UInt32, negative: Bool) {
+        let mixed = mix(hash)
+        return (UInt32(truncatingIfNeeded: mixed) & mask, mixed >> 63 == 1)
     }
 
     // MARK: - Extraction
@@ -137,7 +141,7 @@ public struct FeatureHasher: Hashable, Sendable {
             || byte >= 0x80
     }
 
-    func features(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> SparseVector {
+    func features(ofBytes bytes: UnsafeBufferPointer<UInt8>, countingDensely: Bool = true) -> SparseVector {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 2) { folded in
             var length = 0
             folded[0] = 0x20
@@ -158,12 +162,16 @@ public struct FeatureHasher: Hashable, Sendable {
                 length += 1
             }
             guard length > 1 else { return SparseVector.zero(dimension: dimension) }
-            return features(ofFolded: UnsafeBufferPointer(rebasing: folded[0..<length]))
+            return features(
+                ofFolded: UnsafeBufferPointer(rebasing: folded[0..<length]), countingDensely: countingDensely)
         }
     }
 
-    /// Counts every n-gram of the folded text into a scratch table, then weighs and normalizes.
-    private func features(ofFolded text: UnsafeBufferPointer<UInt8>) -> SparseVector {
+    /// Counts every n-gram of the folded text, then weighs and normalizes. The counts go into a dense array of
+    /// ``dimension`` counters borrowed from ``DenseCounts`` (one write per n-gram, no probing); when none can be had
+    /// (a dimension above 2^20), into an open-addressing table sized from the text. Both list the buckets in the
+    /// order they were first hit, so both give the same vector, bit for bit.
+    private func features(ofFolded text: UnsafeBufferPointer<UInt8>, countingDensely: Bool) -> SparseVector {
         let characterLengths = configuration.characterNGrams
         let wordLengths = configuration.wordNGrams
         // An upper bound on the features emitted, and so on the distinct buckets, which sizes the table at load
@@ -174,6 +182,17 @@ public struct FeatureHasher: Hashable, Sendable {
         let emitted = min(
             (characterLengths.map { text.count * $0.count } ?? 0) + (wordLengths.map { maximumWords * $0.count } ?? 0),
             dimension)
+        if countingDensely, let counts = DenseCounts.borrow(dimension: dimension) {
+            defer { DenseCounts.giveBack(counts) }
+            // One slot more than the buckets that can be listed: the sink writes the next slot before it knows
+            // whether the bucket is new.
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: emitted + 1) { used in
+                var sink = DenseCounts.Sink(counts: counts, used: used)
+                if let lengths = characterLengths { countCharacterNGrams(text, lengths: lengths, into: &sink) }
+                if let lengths = wordLengths { countWordNGrams(text, lengths: lengths, into: &sink) }
+                return sink.weighted(dimension: dimension)
+            }
+        }
         var tableSize = 16
         while 2 * tableSize < 3 * emitted { tableSize <<= 1 }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: tableSize) { slots in
@@ -187,24 +206,29 @@ public struct FeatureHasher: Hashable, Sendable {
         }
     }
 
-    private func countCharacterNGrams(
-        _ text: UnsafeBufferPointer<UInt8>, lengths: ClosedRange<Int>, into table: inout CountTable
+    private func countCharacterNGrams<Sink: FeatureSink>(
+        _ text: UnsafeBufferPointer<UInt8>, lengths: ClosedRange<Int>, into table: inout Sink
     ) {
         let shortest = lengths.lowerBound, longest = lengths.upperBound
         guard text.count >= shortest else { return }
+        let mask = UInt32(dimension - 1)
         for start in 0...(text.count - shortest) {
+            // The first `shortest` bytes emit nothing; every byte after them ends one n-gram. Two loops instead of
+            // a test per byte keep the loop body free of branches.
             var hash = characterBasis
-            let end = min(start + longest, text.count)
-            for position in start..<end {
+            for position in start..<(start + shortest) { hash = (hash ^ UInt64(text[position])) &* Self.fnvPrime }
+            table.add(Self.bucket(hash, mask: mask))
+            for position in (start + shortest)..<min(start + longest, text.count) {
                 hash = (hash ^ UInt64(text[position])) &* Self.fnvPrime
-                if position - start + 1 >= shortest { table.add(bucket(hash)) }
+                table.add(Self.bucket(hash, mask: mask))
             }
         }
     }
 
-    private func countWordNGrams(
-        _ text: UnsafeBufferPointer<UInt8>, lengths: ClosedRange<Int>, into table: inout CountTable
+    private func countWordNGrams<Sink: FeatureSink>(
+        _ text: UnsafeBufferPointer<UInt8>, lengths: ClosedRange<Int>, into table: inout Sink
     ) {
+        let mask = UInt32(dimension - 1)
         // Word boundaries first, as (start, end) byte offsets, so that n-grams can be hashed from each start.
         withUnsafeTemporaryAllocation(of: (start: Int32, end: Int32).self, capacity: text.count / 2 + 1) { words in
             var wordCount = 0
@@ -227,18 +251,23 @@ public struct FeatureHasher: Hashable, Sendable {
                     for index in Int(word.start)..<Int(word.end) {
                         hash = (hash ^ UInt64(text[index])) &* Self.fnvPrime
                     }
-                    if offset + 1 >= lengths.lowerBound { table.add(bucket(hash)) }
+                    if offset + 1 >= lengths.lowerBound { table.add(Self.bucket(hash, mask: mask)) }
                 }
             }
         }
     }
 }
 
+/// Where the n-gram walkers put each feature: its bucket and sign.
+protocol FeatureSink {
+    mutating func add(_ bucket: (index: UInt32, negative: Bool))
+}
+
 /// Signed counts per bucket in open addressing with linear probing. A slot holds the bucket index plus one in its
 /// high 32 bits (zero marks an empty slot) and the signed count in its low 32 bits, so a lookup touches one word. The
 /// bucket indices are already uniformly mixed, so their low bits serve as the slot. The slots in use are listed as
 /// they are taken, so that reading the table out costs the number of features, not the table's size.
-private struct CountTable {
+private struct CountTable: FeatureSink {
     let slots: UnsafeMutableBufferPointer<UInt64>
     let used: UnsafeMutableBufferPointer<Int32>
     let mask: Int
@@ -270,37 +299,49 @@ private struct CountTable {
         }
     }
 
-    /// 1 + ln(c) for small counts, which are nearly all of them (a logarithm costs more than the rest of a feature).
-    private static let sublinear: [Float] = (0..<64).map { $0 == 0 ? 0 : Float(1 + log(Double($0))) }
-
-    /// sign(c)·(1 + ln|c|) per non-zero bucket, then scaled to unit length.
     func weighted(dimension: Int) -> SparseVector {
-        var sumOfSquares = 0.0
-        var written = 0
-        var indices: [UInt32] = []
-        let values = [Float](unsafeUninitializedCapacity: usedCount) { values, valueCount in
-            indices = [UInt32](unsafeUninitializedCapacity: usedCount) { indices, indexCount in
-                Self.sublinear.withUnsafeBufferPointer { sublinear in
-                    for slot in used[0..<usedCount] {
-                        let entry = slots[Int(slot)]
-                        let count = Int32(truncatingIfNeeded: entry)
-                        guard count != 0 else { continue }  // Signs that cancelled out.
-                        let size = Int(count.magnitude)
-                        let weight = size < sublinear.count ? sublinear[size] : Float(1 + log(Double(size)))
-                        indices[written] = UInt32(truncatingIfNeeded: entry >> 32) - 1
-                        values[written] = count < 0 ? -weight : weight
-                        sumOfSquares += Double(weight) * Double(weight)
-                        written += 1
-                    }
-                }
-                indexCount = written
-            }
-            if sumOfSquares > 0 {
-                let scale = Float(1 / sumOfSquares.squareRoot())
-                for index in 0..<written { values[index] *= scale }
-            }
-            valueCount = written
+        weightedCounts(dimension: dimension, count: usedCount) { position in
+            let entry = slots[Int(used[position])]
+            return (UInt32(truncatingIfNeeded: entry >> 32) - 1, Int32(truncatingIfNeeded: entry))
         }
-        return SparseVector(dimension: dimension, indices: indices, values: values)
     }
+}
+
+/// 1 + ln(c) for small counts, which are nearly all of them (a logarithm costs more than the rest of a feature).
+private let sublinearWeights: [Float] = (0..<64).map { $0 == 0 ? 0 : Float(1 + log(Double($0))) }
+
+/// sign(c)·(1 + ln|c|) per non-zero bucket, in the order given, then scaled to unit length. `entry(i)` gives the
+/// i-th bucket and its signed count, for i below `count`; a count of zero (signs that cancelled out) is skipped.
+@inline(__always) func weightedCounts(
+    dimension: Int, count: Int, entry: (Int) -> (index: UInt32, count: Int32)
+) -> SparseVector {
+    var sumOfSquares = 0.0
+    var written = 0
+    var indices: [UInt32] = []
+    let values = [Float](unsafeUninitializedCapacity: count) { values, valueCount in
+        indices = [UInt32](unsafeUninitializedCapacity: count) { indices, indexCount in
+            sublinearWeights.withUnsafeBufferPointer { sublinear in
+                for position in 0..<count {
+                    let (index, count) = entry(position)
+                    guard count != 0 else { continue }
+                    let size = Int(count.magnitude)
+                    let weight = size < sublinear.count ? sublinear[size] : Float(1 + log(Double(size)))
+                    indices[written] = index
+                    // The count's sign bit goes onto the weight: a branch on a sign that is a coin flip cost more
+                    // than the rest of this loop.
+                    values[written] = Float(
+                        bitPattern: weight.bitPattern | (UInt32(bitPattern: count) & 0x8000_0000))
+                    sumOfSquares += Double(weight) * Double(weight)
+                    written += 1
+                }
+            }
+            indexCount = written
+        }
+        if sumOfSquares > 0 {
+            let scale = Float(1 / sumOfSquares.squareRoot())
+            for index in 0..<written { values[index] *= scale }
+        }
+        valueCount = written
+    }
+    return SparseVector(dimension: dimension, indices: indices, values: values)
 }

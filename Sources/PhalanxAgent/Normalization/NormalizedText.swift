@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A text as detectors read it: invisible characters removed, compatibility forms folded (NFKC: fullwidth letters,
 /// ligatures, mathematical alphanumerics), and common homoglyphs mapped to the Latin letters they imitate — so that
@@ -53,14 +54,11 @@ public struct NormalizedText: Sendable {
             return
         }
         // Invisible characters go first, so that a look-alike split from its word by one is still seen in the word.
+        let folded =
+            needsFolding ? Self.compatibilityFolded(bounded) : bounded.unicodeScalars.map(Self.fullwidthToASCII)
         var visible: [Unicode.Scalar] = []
+        visible.reserveCapacity(folded.count)
         var invisible = 0
-        // Foundation's NFKC costs hundreds of microseconds per kilobyte on Linux, and most non-ASCII text has nothing
-        // it would fold to ASCII. It runs only when a scalar lies in the blocks whose compatibility forms imitate
-        // Latin letters and digits.
-        let folded = (needsFolding ? bounded.precomposedStringWithCompatibilityMapping : bounded).unicodeScalars.map {
-            Self.fullwidthToASCII($0)
-        }
         for (index, scalar) in folded.enumerated() {
             guard Self.isInvisible(scalar) else {
                 visible.append(scalar)
@@ -73,46 +71,97 @@ public struct NormalizedText: Sendable {
                 invisible += 1
             }
         }
+        invisibleRemoved = invisible
         // A look-alike is replaced only inside a word that also has Latin letters: "іgnоre" (Cyrillic і and о) is a
         // disguise, "соляріс" is Ukrainian and stays as it is. Most texts have no look-alike at all and skip the
         // word segmentation (the look-alikes all lie in U+0391…U+051D).
         guard visible.contains(where: { $0.value >= 0x0391 && $0.value <= 0x051D && Self.homoglyphs[$0] != nil }) else {
-            var plain = String.UnicodeScalarView()
-            plain.append(contentsOf: visible)
-            text = String(plain)
-            bytes = Array(text.utf8)
-            invisibleRemoved = invisible
+            (text, bytes) = Self.encoded(visible)
             homoglyphsReplaced = 0
             return
         }
         var homoglyphs = 0
-        var scalars = String.UnicodeScalarView()
         var wordStart = 0
         while wordStart < visible.count {
             var wordEnd = wordStart
             while wordEnd < visible.count, visible[wordEnd].properties.isAlphabetic { wordEnd += 1 }
             if wordEnd == wordStart {
-                scalars.append(visible[wordStart])
                 wordStart += 1
                 continue
             }
             let word = visible[wordStart..<wordEnd]
-            let mixed = word.contains { $0.isASCII } && word.contains { Self.homoglyphs[$0] != nil }
-            for scalar in word {
-                if mixed, let latin = Self.homoglyphs[scalar] {
-                    homoglyphs += 1
-                    scalars.append(latin)
-                } else {
-                    scalars.append(scalar)
+            if word.contains(where: { $0.isASCII }) {
+                for index in wordStart..<wordEnd {
+                    if let latin = Self.homoglyphs[visible[index]] {
+                        homoglyphs += 1
+                        visible[index] = latin
+                    }
                 }
             }
             wordStart = wordEnd
         }
-        text = String(scalars)
-        bytes = Array(text.utf8)
-        invisibleRemoved = invisible
+        (text, bytes) = Self.encoded(visible)
         homoglyphsReplaced = homoglyphs
     }
+
+    /// The string of `scalars` and its UTF-8 bytes, encoded once (appending scalars to a `String` one by one costs
+    /// several times more).
+    private static func encoded(_ scalars: [Unicode.Scalar]) -> (String, [UInt8]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 2)
+        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
+        return (String(decoding: bytes, as: UTF8.self), bytes)
+    }
+
+    // MARK: - Compatibility folding
+
+    /// NFKC, applied where it changes something: each character with a compatibility form (see
+    /// ``hasCompatibilityForm(_:)``), together with the combining marks that follow it, is replaced by its NFKC
+    /// form; everything else is kept as it is, and fullwidth ASCII is folded directly.
+    ///
+    /// Foundation's NFKC costs about 90 µs per kilobyte on Linux, and a single "…" in a message would make it run
+    /// over the whole text. Folding per character gives the same result as whole-text NFKC except where a folded
+    /// character would compose with its neighbour that is not a combining mark (compatibility Hangul jamo into a
+    /// syllable), and it leaves decomposed sequences elsewhere in the text alone, as a text without any
+    /// compatibility form always was. Neither imitates a Latin letter, which is what this folding is for.
+    static func compatibilityFolded(_ text: String) -> [Unicode.Scalar] {
+        let scalars = Array(text.unicodeScalars)
+        var folded: [Unicode.Scalar] = []
+        folded.reserveCapacity(scalars.count)
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            guard hasCompatibilityForm(scalar) else {
+                folded.append(fullwidthToASCII(scalar))
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < scalars.count, scalars[end].properties.canonicalCombiningClass != .notReordered { end += 1 }
+            if end == index + 1 {
+                folded.append(contentsOf: compatibilityForm(of: scalar))
+            } else {
+                var cluster = String.UnicodeScalarView()
+                cluster.append(contentsOf: scalars[index..<end])
+                folded.append(
+                    contentsOf: String(cluster).precomposedStringWithCompatibilityMapping.unicodeScalars.map(
+                        fullwidthToASCII))
+            }
+            index = end
+        }
+        return folded
+    }
+
+    /// The NFKC form of one character (fullwidth ASCII in it folded too), computed by Foundation once per character
+    /// and kept: there are a few thousand characters with a compatibility form, so the cache is bounded.
+    static func compatibilityForm(of scalar: Unicode.Scalar) -> [Unicode.Scalar] {
+        if let known = compatibilityForms.withLock({ $0[scalar.value] }) { return known }
+        let form = String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars.map(fullwidthToASCII)
+        compatibilityForms.withLock { $0[scalar.value] = form }
+        return form
+    }
+
+    private static let compatibilityForms = Mutex<[UInt32: [Unicode.Scalar]]>([:])
 
     /// Format characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen,
     /// bidirectional embeddings, overrides and isolates, and the Unicode tag block (used to smuggle hidden text).
@@ -135,13 +184,49 @@ public struct NormalizedText: Sendable {
     /// Whether NFKC would change `scalar` into something else (a compatibility form: ligatures, superscripts,
     /// mathematical and enclosed letters, non-breaking and typographic spaces, the ellipsis…). Unicode's
     /// NFKC_Casefold property says whether NFKC *or* case folding changes a character; when case folding alone does
-    /// not, the change is NFKC's. Enclosed alphanumerics (Ⓐ) have a case mapping too, so they are listed. Common
-    /// typography (•, —, “ ”, £, ©) needs nothing, and text made of it skips Foundation's NFKC.
+    /// not, the change is NFKC's. Compatibility forms of Latin letters that have a case mapping too (enclosed
+    /// alphanumerics Ⓐ, ligatures ﬁ, Roman numerals Ⅳ, the long s ſ) are listed. Common typography (•, —, “ ”, £, ©)
+    /// needs nothing, and text made of it is kept as it is.
+    ///
+    /// Two kinds of character have that property and still need no NFKC: fullwidth ASCII and the ideographic space,
+    /// which ``fullwidthToASCII(_:)`` folds directly (Chinese and Japanese punctuation is everywhere in CJK text), and
+    /// default-ignorable characters (zero-width joiners, variation selectors), which NFKC_Casefold deletes but NFKC
+    /// keeps; the invisible ones that matter are removed by ``isInvisible(_:)``. (NFKC maps two Hangul fillers to a
+    /// third; none of them imitates anything.)
     static func hasCompatibilityForm(_ scalar: Unicode.Scalar) -> Bool {
         guard !scalar.isASCII else { return false }
-        if (0x2460...0x24FF).contains(scalar.value) || (0x1F100...0x1F1FF).contains(scalar.value) { return true }
+        if scalar.value < 0x1_0000 {
+            return compatibilityFormsInBMP[Int(scalar.value >> 6)] & (1 << (scalar.value & 63)) != 0
+        }
+        return computeHasCompatibilityForm(scalar)
+    }
+
+    /// ``hasCompatibilityForm(_:)`` for every character of the Basic Multilingual Plane, one bit each (8 KiB), made
+    /// once on first use (about 2 ms): the Unicode property lookups behind it cost tens of nanoseconds a character,
+    /// which was a third of normalizing a kilobyte of non-Latin text.
+    private static let compatibilityFormsInBMP: [UInt64] = (0..<1024).map { word in
+        var bits: UInt64 = 0
+        for bit in 0..<64 {
+            if let scalar = Unicode.Scalar(UInt32(word * 64 + bit)), computeHasCompatibilityForm(scalar) {
+                bits |= 1 << UInt64(bit)
+            }
+        }
+        return bits
+    }
+
+    /// ``hasCompatibilityForm(_:)`` from the Unicode properties (what the table above is made of).
+    static func computeHasCompatibilityForm(_ scalar: Unicode.Scalar) -> Bool {
+        guard !scalar.isASCII else { return false }
+        // Compatibility forms of Latin letters that case folding changes too, so the rule below misses them:
+        // enclosed alphanumerics (Ⓐ), Latin ligatures (ﬁ), Roman numerals (Ⅰ) and the long s (ſ).
+        switch scalar.value {
+        case 0x2460...0x24FF, 0x1F100...0x1F1FF, 0xFB00...0xFB06, 0x2160...0x217F, 0x017F: return true
+        default: break
+        }
+        if (0xFF01...0xFF5E).contains(scalar.value) || scalar.value == 0x3000 { return false }
         let properties = scalar.properties
         return properties.changesWhenNFKCCaseFolded && !properties.changesWhenCaseFolded
+            && !properties.isDefaultIgnorableCodePoint
     }
 
     /// Fullwidth ASCII (U+FF01…U+FF5E) and the ideographic space, folded as NFKC would, without NFKC: Chinese and

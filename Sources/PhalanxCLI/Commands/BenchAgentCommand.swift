@@ -37,6 +37,9 @@ extension BenchCommand {
         @Option(name: .long, help: "Also list the N slowest messages (their index, size and median scan time).")
         var slowest = 0
 
+        @Flag(name: .long, help: "Also time each stage of the scan (normalization, each detector, the model).")
+        var stages = false
+
         struct Side: Codable {
             let detector: String
             let precision: Double
@@ -112,6 +115,25 @@ extension BenchCommand {
                     print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 } else {
                     print(Self.render(report))
+                }
+                if stages {
+                    var perStage: [String: [Double]] = [:]
+                    var order: [String] = []
+                    for _ in 0..<max(1, repeats) {
+                        for request in requests {
+                            for (stage, seconds) in scanner.stageTimes(request) {
+                                if perStage[stage] == nil { order.append(stage) }
+                                perStage[stage, default: []].append(seconds * 1e6)
+                            }
+                        }
+                    }
+                    print("\nstage                      p50 µs   p90 µs   p99 µs  mean µs")
+                    for stage in order {
+                        let l = LatencySummary(perStage[stage] ?? [])
+                        print(
+                            stage.padding(toLength: 24, withPad: " ", startingAt: 0)
+                                + [l.p50, l.p90, l.p99, l.mean].map { String(format: "%9.1f", $0) }.joined())
+                    }
                 }
                 if slowest > 0 {
                     let medians = perMessage.map { LatencySummary($0).p50 }
