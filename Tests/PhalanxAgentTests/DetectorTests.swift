@@ -1,3 +1,4 @@
+import PhalanxCore
 import Testing
 
 @testable import PhalanxAgent
@@ -126,6 +127,37 @@ struct DetectorTests {
             }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).map { String($0, radix: 16) })")
+    }
+
+    @Test("the one-pass trigger index finds exactly what searching each secret trigger alone finds")
+    func literalTriggerIndexMatchesTheSearchOfEachTrigger() {
+        var generator = SplitMix64(seed: 11)
+        let pieces = [
+            "AKIA", "ASIA", "AIza", "ghp_", "gho_", "github_pat_", "sk-", "sk-ant-", "T3BlbkFJ", "xox", "_live_",
+            "_test_", "-----BEGIN", "eyJ", "Bearer", "BEARER", "bearer", "beare", "e", "s", "g", "A", " ", "é", "-",
+        ]
+        let triggers = SecretDetector.patterns.map(\.regex.triggers)
+        for _ in 0..<300 {
+            let count = Int(generator.next() % 60)
+            let text = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            let bytes = Array(text.utf8)
+            let indexed = SecretDetector.triggerIndex.positions(in: bytes)
+            let oneByOne = triggers.map { own in
+                Array(Set(own.flatMap { TriggeredRegex.positions(of: $0, in: bytes) })).sorted()
+            }
+            #expect(indexed == oneByOne, "\(text)")
+        }
+    }
+
+    @Test(
+        "the shortest match of each personal-data pattern is still tried (runs shorter than a pattern are skipped)",
+        arguments: [
+            ("a@b.cc", "pii.email"), ("4222222222222", "pii.payment-card"), ("123-45-6789", "pii.us-ssn"),
+            ("AB123456C", "pii.uk-nino"), ("+12345678", "pii.phone"), ("NO9386011117947", "pii.iban"),
+        ])
+    func shortestMatches(text: String, detector: String) {
+        #expect(pii(text).map(\.detector) == [detector])
+        #expect(pii("x \(text) y").map(\.detector) == [detector])
     }
 
     @Test("personal data next to non-Latin text is found with its span; a trigger inside other words finds nothing")

@@ -14,25 +14,25 @@ public struct PIIDetector: TextDetector {
             id: "email",
             regex: TriggeredRegex(
                 #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"#, triggers: [.literal("@")],
-                reach: 128, alphabet: { isAlphanumeric($0) || "._%+-@".utf8.contains($0) }),
+                reach: 128, alphabet: { isAlphanumeric($0) || "._%+-@".utf8.contains($0) }, minimumLength: 6),
             score: 0.95, verify: nil),
         Pattern(
             id: "payment-card",
             regex: TriggeredRegex(
                 #"\b(?:\d[ -]?){12,18}\d\b"#, triggers: [.digitRun(count: 13)], reach: 64,
-                alphabet: { isDigit($0) || $0 == 0x20 || $0 == 0x2D }),
+                alphabet: { isDigit($0) || $0 == 0x20 || $0 == 0x2D }, minimumLength: 13),
             score: 0.97, verify: { Checksums.luhn(digits(of: $0)) }),
         Pattern(
             id: "iban",
             regex: TriggeredRegex(
                 #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#, triggers: [.capitalsThenDigits],
-                reach: 64, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }),
+                reach: 64, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }, minimumLength: 12),
             score: 0.98, verify: { Checksums.iban($0.filter { $0 != " " }.uppercased()) }),
         Pattern(
             id: "us-ssn",
             regex: TriggeredRegex(
                 #"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digitRun(count: 9)], reach: 24,
-                alphabet: { isDigit($0) || $0 == 0x2D }),
+                alphabet: { isDigit($0) || $0 == 0x2D }, minimumLength: 11),
             score: 0.8,
             verify: { match in
                 let parts = match.split(separator: "-")
@@ -45,13 +45,13 @@ public struct PIIDetector: TextDetector {
             id: "uk-nino",
             regex: TriggeredRegex(
                 #"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, triggers: [.capitalsThenDigit],
-                reach: 24, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }),
+                reach: 24, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }, minimumLength: 9),
             score: 0.85, verify: nil),
         Pattern(
             id: "phone",
             regex: TriggeredRegex(
                 #"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b"#, triggers: [.literal("+")],
-                reach: 48, alphabet: { isDigit($0) || " .-()+".utf8.contains($0) }),
+                reach: 48, alphabet: { isDigit($0) || " .-()+".utf8.contains($0) }, minimumLength: 6),
             score: 0.75, verify: { (8...15).contains(digits(of: $0).count) }),
     ]
 

@@ -73,6 +73,9 @@ public struct SecretDetector: TextDetector {
             score: 0.85),
     ]
 
+    /// Every pattern's triggers, found in one pass.
+    static let triggerIndex = LiteralTriggerIndex(patterns.map(\.regex.triggers))
+
     /// The alphabet of candidate random strings: base64 (standard and URL-safe), hex, and padding.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
@@ -95,8 +98,9 @@ public struct SecretDetector: TextDetector {
         let bytes = text.bytes
         var found: [ScanFinding] = []
         var covered: [Range<Int>] = []
-        for pattern in Self.patterns {
-            for (span, match) in pattern.regex.matches(in: text.text, bytes: bytes) {
+        let triggered = Self.triggerIndex.positions(in: bytes)
+        for (pattern, positions) in zip(Self.patterns, triggered) where !positions.isEmpty {
+            for (span, match) in pattern.regex.matches(in: text.text, bytes: bytes, triggeredAt: positions) {
                 covered.append(span)
                 found.append(
                     ScanFinding(

@@ -35,8 +35,15 @@ struct TriggeredRegex: @unchecked Sendable {
     /// character on each side so that `\b` sees the neighbours: the expression has nothing else to try, and its
     /// work follows the length of the candidate instead of the window's (a regex engine tries every start in it).
     let alphabet: (@Sendable (UInt8) -> Bool)?
+    /// The length of the shortest match, in bytes: with an ``alphabet``, a run shorter than this is not tried (nine
+    /// digits written together trigger the SSN pattern, whose shortest match is eleven bytes; a `+` between spaces
+    /// triggers the phone pattern).
+    let minimumLength: Int
 
-    init(_ source: String, triggers: [Trigger], reach: Int = 320, alphabet: (@Sendable (UInt8) -> Bool)? = nil) {
+    init(
+        _ source: String, triggers: [Trigger], reach: Int = 320, alphabet: (@Sendable (UInt8) -> Bool)? = nil,
+        minimumLength: Int = 1
+    ) {
         // The sources are constants of this module, checked by the tests; a syntax error is a build defect.
         // The patterns are about ASCII shapes (digits, Latin letters, `@`), so they match with ASCII classes and
         // simple word boundaries (between \w and \W): the standard library's default, Unicode word-break rules,
@@ -50,11 +57,20 @@ struct TriggeredRegex: @unchecked Sendable {
         self.triggers = triggers
         self.reach = reach
         self.alphabet = alphabet
+        self.minimumLength = minimumLength
     }
 
     /// The matches in `text`, as UTF-8 byte ranges of `text` with the matched substring.
     func matches(in text: String, bytes: [UInt8]) -> [(span: Range<Int>, match: Substring)] {
-        let windows = self.windows(in: bytes)
+        matches(in: text, bytes: bytes, triggeredAt: triggers.flatMap { Self.positions(of: $0, in: bytes) })
+    }
+
+    /// The matches, given where the triggers are (found by the caller, e.g. with a ``LiteralTriggerIndex`` shared by
+    /// several patterns).
+    func matches(
+        in text: String, bytes: [UInt8], triggeredAt positions: [Int]
+    ) -> [(span: Range<Int>, match: Substring)] {
+        let windows = self.windows(in: bytes, around: positions)
         guard !windows.isEmpty else { return [] }
         var found: [(Range<Int>, Substring)] = []
         for window in windows {
@@ -81,16 +97,20 @@ struct TriggeredRegex: @unchecked Sendable {
 
     /// Merged windows around every trigger, widened to UTF-8 scalar boundaries.
     func windows(in bytes: [UInt8]) -> [Range<Int>] {
-        var positions: [Int] = []
-        for trigger in triggers { positions += Self.positions(of: trigger, in: bytes) }
+        windows(in: bytes, around: triggers.flatMap { Self.positions(of: $0, in: bytes) })
+    }
+
+    /// Merged windows around the given trigger positions, widened to UTF-8 scalar boundaries.
+    func windows(in bytes: [UInt8], around positions: [Int]) -> [Range<Int>] {
         guard !positions.isEmpty else { return [] }
-        positions.sort()
+        let positions = positions.sorted()
         var windows: [Range<Int>] = []
         for position in positions {
             var lower = max(0, position - reach)
             var upper = min(bytes.count, position + reach)
             if let alphabet {
                 let run = Self.run(around: position, in: bytes, within: lower..<upper, of: alphabet)
+                guard run.count >= minimumLength else { continue }
                 lower = max(lower, run.lowerBound - 1)
                 upper = min(upper, run.upperBound + 1)
             }
@@ -184,17 +204,21 @@ struct TriggeredRegex: @unchecked Sendable {
 }
 
 /// Maximal runs of bytes that satisfy `member`, at least `minimum` long.
+///
+/// Written so that the only branch taken per byte is the rare "a long run just ended": a branch on `member` itself
+/// would be mispredicted at every word boundary of ordinary text, which made this loop cost several microseconds per
+/// kilobyte. Inlined so that `member` is inlined too.
+@inline(__always)
 func byteRuns(in bytes: [UInt8], minimum: Int, where member: (UInt8) -> Bool) -> [Range<Int>] {
     var runs: [Range<Int>] = []
-    var start = -1
-    for (index, byte) in bytes.enumerated() {
-        if member(byte) {
-            if start < 0 { start = index }
-        } else if start >= 0 {
-            if index - start >= minimum { runs.append(start..<index) }
-            start = -1
+    var length = 0
+    bytes.withUnsafeBufferPointer { buffer in
+        for index in 0..<buffer.count {
+            let inside = member(buffer[index])
+            if !inside, length >= minimum { runs.append((index - length)..<index) }
+            length = inside ? length &+ 1 : 0
         }
     }
-    if start >= 0, bytes.count - start >= minimum { runs.append(start..<bytes.count) }
+    if length >= minimum { runs.append((bytes.count - length)..<bytes.count) }
     return runs
 }

@@ -39,7 +39,7 @@ public struct NormalizedText: Sendable {
         for scalar in bounded.unicodeScalars {
             needsFolding = needsFolding || Self.hasCompatibilityForm(scalar)
             hasInvisible = hasInvisible || Self.isInvisible(scalar)
-            hasFullwidth = hasFullwidth || (0xFF01...0xFF5E).contains(scalar.value) || scalar.value == 0x3000
+            hasFullwidth = hasFullwidth || Self.isFullwidth(scalar)
             // A look-alike disguise puts Greek or Cyrillic letters next to Latin ones in a word.
             mixesScripts =
                 mixesScripts || (Self.isASCIILetter(previous) && Self.isGreekOrCyrillic(scalar))
@@ -53,33 +53,22 @@ public struct NormalizedText: Sendable {
             homoglyphsReplaced = 0
             return
         }
-        // Invisible characters go first, so that a look-alike split from its word by one is still seen in the word.
-        let folded =
-            needsFolding ? Self.compatibilityFolded(bounded) : bounded.unicodeScalars.map(Self.fullwidthToASCII)
-        var visible: [Unicode.Scalar] = []
-        visible.reserveCapacity(folded.count)
+        // Compatibility forms and fullwidth letters fold first; invisible characters go next, so that a look-alike
+        // split from its word by one is still seen in the word. Both work on the UTF-8 bytes.
+        var folded = needsFolding || hasFullwidth ? Self.compatibilityFolded(bounded) : Array(bounded.utf8)
         var invisible = 0
-        for (index, scalar) in folded.enumerated() {
-            guard Self.isInvisible(scalar) else {
-                visible.append(scalar)
-                continue
-            }
-            if Self.isSuspicious(
-                scalar, before: index > 0 ? folded[index - 1] : nil,
-                after: index + 1 < folded.count ? folded[index + 1] : nil, atStart: index == 0)
-            {
-                invisible += 1
-            }
-        }
+        if hasInvisible { (folded, invisible) = Self.removingInvisible(folded) }
         invisibleRemoved = invisible
         // A look-alike is replaced only inside a word that also has Latin letters: "іgnоre" (Cyrillic і and о) is a
         // disguise, "соляріс" is Ukrainian and stays as it is. Most texts have no look-alike at all and skip the
         // word segmentation (the look-alikes all lie in U+0391…U+051D).
-        guard visible.contains(where: { $0.value >= 0x0391 && $0.value <= 0x051D && Self.homoglyphs[$0] != nil }) else {
-            (text, bytes) = Self.encoded(visible)
+        guard Self.containsHomoglyph(folded) else {
+            text = String(decoding: folded, as: UTF8.self)
+            bytes = folded
             homoglyphsReplaced = 0
             return
         }
+        var visible = Array(String(decoding: folded, as: UTF8.self).unicodeScalars)
         var homoglyphs = 0
         var wordStart = 0
         while wordStart < visible.count {
@@ -113,6 +102,57 @@ public struct NormalizedText: Sendable {
         return (String(decoding: bytes, as: UTF8.self), bytes)
     }
 
+    /// `utf8` without its invisible characters, and how many of them were signs of a disguise (see
+    /// ``isSuspicious(_:before:after:atStart:)``, which only asks whether a neighbour is an ASCII letter or digit,
+    /// so a non-ASCII neighbour is passed as `nil`).
+    static func removingInvisible(_ utf8: [UInt8]) -> (visible: [UInt8], suspicious: Int) {
+        var visible: [UInt8] = []
+        visible.reserveCapacity(utf8.count)
+        var suspicious = 0
+        utf8.withUnsafeBufferPointer { utf8 in
+            var index = 0
+            while index < utf8.count {
+                guard utf8[index] >= 0x80 else {
+                    visible.append(utf8[index])
+                    index += 1
+                    continue
+                }
+                let (scalar, length) = decode(utf8, at: index)
+                defer { index += length }
+                guard isInvisible(scalar) else {
+                    visible.append(contentsOf: utf8[index..<(index + length)])
+                    continue
+                }
+                func ascii(at position: Int) -> Unicode.Scalar? {
+                    guard position >= 0, position < utf8.count, utf8[position] < 0x80 else { return nil }
+                    return Unicode.Scalar(utf8[position])
+                }
+                if isSuspicious(
+                    scalar, before: ascii(at: index - 1), after: ascii(at: index + length), atStart: index == 0)
+                {
+                    suspicious += 1
+                }
+            }
+        }
+        return (visible, suspicious)
+    }
+
+    /// Whether `utf8` holds a Greek or Cyrillic look-alike of a Latin letter (all lie in U+0391…U+051D, two-byte
+    /// sequences led by 0xCE…0xD4).
+    static func containsHomoglyph(_ utf8: [UInt8]) -> Bool {
+        utf8.withUnsafeBufferPointer { utf8 in
+            var index = 0
+            while index + 1 < utf8.count {
+                if utf8[index] >= 0xCE, utf8[index] <= 0xD4 {
+                    let (scalar, _) = decode(utf8, at: index)
+                    if homoglyphs[scalar] != nil { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
     // MARK: - Compatibility folding
 
     /// NFKC, applied where it changes something: each character with a compatibility form (see
@@ -124,32 +164,60 @@ public struct NormalizedText: Sendable {
     /// character would compose with its neighbour that is not a combining mark (compatibility Hangul jamo into a
     /// syllable), and it leaves decomposed sequences elsewhere in the text alone, as a text without any
     /// compatibility form always was. Neither imitates a Latin letter, which is what this folding is for.
-    static func compatibilityFolded(_ text: String) -> [Unicode.Scalar] {
-        let scalars = Array(text.unicodeScalars)
-        var folded: [Unicode.Scalar] = []
-        folded.reserveCapacity(scalars.count)
-        var index = 0
-        while index < scalars.count {
-            let scalar = scalars[index]
-            guard hasCompatibilityForm(scalar) else {
-                folded.append(fullwidthToASCII(scalar))
-                index += 1
-                continue
+    static func compatibilityFolded(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var folded: [UInt8] = []
+            folded.reserveCapacity(utf8.count + 16)
+            func append(_ scalars: some Sequence<Unicode.Scalar>) {
+                for scalar in scalars { UTF8.encode(fullwidthToASCII(scalar)) { folded.append($0) } }
             }
-            var end = index + 1
-            while end < scalars.count, scalars[end].properties.canonicalCombiningClass != .notReordered { end += 1 }
-            if end == index + 1 {
-                folded.append(contentsOf: compatibilityForm(of: scalar))
-            } else {
-                var cluster = String.UnicodeScalarView()
-                cluster.append(contentsOf: scalars[index..<end])
-                folded.append(
-                    contentsOf: String(cluster).precomposedStringWithCompatibilityMapping.unicodeScalars.map(
-                        fullwidthToASCII))
+            var index = 0
+            while index < utf8.count {
+                let lead = utf8[index]
+                guard lead >= 0x80 else {
+                    folded.append(lead)
+                    index += 1
+                    continue
+                }
+                let (scalar, length) = Self.decode(utf8, at: index)
+                guard hasCompatibilityForm(scalar) || isFullwidth(scalar) else {
+                    folded.append(contentsOf: utf8[index..<(index + length)])
+                    index += length
+                    continue
+                }
+                // The combining marks that follow fold with it, as whole-text NFKC would compose them.
+                var end = index + length
+                while end < utf8.count, utf8[end] >= 0x80 {
+                    let (mark, markLength) = Self.decode(utf8, at: end)
+                    guard mark.properties.canonicalCombiningClass != .notReordered else { break }
+                    end += markLength
+                }
+                if end == index + length {
+                    append(isFullwidth(scalar) ? [scalar] : compatibilityForm(of: scalar))
+                } else {
+                    let cluster = String(decoding: UnsafeBufferPointer(rebasing: utf8[index..<end]), as: UTF8.self)
+                    append(cluster.precomposedStringWithCompatibilityMapping.unicodeScalars)
+                }
+                index = end
             }
-            index = end
+            return folded
         }
-        return folded
+    }
+
+    /// The scalar whose UTF-8 encoding starts at `index` of valid UTF-8, and the encoding's length.
+    @inline(__always) static func decode(
+        _ utf8: UnsafeBufferPointer<UInt8>, at index: Int
+    ) -> (Unicode.Scalar, Int) {
+        let lead = UInt32(utf8[index])
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        var value = length == 1 ? lead : lead & (0x7F >> UInt32(length))
+        for offset in 1..<max(1, length) { value = value << 6 | UInt32(utf8[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    static func isFullwidth(_ scalar: Unicode.Scalar) -> Bool {
+        (0xFF01...0xFF5E).contains(scalar.value) || scalar.value == 0x3000
     }
 
     /// The NFKC form of one character (fullwidth ASCII in it folded too), computed by Foundation once per character
