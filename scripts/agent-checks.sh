@@ -141,6 +141,14 @@ PY
 done
 ok "agent eval on the corpus's test and unseen splits (figures above)"
 
+# The latency benchmark's stage breakdown runs (figures only mean something in a release build: docs/agent.md).
+head -n 40 "$root/corpus/test.jsonl" >"$tmp/messages.jsonl"
+run 0 "$bin" bench agent --messages "$tmp/messages.jsonl" --no-python --repeat 1 --stages
+for stage in normalization PhraseDetector SecretDetector PIIDetector "model: features" "model: scoring"; do
+    has "$tmp/out" "$stage"
+done
+ok "bench agent --stages times normalization, each detector and the model"
+
 # Federated training of the classifier on the corpus (issue 10): secure aggregation with 8-bit updates, the model
 # loading into the agent, an impossible combination refused, a poisoner isolated.
 run 0 "$bin" train --rounds 3 --secagg --quantize 8 --json --out "$tmp/federated.phxm"

@@ -127,10 +127,14 @@ public struct AgentServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully (see the type's documentation).
     public func run() async throws {
-        // The scanner builds its phrase matchers on first use; do it now rather than in the first request's latency.
-        // A scan alone issues no receipt.
+        // The scanner builds its phrase matchers, expressions and the normalizer's table of compatibility forms on
+        // first use; do it now rather than in the first request's latency. The warm-up text has what each needs to
+        // be built (non-ASCII text with a compatibility form, an e-mail shape, a phone shape, a secret prefix). A
+        // scan alone issues no receipt.
         let clock = ContinuousClock()
-        let warmUp = clock.measure { _ = agent.scanner.scan(ScanRequest(text: "warm-up")) }
+        let warmUp = clock.measure {
+            _ = agent.scanner.scan(ScanRequest(text: "warm-up … café ｗａｒｍ a@b.cc +12345678 AKIA 123-45-6789"))
+        }
         logger.info(
             "scanner ready",
             metadata: [
