@@ -182,7 +182,11 @@ public struct FeatureHasher: Hashable, Sendable {
         let emitted = min(
             (characterLengths.map { text.count * $0.count } ?? 0) + (wordLengths.map { maximumWords * $0.count } ?? 0),
             dimension)
-        if countingDensely, let counts = DenseCounts.borrow(dimension: dimension) {
+        // The dense counters hold a count below 2^30 (``DenseCounts/Sink/bias``); a text long enough to exceed it
+        // (hundreds of megabytes, far beyond what the agent accepts) is counted in the table.
+        if countingDensely, text.count < Int(DenseCounts.Sink.bias) / 8,
+            let counts = DenseCounts.borrow(dimension: dimension)
+        {
             defer { DenseCounts.giveBack(counts) }
             // One slot more than the buckets that can be listed: the sink writes the next slot before it knows
             // whether the bucket is new.
