@@ -67,6 +67,36 @@ struct ClassifierTests {
         }
     }
 
+    /// Records what a walker emits, in order.
+    private struct RecordingSink: FeatureSink {
+        var buckets: [UInt64] = []
+        mutating func add(_ bucket: (index: UInt32, negative: Bool)) {
+            buckets.append(UInt64(bucket.index) << 1 | (bucket.negative ? 1 : 0))
+        }
+    }
+
+    @Test("the straight-line walkers emit exactly the general walkers' buckets, in the same order")
+    func fastWalkersMatchTheGeneralOnes() throws {
+        var generator = SplitMix64(seed: 23)
+        let hasher = try FeatureHasher(configuration: .init(bits: 12))
+        let alphabet = Array(" ab1-é.".utf8) + [0xC3, 0xA9, 0xE6, 0x97, 0xA5]
+        for length in Array(0...12) + (0..<80).map({ _ in Int(generator.next() % 300) }) {
+            let text = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            text.withUnsafeBufferPointer { text in
+                var fast = RecordingSink(), general = RecordingSink()
+                hasher.countCharacterNGrams4To6(text, into: &fast)
+                hasher.countCharacterNGramsGeneral(text, lengths: 4...6, into: &general)
+                #expect(fast.buckets == general.buckets, "characters, length \(length)")
+                for lengths in [1...2, 2...2, 1...1] {
+                    var fastWords = RecordingSink(), generalWords = RecordingSink()
+                    hasher.countWordUnigramsAndBigrams(text, lengths: lengths, into: &fastWords)
+                    hasher.countWordNGramsGeneral(text, lengths: lengths, into: &generalWords)
+                    #expect(fastWords.buckets == generalWords.buckets, "words \(lengths), length \(length)")
+                }
+            }
+        }
+    }
+
     @Test("dense counting gives the same vectors when many threads hash at once")
     func denseCountingIsThreadSafe() async throws {
         let hasher = try FeatureHasher(configuration: .init(bits: 16))
