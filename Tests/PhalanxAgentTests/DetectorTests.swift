@@ -129,6 +129,14 @@ struct DetectorTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).map { String($0, radix: 16) })")
     }
 
+    @Test("the token alphabet's bit set is exactly 0-9, A-Z, a-z and + / _ = -")
+    func tokenAlphabet() {
+        let spelledOut = Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/_=-".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(SecretDetector.isTokenByte(byte) == spelledOut.contains(byte), "byte \(byte)")
+        }
+    }
+
     @Test("the one-pass trigger index finds exactly what searching each secret trigger alone finds")
     func literalTriggerIndexMatchesTheSearchOfEachTrigger() {
         var generator = SplitMix64(seed: 11)

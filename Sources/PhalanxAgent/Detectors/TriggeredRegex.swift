@@ -165,23 +165,26 @@ struct TriggeredRegex: @unchecked Sendable {
             }
             found.sort()
         case .digitRun(let count):
-            var index = 0
-            while index < bytes.count {
-                guard isDigit(bytes[index]) else {
-                    index += 1
-                    continue
+            bytes.withUnsafeBufferPointer { bytes in
+                var index = 0
+                while index < bytes.count {
+                    guard isDigit(bytes[index]) else {
+                        index += 1
+                        continue
+                    }
+                    var end = index
+                    var digits = 0
+                    while end < bytes.count, isDigit(bytes[end]) || bytes[end] == 32 || bytes[end] == 45 {
+                        if isDigit(bytes[end]) { digits += 1 }
+                        end += 1
+                    }
+                    if digits >= count { found.append(index) }
+                    index = end
                 }
-                var end = index
-                var digits = 0
-                while end < bytes.count, isDigit(bytes[end]) || bytes[end] == 32 || bytes[end] == 45 {
-                    if isDigit(bytes[end]) { digits += 1 }
-                    end += 1
-                }
-                if digits >= count { found.append(index) }
-                index = end
             }
         case .capitalsThenDigits:
-            if bytes.count >= 4 {
+            bytes.withUnsafeBufferPointer { bytes in
+                guard bytes.count >= 4 else { return }
                 for index in 0...(bytes.count - 4)
                 where isCapital(bytes[index]) && isCapital(bytes[index + 1]) && isDigit(bytes[index + 2])
                     && isDigit(bytes[index + 3])
@@ -190,7 +193,8 @@ struct TriggeredRegex: @unchecked Sendable {
                 }
             }
         case .capitalsThenDigit:
-            if bytes.count >= 3 {
+            bytes.withUnsafeBufferPointer { bytes in
+                guard bytes.count >= 3 else { return }
                 for index in 0...(bytes.count - 3) where isCapital(bytes[index]) && isCapital(bytes[index + 1]) {
                     let next = bytes[index + 2]
                     if isDigit(next) || (next == 32 && index + 3 < bytes.count && isDigit(bytes[index + 3])) {

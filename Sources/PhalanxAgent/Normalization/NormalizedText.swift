@@ -34,17 +34,33 @@ public struct NormalizedText: Sendable {
         }
         // One pass decides whether anything below applies. Most non-ASCII text (accents, other scripts, emoji,
         // Chinese punctuation) needs nothing and is kept as it is: rebuilding it would only cost.
+        // It reads UTF-8 and decodes only the non-ASCII characters: even non-Latin messages are mostly ASCII bytes.
         var needsFolding = false, hasInvisible = false, hasFullwidth = false, mixesScripts = false
-        var previous: Unicode.Scalar = " "
-        for scalar in bounded.unicodeScalars {
-            needsFolding = needsFolding || Self.hasCompatibilityForm(scalar)
-            hasInvisible = hasInvisible || Self.isInvisible(scalar)
-            hasFullwidth = hasFullwidth || Self.isFullwidth(scalar)
-            // A look-alike disguise puts Greek or Cyrillic letters next to Latin ones in a word.
-            mixesScripts =
-                mixesScripts || (Self.isASCIILetter(previous) && Self.isGreekOrCyrillic(scalar))
-                || (Self.isGreekOrCyrillic(previous) && Self.isASCIILetter(scalar))
-            previous = scalar
+        var utf8Text = bounded
+        utf8Text.withUTF8 { utf8 in
+            var previousIsLatinLetter = false, previousIsGreekOrCyrillic = false
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                guard byte >= 0x80 else {
+                    // A look-alike disguise puts Greek or Cyrillic letters next to Latin ones in a word.
+                    let isLatinLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+                    mixesScripts = mixesScripts || (previousIsGreekOrCyrillic && isLatinLetter)
+                    previousIsLatinLetter = isLatinLetter
+                    previousIsGreekOrCyrillic = false
+                    index += 1
+                    continue
+                }
+                let (scalar, length) = Self.decode(utf8, at: index)
+                needsFolding = needsFolding || Self.hasCompatibilityForm(scalar)
+                hasInvisible = hasInvisible || Self.isInvisible(scalar)
+                hasFullwidth = hasFullwidth || Self.isFullwidth(scalar)
+                let isGreekOrCyrillic = Self.isGreekOrCyrillic(scalar)
+                mixesScripts = mixesScripts || (previousIsLatinLetter && isGreekOrCyrillic)
+                previousIsLatinLetter = false
+                previousIsGreekOrCyrillic = isGreekOrCyrillic
+                index += length
+            }
         }
         guard needsFolding || hasInvisible || hasFullwidth || mixesScripts else {
             text = bounded
@@ -241,10 +257,6 @@ public struct NormalizedText: Sendable {
         default:
             false
         }
-    }
-
-    static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
-        (0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value)
     }
 
     static func isGreekOrCyrillic(_ scalar: Unicode.Scalar) -> Bool { (0x0370...0x052F).contains(scalar.value) }
