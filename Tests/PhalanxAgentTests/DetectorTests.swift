@@ -129,6 +129,39 @@ struct DetectorTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).map { String($0, radix: 16) })")
     }
 
+    @Test("byte runs found by probing every minimum-th byte are exactly the maximal runs of a plain scan")
+    func byteRunsMatchAPlainScan() {
+        var generator = SplitMix64(seed: 31)
+        func reference(_ bytes: [UInt8], _ minimum: Int) -> [Range<Int>] {
+            var runs: [Range<Int>] = []
+            var start: Int?
+            for (index, byte) in (bytes + [0x20]).enumerated() {
+                if SecretDetector.isTokenByte(byte) {
+                    if start == nil { start = index }
+                } else if let begun = start {
+                    if index - begun >= minimum { runs.append(begun..<index) }
+                    start = nil
+                }
+            }
+            return runs
+        }
+        for _ in 0..<400 {
+            // Runs of random lengths (some far longer than any minimum) separated by spaces or non-ASCII bytes.
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(generator.next() % 30) {
+                let length = Int(generator.next() % (generator.next() % 4 == 0 ? 80 : 12))
+                bytes += (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
+                bytes += generator.next() % 3 == 0 ? [0xC3, 0xA9] : [0x20]
+            }
+            if generator.next() % 2 == 0, !bytes.isEmpty { bytes.removeLast() }
+            for minimum in [1, 2, 5, 24, 32] {
+                #expect(
+                    byteRuns(in: bytes, minimum: minimum, where: SecretDetector.isTokenByte)
+                        == reference(bytes, minimum), "minimum \(minimum), \(bytes.count) bytes")
+            }
+        }
+    }
+
     @Test("the token alphabet's bit set is exactly 0-9, A-Z, a-z and + / _ = -")
     func tokenAlphabet() {
         let spelledOut = Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/_=-".utf8)

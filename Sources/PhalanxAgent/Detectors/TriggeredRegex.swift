@@ -207,22 +207,31 @@ struct TriggeredRegex: @unchecked Sendable {
     }
 }
 
-/// Maximal runs of bytes that satisfy `member`, at least `minimum` long.
+/// Maximal runs of bytes that satisfy `member`, at least `minimum` long, in order.
 ///
-/// Written so that the only branch taken per byte is the rare "a long run just ended": a branch on `member` itself
-/// would be mispredicted at every word boundary of ordinary text, which made this loop cost several microseconds per
-/// kilobyte. Inlined so that `member` is inlined too.
+/// Any `minimum` consecutive positions hold exactly one multiple of `minimum`, so every run long enough covers one:
+/// only those positions are probed, and a probe that lands on a member byte is widened both ways to its run. In
+/// ordinary text the runs (words) are short, so about a third of the bytes are looked at instead of all of them.
+/// Inlined so that `member` is inlined too.
 @inline(__always)
 func byteRuns(in bytes: [UInt8], minimum: Int, where member: (UInt8) -> Bool) -> [Range<Int>] {
+    let minimum = max(1, minimum)
     var runs: [Range<Int>] = []
-    var length = 0
     bytes.withUnsafeBufferPointer { buffer in
-        for index in 0..<buffer.count {
-            let inside = member(buffer[index])
-            if !inside, length >= minimum { runs.append((index - length)..<index) }
-            length = inside ? length &+ 1 : 0
+        var probe = minimum - 1
+        while probe < buffer.count {
+            guard member(buffer[probe]) else {
+                probe += minimum
+                continue
+            }
+            var start = probe
+            while start > 0, member(buffer[start - 1]) { start -= 1 }
+            var end = probe + 1
+            while end < buffer.count, member(buffer[end]) { end += 1 }
+            if end - start >= minimum { runs.append(start..<end) }
+            // The next probe past this run: the first multiple of `minimum` (less one) at or after its end.
+            probe = ((end + 1 + minimum - 1) / minimum) * minimum - 1
         }
     }
-    if length >= minimum { runs.append((bytes.count - length)..<bytes.count) }
     return runs
 }
