@@ -121,9 +121,7 @@ public struct FeatureHasher: Hashable, Sendable {
         return k
     }
 
-    /// The bucket and sign a finished feature hash maps to.
-    func bucket(_ hash: UInt64) -> (index: UInt32, negative: Bool) { Self.bucket(hash, mask: UInt32(dimension - 1)) }
-
+    /// The bucket (its low bits, `mask` being the dimension less one) and sign a finished feature hash maps to.
     @inline(__always) static func bucket(_ hash: UInt64, mask: UInt32) -> (index: UInt32, negative: Bool) {
         let mixed = mix(hash)
         return (UInt32(truncatingIfNeeded: mixed) & mask, mixed >> 63 == 1)
@@ -192,8 +190,7 @@ public struct FeatureHasher: Hashable, Sendable {
             // whether the bucket is new.
             return withUnsafeTemporaryAllocation(of: Int32.self, capacity: emitted + 1) { used in
                 var sink = DenseCounts.Sink(counts: counts, used: used)
-                if let lengths = characterLengths { countCharacterNGrams(text, lengths: lengths, into: &sink) }
-                if let lengths = wordLengths { countWordNGrams(text, lengths: lengths, into: &sink) }
+                countNGrams(text, into: &sink)
                 return sink.weighted(dimension: dimension)
             }
         }
@@ -203,11 +200,16 @@ public struct FeatureHasher: Hashable, Sendable {
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: emitted) { used in
                 slots.initialize(repeating: 0)
                 var table = CountTable(slots: slots, used: used)
-                if let lengths = characterLengths { countCharacterNGrams(text, lengths: lengths, into: &table) }
-                if let lengths = wordLengths { countWordNGrams(text, lengths: lengths, into: &table) }
+                countNGrams(text, into: &table)
                 return table.weighted(dimension: dimension)
             }
         }
+    }
+
+    /// Every n-gram the configuration asks for: character n-grams first, then word n-grams.
+    private func countNGrams<Sink: FeatureSink>(_ text: UnsafeBufferPointer<UInt8>, into sink: inout Sink) {
+        if let lengths = configuration.characterNGrams { countCharacterNGrams(text, lengths: lengths, into: &sink) }
+        if let lengths = configuration.wordNGrams { countWordNGrams(text, lengths: lengths, into: &sink) }
     }
 
     /// The character n-grams of `text`, in order of start, then of length. The default lengths (4…6) take a

@@ -95,11 +95,6 @@ struct TriggeredRegex: @unchecked Sendable {
         }
     }
 
-    /// Merged windows around every trigger, widened to UTF-8 scalar boundaries.
-    func windows(in bytes: [UInt8]) -> [Range<Int>] {
-        windows(in: bytes, around: triggers.flatMap { Self.positions(of: $0, in: bytes) })
-    }
-
     /// Merged windows around the given trigger positions, widened to UTF-8 scalar boundaries.
     func windows(in bytes: [UInt8], around positions: [Int]) -> [Range<Int>] {
         guard !positions.isEmpty else { return [] }

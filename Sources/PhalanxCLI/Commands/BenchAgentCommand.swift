@@ -121,9 +121,9 @@ extension BenchCommand {
                     var order: [String] = []
                     for _ in 0..<max(1, repeats) {
                         for request in requests {
-                            for (stage, seconds) in scanner.stageTimes(request) {
+                            for (stage, duration) in scanner.stageTimes(request) {
                                 if perStage[stage] == nil { order.append(stage) }
-                                perStage[stage, default: []].append(seconds * 1e6)
+                                perStage[stage, default: []].append(AgentEvalCommand.microseconds(duration))
                             }
                         }
                     }
