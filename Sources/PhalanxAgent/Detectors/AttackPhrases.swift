@@ -28,7 +28,7 @@ public enum AttackPhrases {
                 "\(verbsIgnore) [everything|anything|all] [you were told|you have been told|above|before|i said before|prior]",
                 "[do not|don t|dont|never] [follow|obey|listen to] \(quantifier)\(earlier)\(rulesNoun)",
                 "\(verbsIgnore) [what|everything] [was|you were] [said|told|instructed] [before|above|earlier|previously]",
-            ]),
+            ] + overrideInOtherLanguages),
         PhraseFamily(
             id: "injection.prompt-leak", category: .promptInjection, weight: 0.8,
             patterns: [
@@ -41,7 +41,7 @@ public enum AttackPhrases {
                     + "hidden instructions|secret instructions|system instructions]",
                 "repeat [the|all] [words|text] above",
                 "[print|output|repeat] [everything|all] [above|before] [this|here]",
-            ]),
+            ] + promptLeakInOtherLanguages),
         PhraseFamily(
             id: "injection.role-marker", category: .promptInjection, weight: 0.75,
             patterns: [
@@ -107,7 +107,7 @@ public enum AttackPhrases {
                     + "abide by|respect|comply with] [any |the |]\(rulesEnd)",
                 "[uncensored|unfiltered|unrestricted|unconstrained|amoral|unethical|immoral] [ai|assistant|model|"
                     + "chatbot|mode|responses|answers|character|persona|language model]",
-            ]),
+            ] + noRulesInOtherLanguages),
         PhraseFamily(
             id: "jailbreak.weak-signals", category: .jailbreak, weight: 0.3,
             patterns: [
@@ -115,7 +115,7 @@ public enum AttackPhrases {
                 "[never|not|don t|do not|won t|will not|cannot|can t] [refuse|refuses|decline|declines|censor|censors]",
                 "[can|will|able to] [say|do|generate|answer] [anything|everything]",
                 "[two|2] [different |separate |]responses",
-            ]),
+            ] + weakSignalsInOtherLanguages),
         PhraseFamily(
             id: "jailbreak.role-play", category: .jailbreak, weight: 0.3,
             patterns: [
@@ -148,7 +148,7 @@ public enum AttackPhrases {
                     + "nerve agent|sarin|ricin|anthrax|bioweapon|biological weapon|chemical weapon|poison gas|"
                     + "mustard gas|dirty bomb|nuclear weapon|ghost gun|untraceable gun|silencer|thermite|c4|tnt|"
                     + "meth|methamphetamine|fentanyl|heroin|cocaine|crack|lsd|mdma|drugs|poison|untraceable poison]"
-            ]),
+            ] + weaponsInOtherLanguages),
         PhraseFamily(
             id: "harmful.cyber", category: .toxicity, weight: 0.75,
             patterns: [
