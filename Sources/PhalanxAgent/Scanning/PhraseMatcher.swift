@@ -3,7 +3,9 @@
 ///
 /// Phrases and text are compared as sequences of *folded words*: a word is a maximal run of ASCII letters, digits,
 /// hyphens and non-ASCII bytes, ASCII letters compared without case; every other ASCII character (spaces, punctuation,
-/// line breaks) only separates words. A hyphen joins words ("bomb-proof" does not contain "bomb"), and a match is
+/// line breaks) only separates words. Chinese and Japanese, written without spaces, are the exception: each of their
+/// characters (U+3000–U+9FFF: CJK punctuation, kana, Han) is a word by itself, so their phrases are sequences of
+/// characters. A hyphen joins words ("bomb-proof" does not contain "bomb"), and a match is
 /// whole words only. So "Ignore   ALL previous\ninstructions!" matches the phrase "ignore all previous instructions",
 /// and "designore" does not match "ignore".
 ///
@@ -118,11 +120,21 @@ struct PhraseMatcher: Sendable {
                 }
                 let wordStart = index
                 var hash = Self.fnvOffset
-                while index < utf8.count {
-                    let folded = foldedByte[Int(utf8[index])]
-                    if folded == 0 { break }
-                    hash = (hash ^ UInt64(folded)) &* Self.fnvPrime
-                    index += 1
+                if Self.isUnspacedLead(utf8[index]) {
+                    // A character of a script written without spaces is a word by itself.
+                    let end = min(index + 3, utf8.count)
+                    while index < end {
+                        hash = (hash ^ UInt64(utf8[index])) &* Self.fnvPrime
+                        index += 1
+                    }
+                } else {
+                    while index < utf8.count {
+                        let byte = utf8[index]
+                        let folded = foldedByte[Int(byte)]
+                        if folded == 0 || Self.isUnspacedLead(byte) { break }
+                        hash = (hash ^ UInt64(folded)) &* Self.fnvPrime
+                        index += 1
+                    }
                 }
                 let word = vocabulary.id(
                     hash: hash, of: UnsafeBufferPointer(rebasing: utf8[wordStart..<index]), folding: foldedByte)
@@ -213,14 +225,20 @@ struct PhraseMatcher: Sendable {
         // endsInWord[i]: some path through segments 0...i ends with a word byte (an empty alternative looks further
         // back); startsInWord[i]: some path through segments i... starts with one.
         var endsInWord: [Bool] = []
+        // A character of a script without spaces is a word by itself, so it joins with nothing on either side.
         for segment in segments {
             let before = endsInWord.last ?? false
-            endsInWord.append(segment.contains { $0.last.map(isWordByte) ?? before })
+            endsInWord.append(
+                segment.contains { piece in
+                    piece.last.map { isWordByte($0) && !endsWithUnspacedCharacter(piece) } ?? before
+                })
         }
         var startsInWord = [Bool](repeating: false, count: segments.count)
         for index in segments.indices.reversed() {
             let after = index + 1 < segments.count ? startsInWord[index + 1] : false
-            startsInWord[index] = segments[index].contains { $0.first.map(isWordByte) ?? after }
+            startsInWord[index] = segments[index].contains { piece in
+                piece.first.map { isWordByte($0) && !isUnspacedLead($0) } ?? after
+            }
         }
         var merged: [[[UInt8]]] = []
         for (index, segment) in segments.enumerated() {
@@ -233,9 +251,41 @@ struct PhraseMatcher: Sendable {
         return merged.map { $0.map(words(in:)) }
     }
 
-    /// The folded words of a text.
+    /// The folded words of a text, cut as the scan cuts them.
     static func words(in bytes: [UInt8]) -> [[UInt8]] {
-        bytes.map { foldedByte[Int($0)] }.split(separator: 0).map(Array.init)
+        var words: [[UInt8]] = []
+        var word: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if isUnspacedLead(byte) || foldedByte[Int(byte)] == 0, !word.isEmpty {
+                words.append(word)
+                word = []
+            }
+            if isUnspacedLead(byte) {
+                let end = min(index + 3, bytes.count)
+                words.append(Array(bytes[index..<end]))
+                index = end
+            } else {
+                if foldedByte[Int(byte)] != 0 { word.append(foldedByte[Int(byte)]) }
+                index += 1
+            }
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
+    }
+
+    /// Whether `byte` leads the UTF-8 of a character in U+3000–U+9FFF: CJK punctuation, kana, Han ideographs —
+    /// scripts written without spaces between words. Each such character is a word of its own, so a Chinese or
+    /// Japanese phrase is matched as a sequence of characters; Hangul, which Korean writes with spaces, is not in
+    /// the range and forms words like Latin letters.
+    @inline(__always) static func isUnspacedLead(_ byte: UInt8) -> Bool { byte &- 0xE3 < 7 }
+
+    /// Whether `bytes` (a piece of a pattern) ends with such a character, after which a word always ends.
+    private static func endsWithUnspacedCharacter(_ bytes: [UInt8]) -> Bool {
+        guard var index = bytes.indices.last else { return false }
+        while index > 0 && bytes[index] & 0xC0 == 0x80 { index -= 1 }
+        return isUnspacedLead(bytes[index])
     }
 }
 
