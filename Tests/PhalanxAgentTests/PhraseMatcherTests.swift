@@ -93,7 +93,9 @@ struct PhraseMatcherTests {
     }
 
     private static func randomText(using generator: inout SplitMix64) -> String {
-        let noise = ["zz", "abc", "\u{FC}ber", "IGNORED", "\u{65E5}\u{672C}", "\u{5FFD}\u{7565}\u{FC}", "\u{AC00}\u{B098}"]
+        let noise = [
+            "zz", "abc", "\u{FC}ber", "IGNORED", "\u{65E5}\u{672C}", "\u{5FFD}\u{7565}\u{FC}", "\u{AC00}\u{B098}",
+        ]
         var text = ""
         for _ in 0..<Int.random(in: 0...24, using: &generator) {
             var word =
