@@ -12,6 +12,9 @@ Two choices, both about the product rather than the test split (which this never
 * The corpus's training and validation splits are pooled and re-split 80/20 by a hash of each example, so the model
   sees every source group (the held-out-source design stays for test.jsonl and unseen.jsonl, untouched here).
   Validation figures are then optimistic; the test and unseen splits are what to quote.
+* The project's own hard negatives (hard_negatives.py: "How do I override equals in a Java record?", "kill time
+  during a layover", "I forgot the admin password of my router") join the pool: the public corpora use those words
+  mostly in attacks, and the model had learned to deny developers and idioms.
 
 Deterministic: the selection and the split depend only on each example's id and text.
 """
@@ -19,6 +22,8 @@ import hashlib
 import json
 import os
 import sys
+
+from hard_negatives import hard_negatives
 
 
 def unit(row, salt):
@@ -37,6 +42,12 @@ def main():
             sys.exit(f"training_mix: {path} is missing; run scripts/build-corpus first")
         with open(path, encoding="utf-8") as f:
             rows += [json.loads(line) for line in f if line.strip()]
+    for text, template in hard_negatives():
+        rows.append({
+            "id": hashlib.sha256(text.encode()).hexdigest()[:16], "text": text, "label": 0, "category": "benign",
+            "source_package": "phalanx-hard-negatives", "source_version": "1", "licence": "project",
+            "source_file": "scripts/corpus/hard_negatives.py", "original_label": "template:" + template,
+        })
     kept = [r for r in rows if r["category"] != "harmful" or unit(r, "sub") < 0.25]
     validation = [r for r in kept if unit(r, "split") < 0.2]
     train = [r for r in kept if unit(r, "split") >= 0.2]
