@@ -146,9 +146,18 @@ public enum AttackPhrases {
                     + "3d print|make a|build a|create a] [a |an |some |homemade |]"
                     + "[bomb|pipe bomb|explosive|explosives|napalm|molotov|molotov cocktail|grenade|ied|landmine|"
                     + "nerve agent|sarin|ricin|anthrax|bioweapon|biological weapon|chemical weapon|poison gas|"
-                    + "mustard gas|dirty bomb|nuclear weapon|ghost gun|untraceable gun|silencer|thermite|c4|tnt|"
-                    + "meth|methamphetamine|fentanyl|heroin|cocaine|crack|lsd|mdma|drugs|poison|untraceable poison]"
-            ] + weaponsInOtherLanguages),
+                    + "mustard gas|dirty bomb|nuclear weapon|ghost gun|untraceable gun|gun silencer|firearm suppressor|thermite|c4|tnt|"
+                    + "meth|methamphetamine|fentanyl|heroin|cocaine|crack|lsd|mdma|drugs|poison|untraceable poison]",
+                "\(howTo) [make|build|create|assemble|3d print|make a|build a] [a |][silencer|suppressor] for "
+                    + "[a |an |my |]"
+                    + "[gun|firearm|pistol|rifle|handgun|glock|ar-15|shotgun]",
+            ] + weaponsInOtherLanguages,
+            // "A bomb shelter", "poison ivy", "a bomb squad": the same words naming something else.
+            exceptWhenFollowedBy: [
+                "shelter", "shelters", "calorimeter", "cyclone", "squad", "threat", "threats", "disposal", "detector",
+                "detectors", "detection", "sniffing", "scare", "ivy", "oak", "sumac", "control", "test", "tests",
+                "testing", "kit", "kits",
+            ]),
         PhraseFamily(
             id: "harmful.cyber", category: .toxicity, weight: 0.75,
             patterns: [
@@ -159,6 +168,12 @@ public enum AttackPhrases {
                 "[write|create|generate|code|build|develop|give me] [a |an |some |working |functional |]"
                     + "[keylogger|ransomware|malware|virus|trojan|worm|botnet|rootkit|spyware|credential stealer|"
                     + "phishing email|phishing page|phishing site|exploit code|zero day exploit|backdoor|cryptominer]",
+            ],
+            // "A keylogger detection tool", "a malware scanner": defenders' tools.
+            exceptWhenFollowedBy: [
+                "detection", "detector", "detectors", "scanner", "scanners", "remover", "removal", "protection",
+                "defense",
+                "defence", "checker", "blocker", "filter", "analysis", "signature", "signatures", "awareness",
             ]),
         PhraseFamily(
             id: "harmful.violence", category: .toxicity, weight: 0.85,
@@ -167,7 +182,8 @@ public enum AttackPhrases {
                     + "[someone|somebody|a person|people|him|her|them|a child|my wife|my husband|my boss|"
                     + "my neighbor|a cop|the president]",
                 "\(howTo) [get away with|cover up|hide] [a |]murder",
-                "\(howTo) [dispose of|get rid of|hide] a body",
+                "\(howTo) [dispose of|hide] [a|the] [body|dead body|corpse]",
+                "\(howTo) get rid of [a dead body|the dead body|a corpse|the corpse|the body of|a body without|bodies]",
                 "[kill|hang|shoot] yourself", "kys", "go die", "you should die", "i will [kill|murder|hurt|find] you",
                 "\(howTo) [kill myself|commit suicide|end my life|self harm|cut myself]",
                 "[ways|methods] to [kill myself|commit suicide|end my life]",
@@ -190,8 +206,35 @@ public enum AttackPhrases {
         PhraseFamily(
             id: "harmful.fraud", category: .toxicity, weight: 0.7,
             patterns: [
-                "\(howTo) [launder money|commit fraud|commit tax fraud|evade taxes|forge documents|counterfeit|scam|"
-                    + "shoplift|steal|blackmail|extort|bribe|make fake|buy fake|sell drugs|traffic|smuggle]",
+                // Each verb with the objects that make it a crime: "steal the show", "bribe my toddler", "make fake
+                // snow" and "smuggle snacks into the cinema" are not.
+                "\(howTo) [launder money|commit fraud|commit tax fraud|commit insurance fraud|commit identity theft|"
+                    + "evade taxes|shoplift|blackmail|extort|sell drugs]",
+                "\(howTo) forge [a |an |]"
+                    + "[documents|document|signature|signatures|passport|check|checks|cheque|id|ids|prescription|will]",
+                "\(howTo) counterfeit [money|currency|bills|banknotes|coins|goods|designer goods|designer bags|"
+                    + "handbags|watches|luxury goods|products|documents|passports|a passport|tickets|coupons]",
+                "\(howTo) scam [people|someone|somebody|the elderly|elderly people|old people|customers|investors|"
+                    + "a bank|banks|my grandma|my grandmother|tourists]",
+                "\(howTo) steal [a |an |some |someone s |someone else s |other people s |people s |my neighbor s |"
+                    + "my boss s |my roommate s |the |a locked |]"
+                    + "[money|car|cars|identity|identities|credit card|credit cards|wallet|purse|cash|jewelry|"
+                    + "packages|catalytic converter|catalytic converters|bike|electricity|gas|data|personal data|"
+                    + "browsing data|personal information|information|passwords|iphone|phone|phones|laptop|laptops|"
+                    + "crypto|cryptocurrency|bitcoin|trade secrets|intellectual property|something|things|stuff|them|"
+                    + "one|from a store|from stores|from my employer|from work|from people|from a shop]",
+                "\(howTo) bribe [a |an |the |]"
+                    + "[official|officials|cop|cops|police officer|police|judge|customs officer|inspector|politician|"
+                    + "witness|juror|border guard|government official|university official|admissions officer|"
+                    + "prison guard|referee|tax inspector]",
+                "\(howTo) [make|buy|get|print] [a |]fake "
+                    + "[money|id|ids|passport|passports|documents|checks|diploma|diplomas|degree|reviews|invoices|"
+                    + "receipts|bank statements|prescriptions|banknotes|driver s license|social security card]",
+                "\(howTo) traffic [drugs|people|humans|children|women|weapons|guns|organs]",
+                "\(howTo) smuggle [drugs|weapons|guns|people|migrants|cocaine|heroin|contraband|money|cash|"
+                    + "illegal goods|diamonds|exotic pets|animals|wildlife|ivory|gold|explosives]",
+                "\(howTo) smuggle [something |drugs |weapons |][across the border|into prison|into a prison|"
+                    + "through customs|through airport security|past airport security]",
                 "[write|create|draft|generate] [a |an |]"
                     + "[scam|fraudulent|fake|phishing] [email|message|text|letter|invoice|review|reviews|website]",
             ]),
