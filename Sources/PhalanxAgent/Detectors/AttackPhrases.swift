@@ -62,7 +62,7 @@ public enum AttackPhrases {
                     + "processes] this",
                 "[instructions|note|message] [for|to] [the|any] [ai|assistant|llm|language model|chatbot|agent]",
                 "[ai|assistant|llm|agent] [must|should] [now|instead]",
-            ]),
+            ] + hiddenActionInOtherLanguages),
         PhraseFamily(
             id: "injection.redirect", category: .promptInjection, weight: 0.35,
             patterns: [
@@ -75,7 +75,7 @@ public enum AttackPhrases {
                 "from now on [you|your] [are|will|must|should|respond|answer|reply]",
                 "you [will|must] now [act|respond|answer|behave|only]",
                 "you are [now|no longer] [a|an|in|my|going|called|named|free]",
-            ]),
+            ] + redirectInOtherLanguages),
     ]
 
     public static let jailbreak: [PhraseFamily] = [
