@@ -20,6 +20,10 @@ struct LiteralTriggerIndex: Sendable {
     private let entries: [Entry]
     private let starts: [Int32]
     private let needles: [UInt8]
+    /// One bit per pair of bytes (first << 8 | second) that some trigger can start with: most positions of a text
+    /// start no trigger, and one look-up in this 8 KiB set says so without visiting the entries of their first byte
+    /// ("e", "s", "a" and "g" each begin a trigger, and are among the commonest letters).
+    private let pairs: [UInt64]
     let ownerCount: Int
 
     /// `triggers[i]` are the triggers of owner `i`; each must be a non-empty `.literal`.
@@ -39,6 +43,28 @@ struct LiteralTriggerIndex: Sendable {
                 for byte in firsts { table[Int(byte)].append(entry) }
             }
         }
+        var pairs = [UInt64](repeating: 0, count: 65536 / 64)
+        for group in table {
+            for entry in group {
+                let start = Int(entry.needleStart)
+                let firsts =
+                    entry.caseInsensitive
+                    ? Set([Self.lowercased(needles[start]), Self.uppercased(needles[start])]) : [needles[start]]
+                let seconds: Set<UInt8> =
+                    entry.needleLength < 2
+                    ? Set(0...255)
+                    : entry.caseInsensitive
+                        ? [Self.lowercased(needles[start + 1]), Self.uppercased(needles[start + 1])]
+                        : [needles[start + 1]]
+                for first in firsts {
+                    for second in seconds {
+                        let pair = Int(first) << 8 | Int(second)
+                        pairs[pair >> 6] |= 1 << UInt64(pair & 63)
+                    }
+                }
+            }
+        }
+        self.pairs = pairs
         entries = table.flatMap { $0 }
         var starts: [Int32] = [0]
         for group in table { starts.append(starts[starts.count - 1] + Int32(group.count)) }
@@ -54,21 +80,28 @@ struct LiteralTriggerIndex: Sendable {
             starts.withUnsafeBufferPointer { starts in
                 entries.withUnsafeBufferPointer { entries in
                     needles.withUnsafeBufferPointer { needles in
-                        for position in 0..<text.count {
-                            let byte = Int(text[position])
-                            for entry in entries[Int(starts[byte])..<Int(starts[byte + 1])] {
-                                let length = Int(entry.needleLength), needle = Int(entry.needleStart)
-                                guard position + length <= text.count else { continue }
-                                var k = 1
-                                if entry.caseInsensitive {
-                                    while k < length, Self.lowercased(text[position + k]) == needles[needle + k] {
-                                        k += 1
-                                    }
-                                } else {
-                                    while k < length, text[position + k] == needles[needle + k] { k += 1 }
+                        pairs.withUnsafeBufferPointer { pairs in
+                            for position in 0..<text.count {
+                                let byte = Int(text[position])
+                                // The last byte has no pair; only a one-byte trigger could start there.
+                                if position + 1 < text.count {
+                                    let pair = byte << 8 | Int(text[position + 1])
+                                    if pairs[pair >> 6] & (1 << UInt64(pair & 63)) == 0 { continue }
                                 }
-                                if k == length, found[Int(entry.owner)].last != position {
-                                    found[Int(entry.owner)].append(position)
+                                for entry in entries[Int(starts[byte])..<Int(starts[byte + 1])] {
+                                    let length = Int(entry.needleLength), needle = Int(entry.needleStart)
+                                    guard position + length <= text.count else { continue }
+                                    var k = 1
+                                    if entry.caseInsensitive {
+                                        while k < length, Self.lowercased(text[position + k]) == needles[needle + k] {
+                                            k += 1
+                                        }
+                                    } else {
+                                        while k < length, text[position + k] == needles[needle + k] { k += 1 }
+                                    }
+                                    if k == length, found[Int(entry.owner)].last != position {
+                                        found[Int(entry.owner)].append(position)
+                                    }
                                 }
                             }
                         }
