@@ -115,15 +115,18 @@ struct ScannerTests {
         #expect(phraseFamilies(text).isEmpty, "\(phraseFamilies(text))")
     }
 
-    @Test("the word after a match: punctuation skipped, ASCII case folded, nil at the end")
+    @Test("the word after a match: separators skipped, ASCII case folded, cut as the matcher cuts, nil at the end")
     func wordAfterMatch() {
-        let bytes = Array("a bomb ... Shelter! x".utf8)
-        #expect(PhraseDetector.word(in: bytes, after: 6) == "shelter")
-        #expect(PhraseDetector.word(in: bytes, after: 18) == "x")
-        #expect(PhraseDetector.word(in: bytes, after: 21) == nil)
-        // A hyphen is part of a word, as in the matcher: "bomb-proof" is one word.
-        #expect(PhraseDetector.word(in: Array("a bomb -- x".utf8), after: 6) == "--")
-        #expect(PhraseDetector.word(in: Array("bomb...".utf8), after: 4) == nil)
+        func next(_ text: String, _ end: Int) -> String? {
+            PhraseMatcher.word(in: Array(text.utf8), after: end).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(next("a bomb ... Shelter! x", 6) == "shelter")
+        #expect(next("a bomb ... Shelter! x", 18) == "x")
+        #expect(next("a bomb ... Shelter! x", 21) == nil)
+        #expect(next("bomb...", 4) == nil)
+        // A hyphen is part of a word, as in the matcher ("bomb-proof" is one word); a Han character is a word.
+        #expect(next("a bomb -- x", 6) == "--")
+        #expect(next("炸弹工厂", 6) == "工")
     }
 
     @Test(

@@ -45,8 +45,8 @@ public struct PhraseDetector: TextDetector {
         for match in matches where !seen.contains(match.family) {
             let family = families[match.family]
             if !family.exceptWhenFollowedBy.isEmpty,
-                let next = Self.word(in: text.bytes, after: match.span.upperBound),
-                family.exceptWhenFollowedBy.contains(next)
+                let next = PhraseMatcher.word(in: text.bytes, after: match.span.upperBound),
+                family.exceptWhenFollowedBy.contains(String(decoding: next, as: UTF8.self))
             {
                 continue  // A later match of the family may still count.
             }
@@ -58,21 +58,5 @@ public struct PhraseDetector: TextDetector {
                     evidence: "\"\(String(decoding: phrase.prefix(80), as: UTF8.self))\""))
         }
         return found
-    }
-
-    /// The word that follows `end` in `bytes` (after spaces and punctuation), ASCII letters lowercased, or nil at the
-    /// end of the text. A word here is what ``PhraseMatcher`` calls one: letters, digits, hyphens, non-ASCII bytes.
-    static func word(in bytes: [UInt8], after end: Int) -> String? {
-        func isWordByte(_ byte: UInt8) -> Bool {
-            byte >= 0x80 || byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
-        }
-        var start = end
-        while start < bytes.count && !isWordByte(bytes[start]) { start += 1 }
-        guard start < bytes.count else { return nil }
-        var stop = start
-        while stop < bytes.count && isWordByte(bytes[stop]) && stop - start < 64 { stop += 1 }
-        return String(
-            decoding: bytes[start..<stop].map { $0 < 0x80 && $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

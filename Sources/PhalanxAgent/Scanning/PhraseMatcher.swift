@@ -275,6 +275,18 @@ struct PhraseMatcher: Sendable {
         return words
     }
 
+    /// The folded word that follows `end` in `bytes`, after any separators, cut as the scan cuts words; `nil` at the
+    /// end of the text. What a family's exceptions are compared with ("a bomb *shelter*").
+    static func word(in bytes: [UInt8], after end: Int) -> [UInt8]? {
+        var start = end
+        while start < bytes.count && foldedByte[Int(bytes[start])] == 0 { start += 1 }
+        guard start < bytes.count else { return nil }
+        if isUnspacedLead(bytes[start]) { return Array(bytes[start..<min(start + 3, bytes.count)]) }
+        var stop = start
+        while stop < bytes.count, foldedByte[Int(bytes[stop])] != 0, !isUnspacedLead(bytes[stop]) { stop += 1 }
+        return bytes[start..<stop].map { foldedByte[Int($0)] }
+    }
+
     /// Whether `byte` leads the UTF-8 of a character in U+3000–U+9FFF: CJK punctuation, kana, Han ideographs —
     /// scripts written without spaces between words. Each such character is a word of its own, so a Chinese or
     /// Japanese phrase is matched as a sequence of characters; Hangul, which Korean writes with spaces, is not in
