@@ -75,9 +75,7 @@ struct ScannerTests {
     }
 
     private func phraseFamilies(_ text: String) -> [String] {
-        let detector = PhraseDetector(
-            families: AttackPhrases.injection + AttackPhrases.jailbreak + AttackPhrases.harmful)
-        return detector.findings(in: NormalizedText(text)).map(\.detector)
+        SafetyScanner.phrases.findings(in: NormalizedText(text)).map(\.detector)
     }
 
     @Test(

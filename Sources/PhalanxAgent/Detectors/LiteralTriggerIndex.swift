@@ -30,6 +30,7 @@ struct LiteralTriggerIndex: Sendable {
     init(_ triggers: [[TriggeredRegex.Trigger]]) {
         var table = [[Entry]](repeating: [], count: 256)
         var needles: [UInt8] = []
+        var pairs = [UInt64](repeating: 0, count: 65536 / 64)
         for (owner, ownTriggers) in triggers.enumerated() {
             for trigger in ownTriggers {
                 guard case .literal(let literal, let caseInsensitive) = trigger, let first = literal.utf8.first else {
@@ -39,23 +40,10 @@ struct LiteralTriggerIndex: Sendable {
                     needleStart: Int32(needles.count), needleLength: Int32(literal.utf8.count), owner: Int32(owner),
                     caseInsensitive: caseInsensitive)
                 needles += literal.utf8.map { caseInsensitive ? Self.lowercased($0) : $0 }
-                let firsts = caseInsensitive ? Set([Self.lowercased(first), Self.uppercased(first)]) : [first]
+                let firsts = Self.cases(of: first, caseInsensitive)
                 for byte in firsts { table[Int(byte)].append(entry) }
-            }
-        }
-        var pairs = [UInt64](repeating: 0, count: 65536 / 64)
-        for group in table {
-            for entry in group {
-                let start = Int(entry.needleStart)
-                let firsts =
-                    entry.caseInsensitive
-                    ? Set([Self.lowercased(needles[start]), Self.uppercased(needles[start])]) : [needles[start]]
-                let seconds: Set<UInt8> =
-                    entry.needleLength < 2
-                    ? Set(0...255)
-                    : entry.caseInsensitive
-                        ? [Self.lowercased(needles[start + 1]), Self.uppercased(needles[start + 1])]
-                        : [needles[start + 1]]
+                // A one-byte trigger may be followed by anything.
+                let seconds = literal.utf8.dropFirst().first.map { Self.cases(of: $0, caseInsensitive) } ?? Set(0...255)
                 for first in firsts {
                     for second in seconds {
                         let pair = Int(first) << 8 | Int(second)
@@ -110,6 +98,11 @@ struct LiteralTriggerIndex: Sendable {
             }
         }
         return found
+    }
+
+    /// The byte itself, or both its ASCII cases when the trigger ignores case.
+    private static func cases(of byte: UInt8, _ caseInsensitive: Bool) -> Set<UInt8> {
+        caseInsensitive ? [lowercased(byte), uppercased(byte)] : [byte]
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }

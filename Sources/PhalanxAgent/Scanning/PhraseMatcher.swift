@@ -254,37 +254,31 @@ struct PhraseMatcher: Sendable {
     /// The folded words of a text, cut as the scan cuts them.
     static func words(in bytes: [UInt8]) -> [[UInt8]] {
         var words: [[UInt8]] = []
-        var word: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if isUnspacedLead(byte) || foldedByte[Int(byte)] == 0, !word.isEmpty {
-                words.append(word)
-                word = []
-            }
-            if isUnspacedLead(byte) {
-                let end = min(index + 3, bytes.count)
-                words.append(Array(bytes[index..<end]))
-                index = end
-            } else {
-                if foldedByte[Int(byte)] != 0 { word.append(foldedByte[Int(byte)]) }
-                index += 1
-            }
+        var position = 0
+        while let next = word(in: bytes, from: position) {
+            words.append(next.folded)
+            position = next.end
         }
-        if !word.isEmpty { words.append(word) }
         return words
     }
 
-    /// The folded word that follows `end` in `bytes`, after any separators, cut as the scan cuts words; `nil` at the
-    /// end of the text. What a family's exceptions are compared with ("a bomb *shelter*").
-    static func word(in bytes: [UInt8], after end: Int) -> [UInt8]? {
-        var start = end
+    /// The folded word that follows `end` in `bytes`, after any separators; `nil` at the end of the text. What a
+    /// family's exceptions are compared with ("a bomb *shelter*").
+    static func word(in bytes: [UInt8], after end: Int) -> [UInt8]? { word(in: bytes, from: end)?.folded }
+
+    /// The first word at or after `position`, cut as the scan cuts words (a Chinese or Japanese character is one by
+    /// itself), folded, with the offset just past it.
+    private static func word(in bytes: [UInt8], from position: Int) -> (folded: [UInt8], end: Int)? {
+        var start = position
         while start < bytes.count && foldedByte[Int(bytes[start])] == 0 { start += 1 }
         guard start < bytes.count else { return nil }
-        if isUnspacedLead(bytes[start]) { return Array(bytes[start..<min(start + 3, bytes.count)]) }
-        var stop = start
-        while stop < bytes.count, foldedByte[Int(bytes[stop])] != 0, !isUnspacedLead(bytes[stop]) { stop += 1 }
-        return bytes[start..<stop].map { foldedByte[Int($0)] }
+        if isUnspacedLead(bytes[start]) {
+            let end = min(start + 3, bytes.count)
+            return (Array(bytes[start..<end]), end)
+        }
+        var end = start
+        while end < bytes.count, foldedByte[Int(bytes[end])] != 0, !isUnspacedLead(bytes[end]) { end += 1 }
+        return (bytes[start..<end].map { foldedByte[Int($0)] }, end)
     }
 
     /// Whether `byte` leads the UTF-8 of a character in U+3000–U+9FFF: CJK punctuation, kana, Han ideographs —
