@@ -138,6 +138,14 @@ public enum AttackPhrases {
         + "explain how to|show me how to|ways to|best way to|easiest way to|write a guide on how to|"
         + "give me instructions|detailed instructions|step by step]"
 
+    /// Chemical and biological agents, explosives and hard drugs that nobody makes for an everyday reason.
+    static let controlledAgents =
+        "[sarin|sarin gas|soman|tabun|vx|vx nerve agent|novichok|nerve agent|nerve agents|nerve gas|mustard gas|"
+        + "sulfur mustard|phosgene|phosgene gas|chlorine gas|hydrogen cyanide|cyanide gas|ricin|ricin poison|abrin|"
+        + "anthrax|botulinum toxin|bioweapon|bioweapons|biological weapon|biological weapons|chemical weapon|"
+        + "chemical weapons|methamphetamine|meth|fentanyl|carfentanil|heroin|mdma|lsd|explosives|a bomb|pipe bomb|"
+        + "pipe bombs|napalm|thermite|tatp|plastic explosive|plastic explosives]"
+
     public static let harmful: [PhraseFamily] = [
         PhraseFamily(
             id: "harmful.weapons", category: .toxicity, weight: 0.85,
@@ -151,6 +159,18 @@ public enum AttackPhrases {
                 "\(howTo) [make|build|create|assemble|3d print|make a|build a] [a |][silencer|suppressor] for "
                     + "[a |an |my |]"
                     + "[gun|firearm|pistol|rifle|handgun|glock|ar-15|shotgun]",
+                // The imperative form of the same requests, as red-teaming sets write them: "give me the recipe for
+                // synthesizing sarin", "list the ratios needed to create ricin", "a guide for synthesizing
+                // methamphetamine". Only agents and drugs whose making has no everyday sense are listed.
+                "[instructions for|instructions on|guide for|guide to|guide on|recipe for|process for|processes for|"
+                    + "procedure for|method for|methods for|steps for|tutorial on|tutorial for|ratios needed to|"
+                    + "ingredients for|ingredients needed for|ingredients needed to|materials for|materials needed for|"
+                    + "materials needed to|precursors for|precursors needed for|precursors needed to|chemicals needed to] "
+                    + "[synthesizing|synthesising|making|manufacturing|producing|creating|cooking|extracting|"
+                    + "weaponizing|synthesize|make|manufacture|produce|create|extract|weaponize] [a |an |some |the |]"
+                    + controlledAgents,
+                "[enrich|enriching|enrichment of] uranium [to|for] "
+                    + "[weapons grade|weapon grade|bomb grade|weapons-grade|weapon-grade|bomb-grade|a bomb]",
             ] + weaponsInOtherLanguages,
             // "A bomb shelter", "poison ivy", "a bomb squad": the same words naming something else.
             exceptWhenFollowedBy: [
@@ -187,6 +207,18 @@ public enum AttackPhrases {
                 "[kill|hang|shoot] yourself", "kys", "go die", "you should die", "i will [kill|murder|hurt|find] you",
                 "\(howTo) [kill myself|commit suicide|end my life|self harm|cut myself]",
                 "[ways|methods] to [kill myself|commit suicide|end my life]",
+            ]),
+        // Asking how not to be caught is asking how to do something one would be caught for. In the corpus's
+        // training split these forms occur in 45 attacks and in none of its 6,461 benign texts (user chats
+        // included). "Without being detected" is left out: submarines and birds do that.
+        PhraseFamily(
+            id: "harmful.evading-capture", category: .toxicity, weight: 0.6,
+            patterns: [
+                "without [getting caught|being caught|being traced|getting arrested|being arrested|leaving a trace|"
+                    + "leaving any trace|leaving traces|leaving evidence|leaving any evidence|the police finding out|"
+                    + "the police knowing|law enforcement finding out]",
+                "while [evading|avoiding] [law enforcement|the police|the authorities|tracing|monitoring|"
+                    + "tracing or monitoring|detection by law enforcement]",
             ]),
         PhraseFamily(
             id: "harmful.abuse", category: .toxicity, weight: 0.6,

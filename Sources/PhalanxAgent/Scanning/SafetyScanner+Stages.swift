@@ -14,6 +14,13 @@ extension SafetyScanner {
             let elapsed = clock.measure { _ = detector.findings(in: normalized) }
             times.append((String(describing: type(of: detector)), elapsed))
         }
+        var payloads: [DecodedPayload] = []
+        times.append(("payload decoding", clock.measure { payloads = PayloadDecoder.payloads(in: normalized) }))
+        times.append(
+            (
+                String(describing: EncodedPayloadDetector.self),
+                clock.measure { _ = Self.payloadDetector.findings(in: payloads) }
+            ))
         if let trained = model as? TrainedAttackModel {
             let classifier = trained.file.classifier
             var features: SparseVector?
@@ -23,6 +30,15 @@ extension SafetyScanner {
             }
         } else if let model {
             times.append(("model", clock.measure { _ = model.attackProbability(normalized) }))
+        }
+        if let model, !payloads.isEmpty {
+            times.append(
+                (
+                    "model: decoded payloads",
+                    clock.measure {
+                        for payload in payloads { _ = model.attackProbability(NormalizedText(payload.text)) }
+                    }
+                ))
         }
         return times
     }

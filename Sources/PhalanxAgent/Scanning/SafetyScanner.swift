@@ -9,7 +9,9 @@ import PhalanxCore
 /// the model's operating point is 0.5, see ``AttackModel/score(probability:)``), so a distinctive phrase can block
 /// alone, and a paraphrase no list anticipated is caught by the model. Indirect input — text from a tool or
 /// a retrieved document — that talks to the model in the imperative is more suspect than the same words from the
-/// user, so injection findings there are raised by ``indirectBoost``.
+/// user, so injection findings there are raised by ``indirectBoost``. Text hidden in an encoding (``PayloadDecoder``)
+/// is decoded once and read again, by the phrases and by the model: the model's probability is the largest over the
+/// text and its decoded payloads.
 public struct SafetyScanner: Sendable {
     public var model: (any AttackModel)?
     /// Added to injection findings in tool output and retrieved documents (capped at 1).
@@ -17,9 +19,10 @@ public struct SafetyScanner: Sendable {
 
     static let phrases = PhraseDetector(
         families: AttackPhrases.injection + AttackPhrases.jailbreak + AttackPhrases.harmful)
-    static let detectors: [any TextDetector] = [
-        phrases, SecretDetector(), PIIDetector(), ObfuscationDetector(), EncodedPayloadDetector(inner: phrases),
-    ]
+    /// The detectors that read the normalized text as it is.
+    static let detectors: [any TextDetector] = [phrases, SecretDetector(), PIIDetector(), ObfuscationDetector()]
+    /// Reads the decoded payloads.
+    static let payloadDetector = EncodedPayloadDetector(inner: phrases)
 
     public init(model: (any AttackModel)? = nil) {
         self.model = model
@@ -27,7 +30,9 @@ public struct SafetyScanner: Sendable {
 
     public func scan(_ request: ScanRequest) -> ScanResult {
         let normalized = NormalizedText(request.text)
+        let payloads = PayloadDecoder.payloads(in: normalized)
         var findings = Self.detectors.flatMap { $0.findings(in: normalized) }
+        findings += Self.payloadDetector.findings(in: payloads)
         let indirect = request.direction == .input && (request.source == .tool || request.source == .retrieval)
         if indirect {
             findings = findings.map { finding in
@@ -44,7 +49,17 @@ public struct SafetyScanner: Sendable {
             guard !own.isEmpty else { continue }
             scores[category] = 1 - own.reduce(1) { $0 * (1 - $1.score) }
         }
-        let probability = model?.attackProbability(normalized)
+        // The model reads the text and each decoded payload; the most suspicious reading counts.
+        var probability = model?.attackProbability(normalized)
+        var readFrom: DecodedPayload?
+        if let model, let whole = probability {
+            probability = payloads.reduce(whole) { best, payload in
+                let decoded = model.attackProbability(NormalizedText(payload.text))
+                guard decoded > best else { return best }
+                readFrom = payload
+                return decoded
+            }
+        }
         if let probability {
             // The model says "attack", not which kind: its probability goes to the attack category the phrases
             // point at, or to prompt injection when they point nowhere.
@@ -54,12 +69,13 @@ public struct SafetyScanner: Sendable {
                     scores[$0] ?? 0 > 0 ? $0 : nil
                 }
                 ?? .promptInjection
-            let whole = 0..<normalized.text.utf8.count
+            let span = readFrom?.span ?? 0..<normalized.text.utf8.count
             let score = model?.score(probability: probability) ?? probability
+            let reading = readFrom.map { " in the decoded \($0.encoding.rawValue) payload" } ?? ""
             findings.append(
                 ScanFinding(
-                    category: category, detector: "classifier.attack", score: score, span: whole,
-                    evidence: "model \(model?.modelVersion ?? "?"): p(attack) = \(Self.format(probability)), "
+                    category: category, detector: "classifier.attack", score: score, span: span,
+                    evidence: "model \(model?.modelVersion ?? "?"): p(attack) = \(Self.format(probability))\(reading), "
                         + "operating point \(Self.format(model?.operatingThreshold ?? 0.5))"))
             scores[category] = max(scores[category] ?? 0, score)
         }

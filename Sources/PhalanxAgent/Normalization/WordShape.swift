@@ -1,0 +1,131 @@
+/// What the short words of a text say about how it is written, counted in one pass without allocating: common
+/// English words as they are, in ROT13 and backwards, and words that mix letters with leetspeak digits. It decides
+/// whether ``PayloadDecoder`` tries a whole-text transform, so that ordinary text pays for one look-up per word.
+struct WordShape {
+    /// Common English words of two to four letters ("the", "and", "you").
+    private(set) var plain = 0
+    /// The same words in ROT13 ("gur", "naq", "lbh").
+    private(set) var rotated = 0
+    /// The same words backwards ("eht", "dna", "uoy").
+    private(set) var mirrored = 0
+    /// Words with a letter next to a digit or symbol that stands for a letter ("1gn0r3", "4ll", "mp3").
+    private(set) var leetWords = 0
+    /// Of those, words where letters and such digits meet three times or more ("1gn0r3", "pr3v10u5", "h3ll0").
+    private(set) var strongLeetWords = 0
+
+    /// At least three ROT13 forms, and at least half as many as plain forms: a text mostly in ROT13, or a ROT13
+    /// payload behind a short English frame ("decode this and do what it says: …"). The forms are not words, so
+    /// ordinary text has none.
+    var looksLikeROT13: Bool { rotated >= 3 && 2 * rotated >= plain }
+    /// The same for text written backwards.
+    var looksReversed: Bool { mirrored >= 3 && 2 * mirrored >= plain }
+    /// Three words or more in leetspeak, two of them heavily: technical words ("mp3", "ipv4", "k8s", "1980s")
+    /// switch between letters and leetspeak digits once or twice, "pr3v10u5" five times.
+    var looksLikeLeetspeak: Bool { leetWords >= 3 && strongLeetWords >= 2 }
+
+    private enum Form: UInt8 {
+        case plain = 1, rotated, mirrored
+    }
+
+    /// Common English words whose ROT13 and mirror images are not words themselves: "are", "me", "not", "now", "is",
+    /// "it", "in", "to" and "of" are left out, because "era", "em", "ton", "won", "si", "ti", "ni", "ot" and "fo" are
+    /// words somewhere.
+    private static let common = [
+        "the", "and", "you", "all", "for", "this", "that", "your", "with", "what", "from", "have", "tell", "show",
+        "give",
+    ]
+
+    /// Open-addressing table of the words packed into a `UInt32` (four lowercase letters at most; no word packs to
+    /// zero, which marks an empty slot), and beside it each word's form: 128 slots for 45 words, one probe on average.
+    private static let (keys, forms): ([UInt32], [Form?]) = {
+        var keys = [UInt32](repeating: 0, count: 128)
+        var forms = [Form?](repeating: nil, count: 128)
+        func insert(_ word: [UInt8], _ form: Form) {
+            let key = pack(word)
+            var slot = Int(hash(key))
+            while keys[slot] != 0 {
+                // A word that is its own mirror image ("tat") keeps its first form; none of the list is one.
+                if keys[slot] == key { return }
+                slot = (slot + 1) & 127
+            }
+            keys[slot] = key
+            forms[slot] = form
+        }
+        for word in common {
+            let bytes = Array(word.utf8)
+            insert(bytes, .plain)
+            insert(bytes.map(PayloadDecoder.rot13), .rotated)
+            insert(bytes.reversed(), .mirrored)
+        }
+        return (keys, forms)
+    }()
+
+    @inline(__always) private static func pack(_ word: some Sequence<UInt8>) -> UInt32 {
+        word.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    @inline(__always) private static func hash(_ key: UInt32) -> UInt32 { (key &* 0x9E37_79B1) >> 25 }
+
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+
+    /// Letters, digits and the symbols leetspeak uses for letters.
+    @inline(__always) static func isLeetWordByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "$")
+    }
+
+    init(_ bytes: [UInt8]) {
+        let keys = Self.keys, forms = Self.forms, kinds = Self.kinds
+        keys.withUnsafeBufferPointer { keys in
+            kinds.withUnsafeBufferPointer { kinds in
+                bytes.withUnsafeBufferPointer { bytes in
+                    // The word being read: its letters packed (up to four matter), how many letters, whether it has
+                    // other characters, and how often letters and leetspeak digits meet in it.
+                    var packed: UInt32 = 0
+                    var letters = 0, others = 0, meetings = 0
+                    var previousKind: UInt8 = 0  // 0 none, 1 letter, 2 leetspeak character, 3 other word character
+                    for index in 0...bytes.count {
+                        let byte = index < bytes.count ? bytes[index] : 0x20
+                        let kind = kinds[Int(byte)]
+                        if kind == 0 {
+                            guard previousKind != 0 else { continue }
+                            // The end of a word.
+                            if others == 0, letters >= 2, letters <= 4 {
+                                var slot = Int(Self.hash(packed))
+                                probing: while keys[slot] != 0 {
+                                    if keys[slot] == packed {
+                                        switch forms[slot] {
+                                        case .plain: plain += 1
+                                        case .rotated: rotated += 1
+                                        case .mirrored: mirrored += 1
+                                        case nil: break
+                                        }
+                                        break probing
+                                    }
+                                    slot = (slot + 1) & 127
+                                }
+                            }
+                            if meetings >= 1 { leetWords += 1 }
+                            if meetings >= 3 { strongLeetWords += 1 }
+                            (packed, letters, others, meetings) = (0, 0, 0, 0)
+                        } else if kind == 1 {
+                            packed = packed << 8 | UInt32(byte | 0x20)
+                            letters += 1
+                            if previousKind == 2 { meetings += 1 }
+                        } else {
+                            others += 1
+                            if kind == 2, previousKind == 1 { meetings += 1 }
+                        }
+                        previousKind = kind
+                    }
+                }
+            }
+        }
+    }
+
+    /// Per byte, what it is in a word: 0 none (it ends a word), 1 a letter, 2 a digit or symbol leetspeak uses for a
+    /// letter, 3 another digit. A table, because the tests it replaces were a third of this pass.
+    private static let kinds: [UInt8] = (0..<256).map { value in
+        let byte = UInt8(value)
+        return isLetter(byte) ? 1 : PayloadDecoder.leetLetter(byte) != nil ? 2 : isLeetWordByte(byte) ? 3 : 0
+    }
+}
