@@ -62,6 +62,21 @@ extension AttackPhrases {
         "[negeer|negeert|vergeet] [alle |de |je |jouw |uw |alle eerdere |]"
             + "[vorige|eerdere|voorgaande|bovenstaande|oorspronkelijke|originele] "
             + "[instructies|instructie|regels|opdrachten|aanwijzingen|richtlijnen]",
+        // Without the adjective, as English takes "forget all instructions": only with "all" or "your" before
+        // the noun ("vergiss alle Regeln", "olvida todas las instrucciones"), which the bare article is not. French
+        // takes "oublie" and not "ignore" here, since "j'ignore toutes les règles" is "I know none of the rules".
+        "[ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte|missachten sie] "
+            + "[alle|deine|ihre|sämtliche|saemtliche|alle deine|alle ihre] "
+            + "[anweisungen|instruktionen|befehle|regeln|vorgaben|richtlinien|systemanweisungen]",
+        "[oublie|oubliez] [toutes les|toutes tes|toutes vos|tes|vos] [instructions|consignes|règles|regles|directives]",
+        "[ignora|ignore|ignoren|olvida|olvide|olviden|descarta|descarte] [todas las|todas tus|todas sus|tus|sus] "
+            + "[instrucciones|indicaciones|reglas|directrices|directivas|normas|consignas]",
+        "[ignore|ignora|ignorem|esqueça|esqueca|esqueçam|esquecam|desconsidere|desconsidera] "
+            + "[todas as|todas as suas|todas as tuas|suas|tuas] "
+            + "[instruções|instrucoes|orientações|orientacoes|regras|diretrizes|diretivas|normas]",
+        "[ignora|ignorate|dimentica|dimenticate|dimentichi] [tutte le|tutte le tue|tutte le sue|le tue|le sue] "
+            + "[istruzioni|regole|direttive|indicazioni|linee guida]",
+        "[negeer|vergeet] [alle|al je|al jouw|je|jouw|uw] [instructies|regels|opdrachten|richtlijnen]",
         // Russian: "игнорируй все предыдущие инструкции", "забудьте прежние указания".
         "[игнорируй|Игнорируй|игнорируйте|Игнорируйте|проигнорируй|Проигнорируй|проигнорируйте|Проигнорируйте|"
             + "забудь|Забудь|забудьте|Забудьте] [все |всё |]"
@@ -221,6 +236,14 @@ extension AttackPhrases {
         "[permaneça|permaneca|mantenha|continue] [no|o] personagem",
         "[rimani|resta] nel personaggio",
         "[ia|ki] [sin censura|sans censure|sem censura|senza censura|ohne zensur|sin filtros|sans filtre]",
+        // English's "unrestricted assistant": the assistant, model or mode without restrictions, censorship or filters.
+        "[asistente|ia|modelo|chatbot|modo] sin [restricciones|censura|filtros|límites|limites]",
+        "[assistant|ia|modèle|modele|chatbot|mode] sans [restrictions|censure|filtres|limites]",
+        "[assistente|ia|modelo|chatbot|modo] sem [restrições|restricoes|censura|filtros|limites]",
+        "[assistente|ia|modello|chatbot|modalità|modalita] senza [restrizioni|censura|filtri|limiti]",
+        "[uneingeschränkte|uneingeschraenkte|unzensierte|ungefilterte|uneingeschränkter|uneingeschraenkter|"
+            + "unzensierter|ungefilterter|uneingeschränkten|unzensierten] [ki|assistent|assistentin|modell|modus|chatbot]",
+        "[onbeperkte|ongecensureerde|ongefilterde] [ai|assistent|model|modus|chatbot]",
         "[没有|沒有|不受|无视|無視|摆脱|擺脫|没有任何|沒有任何|不受任何][道德|伦理|倫理|安全|内容|內容]"
             + "[限制|约束|約束|准则|準則|规则|規則|过滤|過濾|审查|審查]",
         "[不受限制|无限制|無限制|不受约束|不受約束|没有限制|沒有限制|没有任何限制|沒有任何限制|未经审查|未經審查]的"
