@@ -76,6 +76,27 @@ public enum AttackPhrases {
                 "you [will|must] now [act|respond|answer|behave|only]",
                 "you are [now|no longer] [a|an|in|my|going|called|named|free]",
             ] + redirectInOtherLanguages),
+        // What an agent is told to do by text it reads: send what it holds somewhere, keep an instruction for later
+        // turns, or stamp something onto every answer. From the user these are ordinary tasks ("send the report to
+        // accounting", "remember that I prefer metric units"), so the family is weighted low; in tool output or a
+        // retrieved document the indirect boost makes one occurrence block, and with a second family it blocks
+        // anywhere. Agent memory poisoning and tool-call exfiltration are the attacks (AgentDojo, spikee).
+        PhraseFamily(
+            id: "injection.agent-task", category: .promptInjection, weight: 0.35,
+            patterns: [
+                "[send|forward|email|post|upload|transmit|sync|export|copy] "
+                    + "[it|them|this|everything|all of it|a copy|a copy of it|a copy of this|this summary|the summary|"
+                    + "the result|the results|the processed result|the data|the file|the files|the report|the records|"
+                    + "the list|the customer list|the full customer list|the conversation|this conversation] to",
+                "[to|at|onto] the end of [every|each|all|any|all future|every future|each future] "
+                    + "[response|responses|answer|answers|reply|replies|summary|summaries|report|reports|message|messages|"
+                    + "review|reviews|output]",
+                "[append|prepend|add|insert|include] the [token|string|code|tracking code|reference code|marker|tag]",
+                "[save|store|write|add|commit|keep] [this|the following|these instructions|this instruction|it] "
+                    + "[to|in|into] your [memory|long term memory|long-term memory|persistent memory]",
+                "[remember|memorize|note] [for|in] [all|every] future [tasks|conversations|sessions|turns|responses|chats]",
+                "so [it|this] persists across [turns|sessions|conversations|chats]",
+            ]),
     ]
 
     public static let jailbreak: [PhraseFamily] = [

@@ -32,7 +32,12 @@ public struct SafetyScanner: Sendable {
         let normalized = NormalizedText(request.text)
         let payloads = PayloadDecoder.payloads(in: normalized)
         var findings = Self.detectors.flatMap { $0.findings(in: normalized) }
-        findings += Self.payloadDetector.findings(in: payloads)
+        // A payload counts for what it adds: a phrase the text already shows in the clear is not evidence again
+        // (a whole-text transform such as leetspeak keeps the text's phrases, and the noisy-or would count them twice).
+        let inTheClear = Set(findings.map(\.detector))
+        findings += Self.payloadDetector.findings(in: payloads).filter { finding in
+            !(finding.detector.hasPrefix("decoded.") && inTheClear.contains(String(finding.detector.dropFirst(8))))
+        }
         let indirect = request.direction == .input && (request.source == .tool || request.source == .retrieval)
         if indirect {
             findings = findings.map { finding in
