@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A text as detectors read it: invisible characters removed, compatibility forms folded (NFKC: fullwidth letters,
-/// ligatures, mathematical alphanumerics), and common homoglyphs mapped to the Latin letters they imitate — so that
+/// ligatures, mathematical alphanumerics), typographic quotes read as ASCII ones, and common homoglyphs mapped to the Latin letters they imitate — so that
 /// "ig\u{200B}nore", "ｉｇｎｏｒｅ" and "іgnore" (Cyrillic і) all read "ignore". What was removed or replaced is counted,
 /// because hiding text from a filter is itself a signal.
 public struct NormalizedText: Sendable {
@@ -35,7 +35,7 @@ public struct NormalizedText: Sendable {
         // One pass decides whether anything below applies. Most non-ASCII text (accents, other scripts, emoji,
         // Chinese punctuation) needs nothing and is kept as it is: rebuilding it would only cost.
         // It reads UTF-8 and decodes only the non-ASCII characters: even non-Latin messages are mostly ASCII bytes.
-        var needsFolding = false, hasInvisible = false, hasFullwidth = false, mixesScripts = false
+        var needsFolding = false, hasInvisible = false, hasFullwidth = false, hasQuote = false, mixesScripts = false
         var utf8Text = bounded
         utf8Text.withUTF8 { utf8 in
             var previousIsLatinLetter = false, previousIsGreekOrCyrillic = false
@@ -55,6 +55,7 @@ public struct NormalizedText: Sendable {
                 needsFolding = needsFolding || Self.hasCompatibilityForm(scalar)
                 hasInvisible = hasInvisible || Self.isInvisible(scalar)
                 hasFullwidth = hasFullwidth || Self.isFullwidth(scalar)
+                hasQuote = hasQuote || Self.asciiQuote(for: scalar) != nil
                 let isGreekOrCyrillic = Self.isGreekOrCyrillic(scalar)
                 mixesScripts = mixesScripts || (previousIsLatinLetter && isGreekOrCyrillic)
                 previousIsLatinLetter = false
@@ -62,7 +63,7 @@ public struct NormalizedText: Sendable {
                 index += length
             }
         }
-        guard needsFolding || hasInvisible || hasFullwidth || mixesScripts else {
+        guard needsFolding || hasInvisible || hasFullwidth || hasQuote || mixesScripts else {
             text = bounded
             bytes = Array(text.utf8)
             invisibleRemoved = 0
@@ -71,7 +72,8 @@ public struct NormalizedText: Sendable {
         }
         // Compatibility forms and fullwidth letters fold first; invisible characters go next, so that a look-alike
         // split from its word by one is still seen in the word. Both work on the UTF-8 bytes.
-        var folded = needsFolding || hasFullwidth ? Self.compatibilityFolded(bounded) : Array(bounded.utf8)
+        var folded =
+            needsFolding || hasFullwidth || hasQuote ? Self.compatibilityFolded(bounded) : Array(bounded.utf8)
         var invisible = 0
         if hasInvisible { (folded, invisible) = Self.removingInvisible(folded) }
         invisibleRemoved = invisible
@@ -173,7 +175,7 @@ public struct NormalizedText: Sendable {
 
     /// NFKC, applied where it changes something: each character with a compatibility form (see
     /// ``hasCompatibilityForm(_:)``), together with the combining marks that follow it, is replaced by its NFKC
-    /// form; everything else is kept as it is, and fullwidth ASCII is folded directly.
+    /// form; everything else is kept as it is, and fullwidth ASCII and typographic quotes are folded directly.
     ///
     /// Foundation's NFKC costs about 90 µs per kilobyte on Linux, and a single "…" in a message would make it run
     /// over the whole text. Folding per character gives the same result as whole-text NFKC except where a folded
@@ -197,6 +199,11 @@ public struct NormalizedText: Sendable {
                     continue
                 }
                 let (scalar, length) = Self.decode(utf8, at: index)
+                if let quote = asciiQuote(for: scalar) {
+                    folded.append(quote)
+                    index += length
+                    continue
+                }
                 guard hasCompatibilityForm(scalar) || isFullwidth(scalar) else {
                     folded.append(contentsOf: utf8[index..<(index + length)])
                     index += length
@@ -232,6 +239,17 @@ public struct NormalizedText: Sendable {
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 
+    /// The ASCII quote a typographic one stands for: ‘ ’ ‛ ′ for `'`, “ ” „ ‟ ″ for `"`. Phones and word processors
+    /// type "don’t" and “quotes” by default; read as they are, "don’t tell the user" would be one word "don’t" to
+    /// the phrase matcher, which splits "don't" at the apostrophe, and a phrase with an apostrophe would be missed.
+    static func asciiQuote(for scalar: Unicode.Scalar) -> UInt8? {
+        switch scalar.value {
+        case 0x2018, 0x2019, 0x201B, 0x2032: UInt8(ascii: "'")
+        case 0x201C, 0x201D, 0x201E, 0x201F, 0x2033: UInt8(ascii: "\"")
+        default: nil
+        }
+    }
+
     static func isFullwidth(_ scalar: Unicode.Scalar) -> Bool {
         (0xFF01...0xFF5E).contains(scalar.value) || scalar.value == 0x3000
     }
@@ -265,8 +283,9 @@ public struct NormalizedText: Sendable {
     /// mathematical and enclosed letters, non-breaking and typographic spaces, the ellipsis…). Unicode's
     /// NFKC_Casefold property says whether NFKC *or* case folding changes a character; when case folding alone does
     /// not, the change is NFKC's. Compatibility forms of Latin letters that have a case mapping too (enclosed
-    /// alphanumerics Ⓐ, ligatures ﬁ, Roman numerals Ⅳ, the long s ſ) are listed. Common typography (•, —, “ ”, £, ©)
-    /// needs nothing, and text made of it is kept as it is.
+    /// alphanumerics Ⓐ, ligatures ﬁ, Roman numerals Ⅳ, the long s ſ) are listed. Common typography (•, —, £, ©)
+    /// needs nothing, and text made of it is kept as it is; typographic quotes are folded to ASCII apart from this
+    /// (``asciiQuote(for:)``).
     ///
     /// Two kinds of character have that property and still need no NFKC: fullwidth ASCII and the ideographic space,
     /// which ``fullwidthToASCII(_:)`` folds directly (Chinese and Japanese punctuation is everywhere in CJK text), and
