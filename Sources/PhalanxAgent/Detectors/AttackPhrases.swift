@@ -120,7 +120,7 @@ public enum AttackPhrases {
                     + "broken free of|not restricted by|not limited by] [any |the |its |your |typical |usual |]"
                     + "\(rulesEnd)",
                 "[stay|remain] in character", "[break|broke|breaking] character",
-                "[ignore|bypass|disable|turn off|override|circumvent|remove|evade|deactivate|get around] "
+                "[ignore|disregard|bypass|disable|turn off|override|circumvent|remove|evade|deactivate|get around] "
                     + "[all |any |your |its |the |]"
                     + "[safety|content|ethical|moral|openai s|openai|anthropic] [filters|filter|guidelines|"
                     + "restrictions|policies|policy|rules|limitations|guardrails|safeguards|programming|constraints]",
@@ -228,6 +228,16 @@ public enum AttackPhrases {
                 "[kill|hang|shoot] yourself", "kys", "go die", "you should die", "i will [kill|murder|hurt|find] you",
                 "\(howTo) [kill myself|commit suicide|end my life|self harm|cut myself]",
                 "[ways|methods] to [kill myself|commit suicide|end my life]",
+                "[ways|methods|means|way|method] [for|of] [committing suicide|killing myself|ending my life]",
+                // Planning a massacre: in the corpus's training and validation splits in 12 attacks and no benign
+                // text. "Plan a school shooting drill" is an exercise (the exceptions below).
+                "[carry out|carrying out|plan|planning|commit|committing|execute|executing|organize|organizing|"
+                    + "perpetrate|perpetrating] [a|an] [mass shooting|school shooting|terrorist attack|terror attack|"
+                    + "massacre]",
+            ],
+            exceptWhenFollowedBy: [
+                "drill", "drills", "exercise", "exercises", "simulation", "simulations", "response", "prevention",
+                "survivor", "survivors", "victims", "memorial", "investigation", "report", "coverage",
             ]),
         // Asking how not to be caught is asking how to do something one would be caught for. In the corpus's
         // training split these forms occur in 45 attacks and in none of its 6,461 benign texts (user chats
@@ -261,6 +271,7 @@ public enum AttackPhrases {
             patterns: [
                 // Each verb with the objects that make it a crime: "steal the show", "bribe my toddler", "make fake
                 // snow" and "smuggle snacks into the cinema" are not.
+                "[methods|ways|techniques|strategies|steps|guide] [for|of] laundering money",
                 "\(howTo) [launder money|commit fraud|commit tax fraud|commit insurance fraud|commit identity theft|"
                     + "evade taxes|shoplift|blackmail|extort|sell drugs]",
                 "\(howTo) forge [a |an |]"
