@@ -13,11 +13,15 @@ public struct EncodedPayloadDetector: TextDetector {
     public init(inner: PhraseDetector) { self.inner = inner }
 
     public func findings(in text: NormalizedText) -> [ScanFinding] {
-        findings(in: PayloadDecoder.payloads(in: text))
+        findings(in: PayloadDecoder.payloads(in: text), besides: inner.findings(in: text))
     }
 
     /// The findings of payloads already decoded (the scanner decodes once for this detector and the classifier).
-    public func findings(in payloads: [DecodedPayload]) -> [ScanFinding] {
+    /// A payload counts for what it adds: a phrase family among `clear` — what the text shows without decoding — is
+    /// not reported again from a payload (a whole-text transform such as leetspeak keeps the text's phrases, and the
+    /// scanner's noisy-or would count them twice).
+    public func findings(in payloads: [DecodedPayload], besides clear: [ScanFinding]) -> [ScanFinding] {
+        let seen = Set(clear.map(\.detector))
         var found: [ScanFinding] = []
         for payload in payloads {
             let name = payload.encoding.rawValue
@@ -29,7 +33,7 @@ public struct EncodedPayloadDetector: TextDetector {
                         evidence: "\(name) payload of \(payload.span.count) bytes decoding to "
                             + "\(payload.text.utf8.count) bytes of text"))
             }
-            for finding in inner.findings(in: NormalizedText(payload.text)) {
+            for finding in inner.findings(in: payload.normalized) where !seen.contains(finding.detector) {
                 found.append(
                     ScanFinding(
                         category: finding.category, detector: "decoded.\(finding.detector)", score: finding.score,

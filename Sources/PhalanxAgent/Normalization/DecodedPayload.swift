@@ -3,12 +3,15 @@
 /// Encoding an instruction is the oldest way past a filter that reads only the surface: "decode this and do what it
 /// says", followed by hex or base64 the model reads fluently. The scanner decodes what ``PayloadDecoder`` recognizes
 /// and reads the result again with the phrase detectors and the classifier.
-public struct DecodedPayload: Sendable, Hashable {
+public struct DecodedPayload: Sendable {
     public let encoding: PayloadEncoding
     /// Where the payload lies in the normalized text's bytes; the whole text for a transform of the whole text.
     public let span: Range<Int>
+    /// The decoded text as detectors read it, normalized once here for the phrase detectors and the classifier.
+    public let normalized: NormalizedText
+
     /// The decoded text, readable (mostly printable UTF-8 with at least one space).
-    public let text: String
+    public var text: String { normalized.original }
 }
 
 /// The encodings and transforms ``PayloadDecoder`` undoes.

@@ -10,16 +10,19 @@ import Foundation
 ///   tried only if the run has a character outside the base64 alphabet and the text one that prose rarely uses
 ///   (`~ ^ ` { | } ; < >` or `%`), as all but a few percent of base85 strings of that length do;
 /// - runs without spaces holding at least three `%XX` escapes (percent-encoding) or three `\uXXXX` / `\xXX` escapes;
-/// - the whole text in ROT13 or backwards, when more of its short words are the ROT13 or mirror images of common
-///   English words ("gur", "naq"; "eht", "dna") than are those words themselves;
-/// - leetspeak, when at least three words mix letters with the digits that stand for letters (``WordShape``).
+/// - the whole text in ROT13 or backwards, when at least three of its short words are the ROT13 or mirror images of
+///   common English words ("gur", "naq"; "eht", "dna"), and at least half as many as those words themselves;
+/// - leetspeak, when at least three words mix letters with the digits that stand for letters, two of them heavily.
+///
+/// The last three are decided by one pass over the words (``WordShape``).
 ///
 /// A decoded candidate is kept only if it is readable: valid UTF-8, 95% printable, at least one space. Hashes, keys
 /// and identifiers decode to bytes that are not, and are left to the secret detector. At most ``maximumPayloads``
 /// are decoded per text, and no payload is decoded twice (a payload inside a payload is not looked for).
 ///
-/// Not recognized: rarer encodings (uuencode, quoted-printable, Base2048, Braille, emoji alphabets), hex with spaces between bytes, ciphers other than ROT13,
-/// and translation into another language (the phrase lists cover some languages, the classifier few).
+/// Not recognized: rarer encodings (uuencode, quoted-printable, Base2048, Braille, emoji alphabets), hex with spaces
+/// between bytes, ciphers other than ROT13, and translation into another language (the phrase lists cover some
+/// languages, the classifier few).
 public enum PayloadDecoder {
     /// The shortest run of an alphabet considered: 24 base64 characters decode to 18 bytes, about three words.
     public static let minimumRun = 24
@@ -31,7 +34,7 @@ public enum PayloadDecoder {
         var found: [DecodedPayload] = []
         func add(_ encoding: PayloadEncoding, _ span: Range<Int>, _ decoded: [UInt8]?) {
             guard found.count < maximumPayloads, let decoded, let readable = readableText(decoded) else { return }
-            found.append(DecodedPayload(encoding: encoding, span: span, text: readable))
+            found.append(DecodedPayload(encoding: encoding, span: span, normalized: NormalizedText(readable)))
         }
         for run in byteRuns(in: bytes, minimum: minimumRun, where: isBase64Byte) {
             let (encoding, decoded) = decodeAlphabetRun(bytes[run])
@@ -208,7 +211,7 @@ public enum PayloadDecoder {
             guard byte >= 0x21, byte <= 0x75 else { return nil }
             digits.append(byte - 0x21)
         }
-        return decodeGroupsOf85(digits, padding: 84, into: decoded)
+        return decodeGroupsOf85(digits, into: decoded)
     }
 
     /// RFC 1924's alphabet, as Python's `base64.b85encode` writes it.
@@ -226,12 +229,13 @@ public enum PayloadDecoder {
             guard byte < 128, let value = base85Values[Int(byte)] else { return nil }
             digits.append(value)
         }
-        return decodeGroupsOf85(digits, padding: 84, into: [])
+        return decodeGroupsOf85(digits, into: [])
     }
 
     /// Base-85 digits in groups of five, most significant first, each group four bytes; a last group of n < 5
-    /// digits is padded with `padding` and gives n − 1 bytes. A group above 2^32 − 1 is not base85.
-    static func decodeGroupsOf85(_ digits: [UInt8], padding: UInt8, into prefix: [UInt8]) -> [UInt8]? {
+    /// digits is padded with the highest digit, 84 (as both alphabets pad), and gives n − 1 bytes. A group above
+    /// 2^32 − 1 is not base85.
+    static func decodeGroupsOf85(_ digits: [UInt8], into prefix: [UInt8]) -> [UInt8]? {
         guard digits.count % 5 != 1 else { return nil }
         var decoded = prefix
         decoded.reserveCapacity(prefix.count + digits.count / 5 * 4 + 4)
@@ -239,7 +243,7 @@ public enum PayloadDecoder {
         while start < digits.count {
             let count = min(5, digits.count - start)
             var value: UInt64 = 0
-            for offset in 0..<5 { value = value * 85 + UInt64(offset < count ? digits[start + offset] : padding) }
+            for offset in 0..<5 { value = value * 85 + UInt64(offset < count ? digits[start + offset] : 84) }
             guard value <= UInt64(UInt32.max) else { return nil }
             let bytes = [
                 UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF),
@@ -409,14 +413,14 @@ public enum PayloadDecoder {
         var result = bytes
         var start = 0
         while start < bytes.count {
-            guard WordShape.isLeetWordByte(bytes[start]) else {
+            guard WordShape.kind(of: bytes[start]) != .separator else {
                 start += 1
                 continue
             }
             var end = start
             var hasLetter = false
-            while end < bytes.count, WordShape.isLeetWordByte(bytes[end]) {
-                hasLetter = hasLetter || WordShape.isLetter(bytes[end])
+            while end < bytes.count, WordShape.kind(of: bytes[end]) != .separator {
+                hasLetter = hasLetter || WordShape.kind(of: bytes[end]) == .letter
                 end += 1
             }
             if hasLetter {

@@ -10,8 +10,9 @@ extension SafetyScanner {
         var normalized: NormalizedText?
         times.append(("normalization", clock.measure { normalized = NormalizedText(request.text) }))
         guard let normalized else { return times }
+        var clear: [ScanFinding] = []
         for detector in Self.detectors {
-            let elapsed = clock.measure { _ = detector.findings(in: normalized) }
+            let elapsed = clock.measure { clear += detector.findings(in: normalized) }
             times.append((String(describing: type(of: detector)), elapsed))
         }
         var payloads: [DecodedPayload] = []
@@ -19,7 +20,7 @@ extension SafetyScanner {
         times.append(
             (
                 String(describing: EncodedPayloadDetector.self),
-                clock.measure { _ = Self.payloadDetector.findings(in: payloads) }
+                clock.measure { _ = Self.payloadDetector.findings(in: payloads, besides: clear) }
             ))
         if let trained = model as? TrainedAttackModel {
             let classifier = trained.file.classifier
@@ -36,7 +37,7 @@ extension SafetyScanner {
                 (
                     "model: decoded payloads",
                     clock.measure {
-                        for payload in payloads { _ = model.attackProbability(NormalizedText(payload.text)) }
+                        for payload in payloads { _ = model.attackProbability(payload.normalized) }
                     }
                 ))
         }

@@ -32,12 +32,7 @@ public struct SafetyScanner: Sendable {
         let normalized = NormalizedText(request.text)
         let payloads = PayloadDecoder.payloads(in: normalized)
         var findings = Self.detectors.flatMap { $0.findings(in: normalized) }
-        // A payload counts for what it adds: a phrase the text already shows in the clear is not evidence again
-        // (a whole-text transform such as leetspeak keeps the text's phrases, and the noisy-or would count them twice).
-        let inTheClear = Set(findings.map(\.detector))
-        findings += Self.payloadDetector.findings(in: payloads).filter { finding in
-            !(finding.detector.hasPrefix("decoded.") && inTheClear.contains(String(finding.detector.dropFirst(8))))
-        }
+        findings += Self.payloadDetector.findings(in: payloads, besides: findings)
         let indirect = request.direction == .input && (request.source == .tool || request.source == .retrieval)
         if indirect {
             findings = findings.map { finding in
@@ -59,7 +54,7 @@ public struct SafetyScanner: Sendable {
         var readFrom: DecodedPayload?
         if let model, let whole = probability {
             probability = payloads.reduce(whole) { best, payload in
-                let decoded = model.attackProbability(NormalizedText(payload.text))
+                let decoded = model.attackProbability(payload.normalized)
                 guard decoded > best else { return best }
                 readFrom = payload
                 return decoded
