@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 /// A text as detectors read it: invisible characters removed, compatibility forms folded (NFKC: fullwidth letters,
-/// ligatures, mathematical alphanumerics), typographic quotes read as ASCII ones, and common homoglyphs mapped to the Latin letters they imitate — so that
-/// "ig\u{200B}nore", "ｉｇｎｏｒｅ" and "іgnore" (Cyrillic і) all read "ignore". What was removed or replaced is counted,
-/// because hiding text from a filter is itself a signal.
+/// ligatures, mathematical alphanumerics), typographic quotes read as ASCII ones, and common homoglyphs mapped to the
+/// Latin letters they imitate — so that "ig\u{200B}nore", "ｉｇｎｏｒｅ" and "іgnore" (Cyrillic і) all read "ignore".
+/// What was removed or replaced is counted, because hiding text from a filter is itself a signal.
 public struct NormalizedText: Sendable {
     public let original: String
     public let text: String
