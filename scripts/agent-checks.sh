@@ -141,6 +141,20 @@ PY
 done
 ok "agent eval on the corpus's test and unseen splits (figures above)"
 
+# --scores writes every text with its verdict and probability, --misclassified exactly the wrong ones.
+head -n 200 "$root/corpus/test.jsonl" >"$tmp/sample.jsonl"
+run 0 "$bin" agent eval --data "$tmp/sample.jsonl" --scores "$tmp/scores.jsonl" --misclassified "$tmp/wrong.jsonl"
+python3 - "$tmp/sample.jsonl" "$tmp/scores.jsonl" "$tmp/wrong.jsonl" <<'PY'
+import json, sys
+sample, scores, wrong = ([json.loads(line) for line in open(path)] for path in sys.argv[1:])
+assert [s["text"] for s in scores] == [s["text"] for s in sample], "--scores must list every text, in order"
+assert all(0 <= s["modelProbability"] <= 1 for s in scores), "every text has the model's probability"
+flagged = lambda s: s["verdict"] in ("deny", "escalate")
+expected = [s for s in scores if flagged(s) != (s["label"] == 1)]
+assert wrong == expected, "--misclassified must be the texts whose verdict disagrees with their label"
+PY
+ok "agent eval --scores lists every text with its scores; --misclassified the wrong ones"
+
 # The latency benchmark's stage breakdown runs (figures only mean something in a release build: docs/agent.md).
 head -n 40 "$root/corpus/test.jsonl" >"$tmp/messages.jsonl"
 run 0 "$bin" bench agent --messages "$tmp/messages.jsonl" --no-python --repeat 1 --stages

@@ -30,6 +30,12 @@ struct AgentEvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the texts the agent got wrong, with their scores, to this JSON Lines file.")
     var misclassified: String?
 
+    @Option(
+        name: .long,
+        help: "Write every text with its verdict and scores to this JSON Lines file (for ROC curves, other thresholds)."
+    )
+    var scores: String?
+
     struct Row: Codable {
         let name: String
         let precision: Double
@@ -60,20 +66,10 @@ struct AgentEvalCommand: AsyncParsableCommand {
             if let limit { examples = Array(examples.prefix(max(0, limit))) }
             guard !examples.isEmpty else { throw CLIError(.malformedInput, "\(data) has no examples") }
             let agent = try agentOptions.agent()
-            var mistakes: [Mistake] = []
-            let report = Self.evaluate(examples, agent: agent, data: data) { mistakes.append($0) }
-            if let misclassified {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                var bytes = Data()
-                for mistake in mistakes {
-                    bytes += try encoder.encode(mistake)
-                    bytes.append(UInt8(ascii: "\n"))
-                }
-                guard FileManager.default.createFile(atPath: misclassified, contents: bytes) else {
-                    throw CLIError(.cannotCreate, "cannot write \(misclassified)")
-                }
-            }
+            var outcomes: [Outcome] = []
+            let report = Self.evaluate(examples, agent: agent, data: data) { outcomes.append($0) }
+            if let misclassified { try Self.write(outcomes.filter(\.isMistake), to: misclassified) }
+            if let scores { try Self.write(outcomes, to: scores) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -84,8 +80,8 @@ struct AgentEvalCommand: AsyncParsableCommand {
         }
     }
 
-    /// A text the agent decided wrongly, for `--misclassified`.
-    struct Mistake: Codable {
+    /// A text with the agent's verdict and scores, for `--scores` (all of them) and `--misclassified` (the wrong ones).
+    struct Outcome: Codable {
         let text: String
         let label: Int
         let verdict: Verdict
@@ -93,10 +89,26 @@ struct AgentEvalCommand: AsyncParsableCommand {
         let phraseScore: Double
         let modelProbability: Double?
         let detectors: [String]
+
+        /// Denied or escalated though benign, or allowed though an attack.
+        var isMistake: Bool { (verdict == .deny || verdict == .escalate) != (label == 1) }
+    }
+
+    private static func write(_ outcomes: [Outcome], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var bytes = Data()
+        for outcome in outcomes {
+            bytes += try encoder.encode(outcome)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        guard FileManager.default.createFile(atPath: path, contents: bytes) else {
+            throw CLIError(.cannotCreate, "cannot write \(path)")
+        }
     }
 
     static func evaluate(
-        _ examples: [LabeledText], agent: SafetyAgent, data: String, mistake: (Mistake) -> Void = { _ in }
+        _ examples: [LabeledText], agent: SafetyAgent, data: String, outcome: (Outcome) -> Void = { _ in }
     ) -> Report {
         let labels = examples.map(\.isAttack)
         var phraseScores: [Double] = [], modelScores: [Double] = [], flagged: [Double] = [], combined: [Double] = []
@@ -121,13 +133,11 @@ struct AgentEvalCommand: AsyncParsableCommand {
             combined.append(scan.attackScore)
             let isFlagged = decision.verdict == .deny || decision.verdict == .escalate
             flagged.append(isFlagged ? 1 : 0)
-            if isFlagged != example.isAttack {
-                mistake(
-                    Mistake(
-                        text: example.text, label: example.isAttack ? 1 : 0, verdict: decision.verdict,
-                        ruleId: decision.ruleId, phraseScore: phraseScores.last ?? 0,
-                        modelProbability: scan.attackProbability, detectors: scan.findings.map(\.detector)))
-            }
+            outcome(
+                Outcome(
+                    text: example.text, label: example.isAttack ? 1 : 0, verdict: decision.verdict,
+                    ruleId: decision.ruleId, phraseScore: phraseScores.last ?? 0,
+                    modelProbability: scan.attackProbability, detectors: scan.findings.map(\.detector)))
         }
         var rows = [row("phrases and formats only", phraseScores, labels, threshold: 0.5)]
         if let model = agent.configuration.model as? TrainedAttackModel {
