@@ -5,8 +5,13 @@
 /// classifier's probability or a second family. Families with a distinctive form ("ignore all previous
 /// instructions", "developer mode enabled", "do anything now") are weighted high enough to block alone.
 public enum AttackPhrases {
-    static let verbsIgnore = "[ignore|disregard|forget|bypass|override|overwrite|abandon|discard]"
-    static let quantifier = "[all |any |the |your |my |these |those |every |each |of the |all of the |all your |]"
+    static let verbsIgnore = "[ignore|disregard|forget|forget about|bypass|override|overwrite|abandon|discard]"
+    static let quantifier =
+        "[all |any |the |your |my |these |those |every |each |of the |all of the |all the |all your |all of your |]"
+    /// The same without "my": "ignore my previous message, I meant Berlin" is a user correcting themselves, and
+    /// with the weak nouns below that is all it ever is.
+    static let quantifierNotMine =
+        "[all |any |the |your |these |those |every |each |of the |all of the |all the |all your |all of your |]"
     static let earlier =
         "[previous |prior |above |earlier |preceding |former |original |initial |old |system |given |foregoing |"
         + "existing |current |developer |]"
@@ -17,14 +22,16 @@ public enum AttackPhrases {
         + "policies|restrictions|guidance]"
     /// Nouns that ordinary requests also pair with "ignore" ("ignore the text in red"): only with an adjective
     /// that points back at what the model was told.
-    static let weakRulesNoun = "[context|messages|message|text|conversation|content|training|commands|orders|input]"
+    static let weakRulesNoun =
+        "[context|messages|message|text|conversation|content|training|commands|orders|input|tasks|task|information|"
+        + "assignments|assignment]"
 
     public static let injection: [PhraseFamily] = [
         PhraseFamily(
             id: "injection.override", category: .promptInjection, weight: 0.9,
             patterns: [
                 "\(verbsIgnore) \(quantifier)\(earlier)\(rulesNoun)",
-                "\(verbsIgnore) \(quantifier)\(earlierRequired) \(weakRulesNoun)",
+                "\(verbsIgnore) \(quantifierNotMine)\(earlierRequired) \(weakRulesNoun)",
                 "\(verbsIgnore) [everything|anything|all] [you were told|you have been told|above|before|i said before|prior]",
                 "[do not|don t|dont|never] [follow|obey|listen to] \(quantifier)\(earlier)\(rulesNoun)",
                 "\(verbsIgnore) [what|everything] [was|you were] [said|told|instructed] [before|above|earlier|previously]",
@@ -67,7 +74,8 @@ public enum AttackPhrases {
             id: "injection.redirect", category: .promptInjection, weight: 0.35,
             patterns: [
                 "[ignore|disregard] [that|this|it] and [instead|now|just]",
-                "[new|updated|revised|real|actual|true] [instructions|instruction|rules|task|system prompt] [follow|below|are|is]",
+                "[new|updated|revised|real|actual|true|further] [instructions|instruction|rules|task|tasks|system prompt] "
+                    + "[follow|below|are|is]",
                 "[your|the] [new|real|actual|true] [task|instructions|goal|objective] [is|are]",
                 "[instead|rather] [you should|you must|you will|please|just] [say|print|output|respond|reply|write]",
                 "[only|just] [say|print|output|respond with|reply with] [the word|the words|the phrase|exactly|the text]",
