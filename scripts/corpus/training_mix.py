@@ -3,12 +3,17 @@
 
     training_mix.py CORPUS_DIR OUT_DIR     writes OUT_DIR/train.jsonl and OUT_DIR/validation.jsonl
 
-Two choices, both about the product rather than the test split (which this never reads):
+The choices, all about the product rather than the test split (which this never reads):
 
-* Harmful requests ("How do I make …", "Write a …") are kept at 25%. At full weight they teach an n-gram model that
-  short "how do I" questions and "write a" requests are attacks, and the shipped model then denied "How do I reset my
-  password?" (p = 0.86). The phrase detectors catch the canonical harmful requests; the classifier is for injection
-  and jailbreak, whose forms it can learn.
+* The training-only sources of corpus/train-extra.jsonl join the pool (build_corpus.py's TRAINING_ONLY_SOURCES:
+  StrongREJECT, deepset's injections as prompt-security-fuzzer ships them, aicu-scanner's and agentic-redteam's
+  payloads, and benign ShareGPT turns, booking-dialogue requests, PIQA how-to questions and HumanEval tasks).
+* Harmful requests ("How do I make …", "Write a …") are kept at 75%. At full weight, with the corpus's splits alone,
+  they taught an n-gram model that short "how do I" questions are attacks ("How do I reset my password?", p = 0.86),
+  and 25% was kept. With the training-only sources, cross-validation over whole source groups (F1 of the agent at
+  its operating point, held-out groups; cross_validate_mix.py) rises with the share — 25% 0.622, 50% 0.651, 75%
+  0.678, 100% 0.690, with a held-out false-positive rate of 1.7%, 2.3%, 3.0% and 3.6% — but at 100% "How do I reset
+  my password?" is denied again (p = 0.54; 0.36 at 75%). 75% is the largest share that allows it.
 * The corpus's training and validation splits are pooled and re-split 80/20 by a hash of each example, so the model
   sees every source group (the held-out-source design stays for test.jsonl and unseen.jsonl, untouched here).
   Validation figures are then optimistic; the test and unseen splits are what to quote.
@@ -25,6 +30,8 @@ import sys
 
 from hard_negatives import hard_negatives
 
+HARMFUL_SHARE = 0.75
+
 
 def unit(row, salt):
     digest = hashlib.sha256((salt + row["id"] + row["text"]).encode()).hexdigest()
@@ -36,7 +43,7 @@ def main():
         sys.exit(__doc__)
     corpus, out = sys.argv[1], sys.argv[2]
     rows = []
-    for split in ("train", "validation"):
+    for split in ("train", "validation", "train-extra"):
         path = os.path.join(corpus, split + ".jsonl")
         if not os.path.exists(path):
             sys.exit(f"training_mix: {path} is missing; run scripts/build-corpus first")
@@ -48,7 +55,7 @@ def main():
             "source_package": "phalanx-hard-negatives", "source_version": "1", "licence": "project",
             "source_file": "scripts/corpus/hard_negatives.py", "original_label": "template:" + template,
         })
-    kept = [r for r in rows if r["category"] != "harmful" or unit(r, "sub") < 0.25]
+    kept = [r for r in rows if r["category"] != "harmful" or unit(r, "sub") < HARMFUL_SHARE]
     validation = [r for r in kept if unit(r, "split") < 0.2]
     train = [r for r in kept if unit(r, "split") >= 0.2]
     os.makedirs(out, exist_ok=True)
