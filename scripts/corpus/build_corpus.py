@@ -985,17 +985,9 @@ def src_strongreject(w: Wheel, c: Collector, harmful_pool):
         c.add(w, row.get("forbidden_prompt"), 1, "harmful", fn, "strongreject:" + (row.get("category") or ""))
 
 
-def _yaml_strings(node, keys, out):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if isinstance(v, str) and k in keys:
-                out.append(v)
-            else:
-                _yaml_strings(v, keys, out)
-    elif isinstance(node, list):
-        for v in node:
-            _yaml_strings(v, keys, out)
-    return out
+def _strings_under(node, keys):
+    """The strings held under any of `keys` anywhere in a parsed YAML or JSON document."""
+    return [text for path, text in _walk_strings(node) if path.rsplit("/", 1)[-1] in keys]
 
 
 # aicu-scanner's files that are attacks by this corpus's definition. Left out: single_turn, advanced_evasion and
@@ -1018,7 +1010,7 @@ def src_aicu(w: Wheel, c: Collector, harmful_pool):
         fn = "aicu/payloads/" + name
         raw = w.read(fn)
         if name.endswith(".yaml"):
-            texts = _yaml_strings(yaml_load(raw), {"content"}, [])
+            texts = _strings_under(yaml_load(raw), {"content"})
         else:
             texts = [l for l in raw.splitlines() if l.strip() and not l.lstrip().startswith("#")]
         for t in texts:
@@ -1041,10 +1033,10 @@ def src_agentic_redteam(w: Wheel, c: Collector, harmful_pool):
     keys = {"query", "prompt", "content", "payload", "text", "input", "message"}
     for name, category in sorted(AGENTIC_REDTEAM_FILES.items()):
         fn = "agentic_redteam/payloads/" + name
-        for t in _yaml_strings(yaml_load(w.read(fn)), keys, []):
+        for t in _strings_under(yaml_load(w.read(fn)), keys):
             c.add(w, t, 1, category, fn, "agentic-redteam:" + name.rsplit(".", 1)[0])
     fn = "agentic_redteam/payloads/clean_queries.yaml"
-    for t in _yaml_strings(yaml_load(w.read(fn)), keys, []):
+    for t in _strings_under(yaml_load(w.read(fn)), keys):
         c.add(w, t, 0, "benign", fn, "agentic-redteam:clean_queries")
 
 
