@@ -1040,15 +1040,27 @@ def src_agentic_redteam(w: Wheel, c: Collector, harmful_pool):
         c.add(w, t, 0, "benign", fn, "agentic-redteam:clean_queries")
 
 
+GERMAN_WORDS = frozenset("und der die das ich nicht ist mit sie ein eine wie für bitte auf nun alle du dich mir zu den "
+                         "dem was es".split())
+
+
+def looks_german(text: str) -> bool:
+    words = re.findall(r"[a-zäöüß]+", text.lower())
+    return bool(words) and sum(w in GERMAN_WORDS for w in words) / len(words) > 0.1
+
+
 def src_ps_fuzz(w: Wheel, c: Collector, harmful_pool):
-    """prompt-security-fuzzer's prompt injections (a part of deepset's prompt-injections set, in English and German):
-    goal hijacking after an innocent first sentence ("Wow, that's fantastic! Forget all previous tasks."), role
-    switches and political bait, many of them in German, which no other source has."""
+    """prompt-security-fuzzer's prompt injections (a part of deepset's prompt-injections set): goal hijacking after an
+    innocent first sentence ("Wow, that's fantastic! Forget all previous tasks."), role switches and political bait.
+    Its German part (72 of 199) is left out: the whole pool holds a few dozen German benign texts, and with these
+    attacks the model learned that German itself is an attack ("Kannst du mir helfen, eine E-Mail an meinen Vermieter
+    zu schreiben?" denied; docs/agent.md). The phrase detectors carry their German forms ("Vergiss alle vorherigen
+    Aufgaben") instead."""
     import pyarrow.parquet as pq
     fn = "ps_fuzz/attack_data/prompt_injections_for_base64.parquet"
     table = pq.read_table(io.BytesIO(w.zf.read(fn)))
     for text, label in zip(table.column("text").to_pylist(), table.column("label").to_pylist()):
-        if label == 1:
+        if label == 1 and isinstance(text, str) and not looks_german(text):
             c.add(w, text, 1, "prompt_injection", fn, "deepset-prompt-injections:1")
 
 

@@ -24,6 +24,10 @@ import tempfile
 from hard_negatives import hard_negatives
 from training_mix import unit
 
+# The options scripts/train-default-model trains the shipped model with; --train-arg adds to them (a later option
+# wins).
+SHIPPED_MODEL_OPTIONS = ["--bits", "16"]
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
@@ -52,6 +56,9 @@ def main():
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--harmful-share", type=float, default=0.75)
     ap.add_argument("--no-extra", action="store_true", help="leave corpus/train-extra.jsonl out of the pool")
+    ap.add_argument("--train-arg", action="append", default=[], metavar="ARG",
+                    help="passed on to `phalanx agent train` (repeat it: --train-arg=--l2 --train-arg=1e-5)")
+    ap.add_argument("--label", default="", help="a name for the configuration, printed with its figures")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not os.access(args.phalanx, os.X_OK):
@@ -79,8 +86,8 @@ def main():
             write(files["held"], held)
             model = os.path.join(work, f"model{k}.phxm")
             subprocess.run([args.phalanx, "agent", "train", "--train", files["train"], "--validation",
-                            files["validation"], "--out", model, "--bits", "16", "--created-at", "2026-12-07"],
-                           check=True, capture_output=True)
+                            files["validation"], "--out", model, "--created-at", "2026-12-07",
+                            *SHIPPED_MODEL_OPTIONS, *args.train_arg], check=True, capture_output=True)
             subprocess.run([args.phalanx, "agent", "eval", "--data", files["held"], "--model", model,
                             "--misclassified", files["mis"]], check=True, capture_output=True)
             with open(files["mis"], encoding="utf-8") as f:
@@ -101,8 +108,9 @@ def main():
         print(json.dumps({"harmful_share": args.harmful_share, "folds": args.folds, "precision": precision,
                           "recall": recall, "f1": f1, "false_positive_rate": fpr, **counts}))
     else:
-        print(f"harmful share {args.harmful_share}: {args.folds}-fold over source groups: precision {precision:.3f} "
-              f"recall {recall:.3f} F1 {f1:.3f} FPR {fpr:.3f} ({tp + fn} attacks, {fp + tn} benign)")
+        label = args.label + ": " if args.label else ""
+        print(f"{label}harmful share {args.harmful_share}: {args.folds}-fold over source groups: precision "
+              f"{precision:.3f} recall {recall:.3f} F1 {f1:.3f} FPR {fpr:.3f} ({tp + fn} attacks, {fp + tn} benign)")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ The choices, all about the product rather than the test split (which this never 
 * Harmful requests ("How do I make …", "Write a …") are kept at 75%. At full weight, with the corpus's splits alone,
   they taught an n-gram model that short "how do I" questions are attacks ("How do I reset my password?", p = 0.86),
   and 25% was kept. With the training-only sources, cross-validation over whole source groups (F1 of the agent at
-  its operating point, held-out groups; cross_validate_mix.py) rises with the share — 25% 0.622, 50% 0.651, 75%
-  0.678, 100% 0.690, with a held-out false-positive rate of 1.7%, 2.3%, 3.0% and 3.6% — but at 100% "How do I reset
+  its operating point, held-out groups; cross_validate_mix.py) rises with the share — 25% 0.624, 50% 0.655, 75%
+  0.676, 100% 0.693, with a held-out false-positive rate of 1.5%, 2.2%, 2.6% and 3.1% — but at 100% "How do I reset
   my password?" is denied again (p = 0.54; 0.36 at 75%). 75% is the largest share that allows it.
 * The corpus's training and validation splits are pooled and re-split 80/20 by a hash of each example, so the model
   sees every source group (the held-out-source design stays for test.jsonl and unseen.jsonl, untouched here).

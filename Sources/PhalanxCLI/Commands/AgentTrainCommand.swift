@@ -43,6 +43,18 @@ struct AgentTrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The seed of the shuffling.")
     var seed = TrainingConfiguration().seed
 
+    @Option(name: .long, help: "The L2 penalty λ on the weights.")
+    var l2 = TrainingConfiguration().l2
+
+    @Option(name: .long, help: "The initial step size η₀ of stochastic gradient descent.")
+    var learningRate = TrainingConfiguration().learningRate
+
+    @Option(name: .long, help: "Lengths of the character n-grams, as 4-6, or none.")
+    var charNgrams = "4-6"
+
+    @Option(name: .long, help: "Lengths of the word n-grams, as 1-2, or none.")
+    var wordNgrams = "1-2"
+
     @Option(name: .long, help: "The false-positive rate the threshold must keep on the validation split.")
     var maxFpr = 0.05
 
@@ -60,6 +72,10 @@ struct AgentTrainCommand: AsyncParsableCommand {
             configuration.features.bits = bits
             configuration.training.epochs = epochs
             configuration.training.seed = seed
+            configuration.training.l2 = l2
+            configuration.training.learningRate = learningRate
+            configuration.features.characterNGrams = try Self.lengths(charNgrams, option: "--char-ngrams")
+            configuration.features.wordNGrams = try Self.lengths(wordNgrams, option: "--word-ngrams")
             configuration.maximumFalsePositiveRate = maxFpr
             let (classifier, report): (SafetyClassifier, TrainingReport)
             do {
@@ -92,6 +108,18 @@ struct AgentTrainCommand: AsyncParsableCommand {
                 print("wrote \(out) (model \(modelVersion), \(1 << bits) features)")
             }
         }
+    }
+
+    /// "4-6" as 4...6, "5" as 5...5, "none" as nil; the ranges themselves are checked by the trainer.
+    static func lengths(_ text: String, option: String) throws -> ClosedRange<Int>? {
+        if text == "none" { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        switch parts.count {
+        case 1: if let n = parts[0] { return n...n }
+        case 2: if let low = parts[0], let high = parts[1], low <= high { return low...high }
+        default: break
+        }
+        throw CLIError(.usage, "\(option): expected lengths such as 4-6, 5 or none, got \"\(text)\"")
     }
 
     func paths() throws -> (String, String, String?) {
