@@ -142,7 +142,7 @@ done
 ok "agent eval on the corpus's test and unseen splits (figures above)"
 
 # --scores writes every text with its verdict and probability, --misclassified exactly the wrong ones.
-head -n 200 "$root/corpus/test.jsonl" >"$tmp/sample.jsonl"
+awk 'NR % 9 == 0' "$root/corpus/test.jsonl" >"$tmp/sample.jsonl"  # about 200 texts of both classes
 run 0 "$bin" agent eval --data "$tmp/sample.jsonl" --scores "$tmp/scores.jsonl" --misclassified "$tmp/wrong.jsonl"
 python3 - "$tmp/sample.jsonl" "$tmp/scores.jsonl" "$tmp/wrong.jsonl" <<'PY'
 import json, sys
@@ -154,6 +154,16 @@ expected = [s for s in scores if flagged(s) != (s["label"] == 1)]
 assert wrong == expected, "--misclassified must be the texts whose verdict disagrees with their label"
 PY
 ok "agent eval --scores lists every text with its scores; --misclassified the wrong ones"
+
+# Training options: n-gram lengths and the L2 penalty reach the model file; a malformed range is a usage error.
+run 0 "$bin" agent train --train "$tmp/sample.jsonl" --validation "$tmp/sample.jsonl" --out "$tmp/trial.phxm" \
+    --bits 12 --char-ngrams 3-5 --word-ngrams none --l2 1e-5 --json
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"
+run 0 "$bin" agent eval --data "$tmp/sample.jsonl" --model "$tmp/trial.phxm"
+run 64 "$bin" agent train --train "$tmp/sample.jsonl" --validation "$tmp/sample.jsonl" --out "$tmp/bad.phxm" \
+    --char-ngrams 4-x
+has "$tmp/err" "--char-ngrams: expected lengths such as 4-6, 5 or none"
+ok "agent train --char-ngrams/--word-ngrams/--l2: the model trains and loads; a malformed range exits 64"
 
 # The latency benchmark's stage breakdown runs (figures only mean something in a release build: docs/agent.md).
 head -n 40 "$root/corpus/test.jsonl" >"$tmp/messages.jsonl"
