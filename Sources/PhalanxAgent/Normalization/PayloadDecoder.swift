@@ -12,7 +12,8 @@ import Foundation
 /// - runs without spaces holding at least three `%XX` escapes (percent-encoding) or three `\uXXXX` / `\xXX` escapes;
 /// - the whole text in ROT13 or backwards, when at least three of its short words are the ROT13 or mirror images of
 ///   common English words ("gur", "naq"; "eht", "dna"), and at least half as many as those words themselves;
-/// - leetspeak, when at least three words mix letters with the digits that stand for letters, two of them heavily.
+/// - leetspeak, when at least three of some eight consecutive words mix letters with the digits that stand for
+///   letters, two of them heavily.
 ///
 /// The last three are decided by one pass over the words (``WordShape``).
 ///
