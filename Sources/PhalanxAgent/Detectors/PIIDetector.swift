@@ -3,19 +3,27 @@
 public struct PIIDetector: TextDetector {
     struct Pattern: Sendable {
         let id: String
-        let regex: TriggeredRegex
+        /// The matches in a text (given as a string and its UTF-8 bytes), as byte ranges with the matched text.
+        let find: @Sendable (String, [UInt8]) -> [(span: Range<Int>, match: Substring)]
         let score: Double
         /// A check beyond the shape (checksum, forbidden ranges); `nil`: the shape is enough.
         let verify: (@Sendable (Substring) -> Bool)?
+
+        init(
+            id: String, find: @escaping @Sendable (String, [UInt8]) -> [(span: Range<Int>, match: Substring)],
+            score: Double, verify: (@Sendable (Substring) -> Bool)?
+        ) {
+            (self.id, self.find, self.score, self.verify) = (id, find, score, verify)
+        }
+
+        init(id: String, regex: TriggeredRegex, score: Double, verify: (@Sendable (Substring) -> Bool)?) {
+            self.init(id: id, find: { regex.matches(in: $0, bytes: $1) }, score: score, verify: verify)
+        }
     }
 
     static let patterns: [Pattern] = [
-        Pattern(
-            id: "email",
-            regex: TriggeredRegex(
-                #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"#, triggers: [.literal("@")],
-                reach: 128, alphabet: { isAlphanumeric($0) || "._%+-@".utf8.contains($0) }, minimumLength: 6),
-            score: 0.95, verify: nil),
+        // Followed by hand, exactly (EmailAddressScanner): the expression cost more than everything else here.
+        Pattern(id: "email", find: EmailAddressScanner.matches, score: 0.95, verify: nil),
         Pattern(
             id: "payment-card",
             regex: TriggeredRegex(
@@ -62,7 +70,7 @@ public struct PIIDetector: TextDetector {
         var covered: [Range<Int>] = []
         let bytes = text.bytes
         for pattern in Self.patterns {
-            for (span, matched) in pattern.regex.matches(in: text.text, bytes: bytes) {
+            for (span, matched) in pattern.find(text.text, bytes) {
                 // A card or IBAN already found is not a phone number too.
                 guard !covered.contains(where: { $0.overlaps(span) }) else { continue }
                 if let verify = pattern.verify, !verify(matched) { continue }
@@ -78,7 +86,6 @@ public struct PIIDetector: TextDetector {
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     static func isCapitalOrDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x41 && byte <= 0x5A) }
-    static func isAlphanumeric(_ byte: UInt8) -> Bool { isCapitalOrDigit(byte) || (byte >= 0x61 && byte <= 0x7A) }
 
     static func digits(of text: Substring) -> [UInt8] {
         text.utf8.compactMap { (48...57).contains($0) ? $0 - 48 : nil }
