@@ -22,7 +22,8 @@ public struct PIIDetector: TextDetector {
     }
 
     static let patterns: [Pattern] = [
-        // Followed by hand, exactly (EmailAddressScanner): the expression cost more than everything else here.
+        // Followed by hand, exactly (EmailAddressScanner): the expression was a fifth of this detector on a message
+        // with an address.
         Pattern(id: "email", find: EmailAddressScanner.matches, score: 0.95, verify: nil),
         Pattern(
             id: "payment-card",
