@@ -201,6 +201,33 @@ struct DetectorTests {
         #expect(pii("x \(text) y").map(\.detector) == [detector])
     }
 
+    @Test("the social-security and National Insurance patterns skip runs that cannot hold a match, and only those")
+    func personalDataRequirements() throws {
+        let ssn = try #require(PIIDetector.patterns.first { $0.id == "us-ssn" })
+        let nino = try #require(PIIDetector.patterns.first { $0.id == "uk-nino" })
+        var generator = SplitMix64(seed: 19)
+        // Whole matches, near misses and the pieces they are made of, so that both kinds of run come up often.
+        let pieces = [
+            "123-45-6789", "617-555-3847", "123-45-678", "AB 12 34 56 C", "AB123456D", "CE 12 34 5 C", "TX 78704",
+            "123", "45", "6789", "-", " ", "AB", "CE", "MA", "C", "12", "34", "56", "x", ",", "é", "PLEASE SEND ",
+        ]
+        for pattern in [ssn, nino] {
+            for _ in 0..<3000 {
+                let count = Int(generator.next() % 24)
+                let text = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+                let regex = try #require(pattern.regex)
+                let whole = text.matches(of: regex.regex).map { match in
+                    text.utf8.distance(
+                        from: text.startIndex, to: match.range.lowerBound)..<text.utf8.distance(
+                            from: text.startIndex, to: match.range.upperBound)
+                }
+                #expect(pattern.find(text, Array(text.utf8)).map(\.span) == whole, "\(pattern.id): \(text)")
+            }
+        }
+        #expect(!PIIDetector.hasSSNShape(ArraySlice(Array("617-555-3847".utf8))))
+        #expect(PIIDetector.hasSSNShape(ArraySlice(Array("x123-45-6789".utf8)).dropFirst()))
+    }
+
     @Test("personal data next to non-Latin text is found with its span; a trigger inside other words finds nothing")
     func personalDataAmongOtherScripts() {
         let text = "联系邮箱：alice.smith+news@example.co.uk。電話 +44 20 7946 0958 まで"

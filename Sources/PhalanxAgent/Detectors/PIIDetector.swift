@@ -5,6 +5,8 @@ public struct PIIDetector: TextDetector {
         let id: String
         /// The matches in a text (given as a string and its UTF-8 bytes), as byte ranges with the matched text.
         let find: @Sendable (String, [UInt8]) -> [(span: Range<Int>, match: Substring)]
+        /// The expression `find` runs, when it runs one.
+        let regex: TriggeredRegex?
         let score: Double
         /// A check beyond the shape (checksum, forbidden ranges); `nil`: the shape is enough.
         let verify: (@Sendable (Substring) -> Bool)?
@@ -13,11 +15,12 @@ public struct PIIDetector: TextDetector {
             id: String, find: @escaping @Sendable (String, [UInt8]) -> [(span: Range<Int>, match: Substring)],
             score: Double, verify: (@Sendable (Substring) -> Bool)?
         ) {
-            (self.id, self.find, self.score, self.verify) = (id, find, score, verify)
+            (self.id, self.find, self.regex, self.score, self.verify) = (id, find, nil, score, verify)
         }
 
         init(id: String, regex: TriggeredRegex, score: Double, verify: (@Sendable (Substring) -> Bool)?) {
-            self.init(id: id, find: { regex.matches(in: $0, bytes: $1) }, score: score, verify: verify)
+            (self.id, self.regex, self.score, self.verify) = (id, regex, score, verify)
+            self.find = { regex.matches(in: $0, bytes: $1) }
         }
     }
 
@@ -41,7 +44,8 @@ public struct PIIDetector: TextDetector {
             id: "us-ssn",
             regex: TriggeredRegex(
                 #"\b(\d{3})-(\d{2})-(\d{4})\b"#, triggers: [.digitRun(count: 9)], reach: 24,
-                alphabet: { isDigit($0) || $0 == 0x2D }, minimumLength: 11),
+                alphabet: { isDigit($0) || $0 == 0x2D || $0 == 0x20 }, minimumLength: 11,
+                requirement: hasSSNShape),
             score: 0.8,
             verify: { match in
                 let parts = match.split(separator: "-")
@@ -54,7 +58,8 @@ public struct PIIDetector: TextDetector {
             id: "uk-nino",
             regex: TriggeredRegex(
                 #"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, triggers: [.capitalsThenDigit],
-                reach: 24, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }, minimumLength: 9),
+                reach: 24, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }, minimumLength: 9,
+                requirement: { $0.count(where: isDigit) >= 6 }),
             score: 0.85, verify: nil),
         Pattern(
             id: "phone",
@@ -87,6 +92,17 @@ public struct PIIDetector: TextDetector {
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     static func isCapitalOrDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x41 && byte <= 0x5A) }
+
+    /// Whether `run` holds three digits, a hyphen, two digits, a hyphen and four digits, one after the other.
+    @Sendable static func hasSSNShape(_ run: ArraySlice<UInt8>) -> Bool {
+        let shape = Array("ddd-dd-dddd".utf8)
+        guard run.count >= shape.count else { return false }
+        return (run.startIndex...(run.endIndex - shape.count)).contains { start in
+            shape.indices.allSatisfy { k in
+                shape[k] == 0x2D ? run[start + k] == 0x2D : isDigit(run[start + k])
+            }
+        }
+    }
 
     static func digits(of text: Substring) -> [UInt8] {
         text.utf8.compactMap { (48...57).contains($0) ? $0 - 48 : nil }

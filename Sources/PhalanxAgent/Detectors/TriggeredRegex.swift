@@ -39,10 +39,14 @@ struct TriggeredRegex: @unchecked Sendable {
     /// digits written together trigger the SSN pattern, whose shortest match is eleven bytes; a `+` between spaces
     /// triggers the phone pattern).
     let minimumLength: Int
+    /// Something every match holds, checked on an ``alphabet`` run before the expression runs on it: a match lies
+    /// inside its run, so a run without it has none ("617-555-3847" has no `ddd-dd-dddd`, "TX 78704" no six digits).
+    /// Only runs that end before the ``reach`` are skipped; a longer one may hold a match beyond what was looked at.
+    let requirement: (@Sendable (ArraySlice<UInt8>) -> Bool)?
 
     init(
         _ source: String, triggers: [Trigger], reach: Int = 320, alphabet: (@Sendable (UInt8) -> Bool)? = nil,
-        minimumLength: Int = 1
+        minimumLength: Int = 1, requirement: (@Sendable (ArraySlice<UInt8>) -> Bool)? = nil
     ) {
         // The sources are constants of this module, checked by the tests; a syntax error is a build defect.
         // The patterns are about ASCII shapes (digits, Latin letters, `@`), so they match with ASCII classes and
@@ -58,6 +62,7 @@ struct TriggeredRegex: @unchecked Sendable {
         self.reach = reach
         self.alphabet = alphabet
         self.minimumLength = minimumLength
+        self.requirement = requirement
     }
 
     /// The matches in `text`, as UTF-8 byte ranges of `text` with the matched substring.
@@ -106,6 +111,8 @@ struct TriggeredRegex: @unchecked Sendable {
             if let alphabet {
                 let run = Self.run(around: position, in: bytes, within: lower..<upper, of: alphabet)
                 guard run.count >= minimumLength else { continue }
+                let isWhole = run.lowerBound > lower && run.upperBound < upper
+                if let requirement, isWhole, !requirement(bytes[run]) { continue }
                 lower = max(lower, run.lowerBound - 1)
                 upper = min(upper, run.upperBound + 1)
             }
