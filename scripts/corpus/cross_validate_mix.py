@@ -14,15 +14,13 @@ Why: the pooled validation split is in-sample (its sources are in training), and
 choose the mix. Held-out source groups are the nearest thing to new sources that the training data itself offers.
 """
 import argparse
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from hard_negatives import hard_negatives
-from training_mix import unit
+from training_mix import fraction, mix, pool
 
 # The options scripts/train-default-model trains the shipped model with; --train-arg adds to them (a later option
 # wins).
@@ -30,10 +28,6 @@ SHIPPED_MODEL_OPTIONS = ["--bits", "16"]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-
-
-def fraction(text):
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
 
 
 def group(row):
@@ -63,26 +57,17 @@ def main():
     args = ap.parse_args()
     if not os.access(args.phalanx, os.X_OK):
         sys.exit(f"cross_validate_mix: {args.phalanx} is not an executable; build it or pass --phalanx")
-    rows = []
-    for split in ("train", "validation") + (() if args.no_extra else ("train-extra",)):
-        path = os.path.join(args.corpus, split + ".jsonl")
-        if not os.path.exists(path):
-            sys.exit(f"cross_validate_mix: {path} is missing; run scripts/build-corpus first")
-        with open(path, encoding="utf-8") as f:
-            rows += [json.loads(line) for line in f if line.strip()]
-    for text, _ in hard_negatives():
-        rows.append({"id": hashlib.sha256(text.encode()).hexdigest()[:16], "text": text, "label": 0,
-                     "category": "benign", "source_package": "phalanx-hard-negatives",
-                     "source_file": "scripts/corpus/hard_negatives.py"})
+    rows = pool(args.corpus, ("train", "validation") + (() if args.no_extra else ("train-extra",)),
+                who="cross_validate_mix")
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     with tempfile.TemporaryDirectory() as work:
         for k in range(args.folds):
             held = [r for r in rows if int(fraction("fold" + group(r)) * args.folds) == k]
-            rest = [r for r in rows if int(fraction("fold" + group(r)) * args.folds) != k
-                    and (r["category"] != "harmful" or unit(r, "sub") < args.harmful_share)]
+            train, validation = mix([r for r in rows if int(fraction("fold" + group(r)) * args.folds) != k],
+                                    args.harmful_share)
             files = {name: os.path.join(work, f"{name}{k}.jsonl") for name in ("train", "validation", "held", "mis")}
-            write(files["train"], [r for r in rest if unit(r, "split") >= 0.2])
-            write(files["validation"], [r for r in rest if unit(r, "split") < 0.2])
+            write(files["train"], train)
+            write(files["validation"], validation)
             write(files["held"], held)
             model = os.path.join(work, f"model{k}.phxm")
             subprocess.run([args.phalanx, "agent", "train", "--train", files["train"], "--validation",

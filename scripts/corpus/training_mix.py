@@ -33,20 +33,22 @@ from hard_negatives import hard_negatives
 HARMFUL_SHARE = 0.75
 
 
+def fraction(text):
+    """A number in [0, 1) from a hash of `text`: a deterministic coin for selections and splits."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
 def unit(row, salt):
-    digest = hashlib.sha256((salt + row["id"] + row["text"]).encode()).hexdigest()
-    return int(digest[:8], 16) / 0xFFFFFFFF
+    return fraction(salt + row["id"] + row["text"])
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    corpus, out = sys.argv[1], sys.argv[2]
+def pool(corpus, splits=("train", "validation", "train-extra"), who="training_mix"):
+    """The corpus's `splits` and the project's hard negatives, as one list of records."""
     rows = []
-    for split in ("train", "validation", "train-extra"):
+    for split in splits:
         path = os.path.join(corpus, split + ".jsonl")
         if not os.path.exists(path):
-            sys.exit(f"training_mix: {path} is missing; run scripts/build-corpus first")
+            sys.exit(f"{who}: {path} is missing; run scripts/build-corpus first")
         with open(path, encoding="utf-8") as f:
             rows += [json.loads(line) for line in f if line.strip()]
     for text, template in hard_negatives():
@@ -55,9 +57,20 @@ def main():
             "source_package": "phalanx-hard-negatives", "source_version": "1", "licence": "project",
             "source_file": "scripts/corpus/hard_negatives.py", "original_label": "template:" + template,
         })
-    kept = [r for r in rows if r["category"] != "harmful" or unit(r, "sub") < HARMFUL_SHARE]
-    validation = [r for r in kept if unit(r, "split") < 0.2]
-    train = [r for r in kept if unit(r, "split") >= 0.2]
+    return rows
+
+
+def mix(rows, harmful_share=HARMFUL_SHARE):
+    """Harmful requests kept at `harmful_share`, the rest split 80/20: (training, validation)."""
+    kept = [r for r in rows if r["category"] != "harmful" or unit(r, "sub") < harmful_share]
+    return [r for r in kept if unit(r, "split") >= 0.2], [r for r in kept if unit(r, "split") < 0.2]
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    corpus, out = sys.argv[1], sys.argv[2]
+    train, validation = mix(pool(corpus))
     os.makedirs(out, exist_ok=True)
     for name, part in (("train", train), ("validation", validation)):
         with open(os.path.join(out, name + ".jsonl"), "w", encoding="utf-8") as f:

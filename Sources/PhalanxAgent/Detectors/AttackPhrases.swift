@@ -6,12 +6,15 @@
 /// instructions", "developer mode enabled", "do anything now") are weighted high enough to block alone.
 public enum AttackPhrases {
     static let verbsIgnore = "[ignore|disregard|forget|forget about|bypass|override|overwrite|abandon|discard]"
-    static let quantifier =
-        "[all |any |the |your |my |these |those |every |each |of the |all of the |all the |all your |all of your |]"
+    /// What may stand between the verb and the noun, "my" aside.
+    private static let quantifierWords = [
+        "all ", "any ", "the ", "your ", "these ", "those ", "every ", "each ", "of the ", "all of the ", "all the ",
+        "all your ", "all of your ",
+    ]
+    static let quantifier = "[my |" + quantifierWords.joined(separator: "|") + "|]"
     /// The same without "my": "ignore my previous message, I meant Berlin" is a user correcting themselves, and
     /// with the weak nouns below that is all it ever is.
-    static let quantifierNotMine =
-        "[all |any |the |your |these |those |every |each |of the |all of the |all the |all your |all of your |]"
+    static let quantifierNotMine = "[" + quantifierWords.joined(separator: "|") + "|]"
     static let earlier =
         "[previous |prior |above |earlier |preceding |former |original |initial |old |system |given |foregoing |"
         + "existing |current |developer |]"

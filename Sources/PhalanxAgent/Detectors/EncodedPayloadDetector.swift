@@ -13,7 +13,8 @@ public struct EncodedPayloadDetector: TextDetector {
     public init(inner: PhraseDetector) { self.inner = inner }
 
     public func findings(in text: NormalizedText) -> [ScanFinding] {
-        findings(in: PayloadDecoder.payloads(in: text), besides: inner.findings(in: text))
+        let payloads = PayloadDecoder.payloads(in: text)
+        return payloads.isEmpty ? [] : findings(in: payloads, besides: inner.findings(in: text))
     }
 
     /// The findings of payloads already decoded (the scanner decodes once for this detector and the classifier).

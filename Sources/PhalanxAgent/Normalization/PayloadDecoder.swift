@@ -420,8 +420,10 @@ public enum PayloadDecoder {
             }
             var end = start
             var hasLetter = false
-            while end < bytes.count, WordShape.kind(of: bytes[end]) != .separator {
-                hasLetter = hasLetter || WordShape.kind(of: bytes[end]) == .letter
+            while end < bytes.count {
+                let kind = WordShape.kind(of: bytes[end])
+                guard kind != .separator else { break }
+                hasLetter = hasLetter || kind == .letter
                 end += 1
             }
             if hasLetter {

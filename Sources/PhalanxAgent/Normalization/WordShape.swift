@@ -10,7 +10,11 @@ struct WordShape {
     private(set) var mirrored = 0
     /// Set when some eight consecutive words hold three or more words with a letter next to a digit or symbol that
     /// stands for a letter ("1gn0r3", "4ll", "mp3"), two of them with letters and such digits meeting three times or
-    /// more ("1gn0r3", "pr3v10u5", "h3ll0").
+    /// more ("1gn0r3", "pr3v10u5", "h3ll0"). Technical words ("mp3", "ipv4", "k8s", "1980s") switch between letters
+    /// and leetspeak digits once or twice, "pr3v10u5" five times; and leetspeak is written as such, word after word,
+    /// while identifiers ("card dbc_dk83f5c2a1_blue … card dbc_dk83f5c2a1_gff") are scattered through a text. Counted
+    /// over the whole text instead, one banking message of a kilobyte became a payload, and decoding it and reading it
+    /// again cost 130 µs.
     private(set) var looksLikeLeetspeak = false
 
     /// At least three ROT13 forms, and at least half as many as plain forms: a text mostly in ROT13, or a ROT13
@@ -19,11 +23,6 @@ struct WordShape {
     var looksLikeROT13: Bool { rotated >= 3 && 2 * rotated >= plain }
     /// The same for text written backwards.
     var looksReversed: Bool { mirrored >= 3 && 2 * mirrored >= plain }
-    // Leetspeak: three words or more in it, two of them heavily, among eight consecutive words. Technical words
-    // ("mp3", "ipv4", "k8s", "1980s") switch between letters and leetspeak digits once or twice, "pr3v10u5" five times;
-    // and leetspeak is written as such, word after word, while identifiers ("card dbc_dk83f5c2a1_blue … card
-    // dbc_dk83f5c2a1_gff") are scattered through a text. Counted over the whole text instead, one banking message of a
-    // kilobyte became a payload, and decoding it and reading it again cost 130 µs.
 
     private enum Form: UInt8 {
         case plain = 1, rotated, mirrored

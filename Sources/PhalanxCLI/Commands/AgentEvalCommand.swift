@@ -90,8 +90,10 @@ struct AgentEvalCommand: AsyncParsableCommand {
         let modelProbability: Double?
         let detectors: [String]
 
-        /// Denied or escalated though benign, or allowed though an attack.
-        var isMistake: Bool { (verdict == .deny || verdict == .escalate) != (label == 1) }
+        /// Denied or escalated: what counts as caught.
+        var isFlagged: Bool { verdict == .deny || verdict == .escalate }
+        /// Flagged though benign, or let through though an attack.
+        var isMistake: Bool { isFlagged != (label == 1) }
     }
 
     private static func write(_ outcomes: [Outcome], to path: String) throws {
@@ -131,13 +133,12 @@ struct AgentEvalCommand: AsyncParsableCommand {
             phraseScores.append(byCategory.values.max() ?? 0)
             modelScores.append(scan.attackProbability ?? 0)
             combined.append(scan.attackScore)
-            let isFlagged = decision.verdict == .deny || decision.verdict == .escalate
-            flagged.append(isFlagged ? 1 : 0)
-            outcome(
-                Outcome(
-                    text: example.text, label: example.isAttack ? 1 : 0, verdict: decision.verdict,
-                    ruleId: decision.ruleId, phraseScore: phraseScores.last ?? 0,
-                    modelProbability: scan.attackProbability, detectors: scan.findings.map(\.detector)))
+            let decided = Outcome(
+                text: example.text, label: example.isAttack ? 1 : 0, verdict: decision.verdict,
+                ruleId: decision.ruleId, phraseScore: phraseScores.last ?? 0,
+                modelProbability: scan.attackProbability, detectors: scan.findings.map(\.detector))
+            flagged.append(decided.isFlagged ? 1 : 0)
+            outcome(decided)
         }
         var rows = [row("phrases and formats only", phraseScores, labels, threshold: 0.5)]
         if let model = agent.configuration.model as? TrainedAttackModel {
