@@ -168,7 +168,7 @@ ok "agent train --char-ngrams/--word-ngrams/--l2: the model trains and loads; a 
 # The latency benchmark's stage breakdown runs (figures only mean something in a release build: docs/agent.md).
 head -n 40 "$root/corpus/test.jsonl" >"$tmp/messages.jsonl"
 run 0 "$bin" bench agent --messages "$tmp/messages.jsonl" --no-python --repeat 1 --stages
-for stage in normalization PhraseDetector SecretDetector PIIDetector "model: features" "model: scoring"; do
+for stage in normalization PhraseDetector SecretDetector PIIDetector "payload decoding" model; do
     has "$tmp/out" "$stage"
 done
 ok "bench agent --stages times normalization, each detector and the model"

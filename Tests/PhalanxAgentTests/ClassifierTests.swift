@@ -67,6 +67,29 @@ struct ClassifierTests {
         }
     }
 
+    @Test("the margin weighed in place equals the score of the built vector, bit for bit, dense or not")
+    func marginWithoutTheVectorEqualsTheScore() throws {
+        var generator = SplitMix64(seed: 31)
+        let words = [
+            "ignore", "previous", "instructions", "système", "пароль", "<|im_start|>", "the", "a", "password", "日本語",
+            "spam", "###", "\n", "0x41", "ok", "IGNORE", "\u{200B}", "ｉｇｎｏｒｅ",
+        ]
+        // 8 and 10 bits collide often (counts of opposite signs cancel); 22 bits has no dense array (the table path).
+        for bits in [8, 10, 16, 22] {
+            let hasher = try FeatureHasher(configuration: .init(bits: bits))
+            let weights = (0..<hasher.dimension).map { _ in Float(Int(generator.next() % 2001) - 1000) / 337 }
+            let regression = try LogisticRegression(weights: weights, bias: 0.25)
+            for index in 0..<50 {
+                let length = index == 0 ? 0 : Int(generator.next() % 400)
+                let text = NormalizedText(
+                    (0..<length).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " "))
+                let margin = weights.withUnsafeBufferPointer { hasher.margin(of: text, weights: $0, initial: 0.25) }
+                let score = regression.score(hasher.features(of: text))
+                #expect(margin.bitPattern == score.bitPattern, "bits \(bits): \(margin) against \(score)")
+            }
+        }
+    }
+
     /// Records what a walker emits, in order.
     private struct RecordingSink: FeatureSink {
         var buckets: [UInt64] = []

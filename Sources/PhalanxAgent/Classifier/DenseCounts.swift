@@ -76,12 +76,21 @@ enum DenseCounts {
 
         /// The weighted, normalized vector; every counter touched is set back to zero.
         func weighted(dimension: Int) -> SparseVector {
-            weightedCounts(dimension: dimension, count: usedCount) { position in
-                let index = Int(used[position])
-                let count = counts[index] &- Self.bias
-                counts[index] = 0
-                return (UInt32(truncatingIfNeeded: index), count)
-            }
+            weightedCounts(dimension: dimension, count: usedCount, entry: takeEntry)
+        }
+
+        /// `initial + w·x` for x = ``weighted(dimension:)``, without building x; every counter touched is set back
+        /// to zero.
+        func margin(weights: UnsafeBufferPointer<Float>, initial: Double) -> Double {
+            weightedMargin(count: usedCount, weights: weights, initial: initial, entry: takeEntry)
+        }
+
+        /// The i-th bucket first hit and its signed count; its counter is reset.
+        @inline(__always) private func takeEntry(_ position: Int) -> (index: UInt32, count: Int32) {
+            let index = Int(used[position])
+            let count = counts[index] &- Self.bias
+            counts[index] = 0
+            return (UInt32(truncatingIfNeeded: index), count)
         }
     }
 }

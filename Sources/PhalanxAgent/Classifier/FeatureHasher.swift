@@ -143,12 +143,49 @@ public struct FeatureHasher: Hashable, Sendable {
     }
 
     func features(ofBytes bytes: UnsafeBufferPointer<UInt8>, countingDensely: Bool = true) -> SparseVector {
+        Self.withFolded(bytes) { folded in
+            guard let folded else { return SparseVector.zero(dimension: dimension) }
+            return features(ofFolded: folded, countingDensely: countingDensely)
+        }
+    }
+
+    /// The margin `initial + w·x` of a linear model with weights `w` (one per bucket) for x = ``features(of:)``,
+    /// computed without building x: each non-zero entry of x is multiplied into the sum as it is weighed. The sum is
+    /// taken in the same order and with the same roundings as ``LogisticRegression/score(_:)`` on x, so the two give
+    /// the same `Double`, bit for bit (tested); this path only saves x's two arrays and the second walk over them,
+    /// which is what the agent's scan needs.
+    ///
+    /// - Precondition: `weights.count == dimension`.
+    func margin(of text: NormalizedText, weights: UnsafeBufferPointer<Float>, initial: Double) -> Double {
+        precondition(weights.count == dimension, "weights of dimension \(weights.count), features of \(dimension)")
+        var text = text.text
+        return text.withUTF8 { bytes in
+            Self.withFolded(bytes) { folded in
+                guard let folded else { return initial }
+                return withDenseCounts(of: folded) { sink in sink.margin(weights: weights, initial: initial) }
+                    ?? Self.margin(of: features(ofFolded: folded, countingDensely: false), weights, initial)
+            }
+        }
+    }
+
+    /// `initial + w·x` accumulated as ``LogisticRegression/score(_:)`` accumulates it.
+    private static func margin(of x: SparseVector, _ weights: UnsafeBufferPointer<Float>, _ initial: Double) -> Double {
+        var sum = initial
+        for entry in 0..<x.indices.count { sum += Double(weights[Int(x.indices[entry])]) * Double(x.values[entry]) }
+        return sum
+    }
+
+    /// Calls `body` with the text folded for hashing: ASCII letters lowercased, each run of whitespace and control
+    /// characters one space, one space at each end; `nil` when nothing but spaces remains.
+    private static func withFolded<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+    ) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 2) { folded in
             var length = 0
             folded[0] = 0x20
             length = 1
             for byte in bytes {
-                if Self.isSpace(byte) {
+                if isSpace(byte) {
                     if folded[length - 1] != 0x20 {
                         folded[length] = 0x20
                         length += 1
@@ -162,9 +199,7 @@ public struct FeatureHasher: Hashable, Sendable {
                 folded[length] = 0x20
                 length += 1
             }
-            guard length > 1 else { return SparseVector.zero(dimension: dimension) }
-            return features(
-                ofFolded: UnsafeBufferPointer(rebasing: folded[0..<length]), countingDensely: countingDensely)
+            return body(length > 1 ? UnsafeBufferPointer(rebasing: folded[0..<length]) : nil)
         }
     }
 
@@ -173,30 +208,10 @@ public struct FeatureHasher: Hashable, Sendable {
     /// (a dimension above 2^20), into an open-addressing table sized from the text. Both list the buckets in the
     /// order they were first hit, so both give the same vector, bit for bit.
     private func features(ofFolded text: UnsafeBufferPointer<UInt8>, countingDensely: Bool) -> SparseVector {
-        let characterLengths = configuration.characterNGrams
-        let wordLengths = configuration.wordNGrams
-        // An upper bound on the features emitted, and so on the distinct buckets, which sizes the table at load
-        // factor ≤ 2/3 (about 0.4 on English text, where a third of the n-grams repeat). There are no more distinct
-        // buckets than the dimension either. Keeping the scratch small matters: past about 128 KiB, the C allocator
-        // hands memory back to the kernel on every call and page faults cost more than the hashing.
-        let maximumWords = text.count / 2
-        let emitted = min(
-            (characterLengths.map { text.count * $0.count } ?? 0) + (wordLengths.map { maximumWords * $0.count } ?? 0),
-            dimension)
-        // The dense counters hold a count below 2^30 (``DenseCounts/Sink/bias``); a text long enough to exceed it
-        // (hundreds of megabytes, far beyond what the agent accepts) is counted in the table.
-        if countingDensely, text.count < Int(DenseCounts.Sink.bias) / 8,
-            let counts = DenseCounts.borrow(dimension: dimension)
-        {
-            defer { DenseCounts.giveBack(counts) }
-            // One slot more than the buckets that can be listed: the sink writes the next slot before it knows
-            // whether the bucket is new.
-            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: emitted + 1) { used in
-                var sink = DenseCounts.Sink(counts: counts, used: used)
-                countNGrams(text, into: &sink)
-                return sink.weighted(dimension: dimension)
-            }
+        if countingDensely, let vector = withDenseCounts(of: text, { $0.weighted(dimension: dimension) }) {
+            return vector
         }
+        let emitted = maximumFeatures(of: text)
         var tableSize = 16
         while 2 * tableSize < 3 * emitted { tableSize <<= 1 }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: tableSize) { slots in
@@ -206,6 +221,37 @@ public struct FeatureHasher: Hashable, Sendable {
                 countNGrams(text, into: &table)
                 return table.weighted(dimension: dimension)
             }
+        }
+    }
+
+    /// An upper bound on the features a folded text emits, and so on its distinct buckets, which sizes the table at
+    /// load factor ≤ 2/3 (about 0.4 on English text, where a third of the n-grams repeat). There are no more distinct
+    /// buckets than the dimension either. Keeping the scratch small matters: past about 128 KiB, the C allocator
+    /// hands memory back to the kernel on every call and page faults cost more than the hashing.
+    private func maximumFeatures(of text: UnsafeBufferPointer<UInt8>) -> Int {
+        let maximumWords = text.count / 2
+        return min(
+            (configuration.characterNGrams.map { text.count * $0.count } ?? 0)
+                + (configuration.wordNGrams.map { maximumWords * $0.count } ?? 0),
+            dimension)
+    }
+
+    /// Counts the n-grams of a folded text in a borrowed dense array and hands the counts to `body`, which reads them
+    /// out (and so resets the array); `nil` when there is no array for this dimension (above 2^20) or the text is too
+    /// long for the dense counters, which hold a count below 2^30 (``DenseCounts/Sink/bias``): hundreds of megabytes,
+    /// far beyond what the agent accepts.
+    private func withDenseCounts<Result>(
+        of text: UnsafeBufferPointer<UInt8>, _ body: (DenseCounts.Sink) -> Result
+    ) -> Result? {
+        guard text.count < Int(DenseCounts.Sink.bias) / 8, let counts = DenseCounts.borrow(dimension: dimension)
+        else { return nil }
+        defer { DenseCounts.giveBack(counts) }
+        // One slot more than the buckets that can be listed: the sink writes the next slot before it knows whether
+        // the bucket is new.
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: maximumFeatures(of: text) + 1) { used in
+            var sink = DenseCounts.Sink(counts: counts, used: used)
+            countNGrams(text, into: &sink)
+            return body(sink)
         }
     }
 
@@ -405,6 +451,14 @@ private struct CountTable: FeatureSink {
 /// 1 + ln(c) for small counts, which are nearly all of them (a logarithm costs more than the rest of a feature).
 private let sublinearWeights: [Float] = (0..<64).map { $0 == 0 ? 0 : Float(1 + log(Double($0))) }
 
+/// sign(c)·(1 + ln|c|) for a non-zero signed count c. The count's sign bit goes onto the weight: a branch on a sign
+/// that is a coin flip cost more than the rest of the weighing.
+@inline(__always) private func sublinearWeight(_ count: Int32, table sublinear: UnsafeBufferPointer<Float>) -> Float {
+    let size = Int(count.magnitude)
+    let weight = size < sublinear.count ? sublinear[size] : Float(1 + log(Double(size)))
+    return Float(bitPattern: weight.bitPattern | (UInt32(bitPattern: count) & 0x8000_0000))
+}
+
 /// sign(c)·(1 + ln|c|) per non-zero bucket, in the order given, then scaled to unit length. `entry(i)` gives the
 /// i-th bucket and its signed count, for i below `count`; a count of zero (signs that cancelled out) is skipped.
 @inline(__always) func weightedCounts(
@@ -419,13 +473,9 @@ private let sublinearWeights: [Float] = (0..<64).map { $0 == 0 ? 0 : Float(1 + l
                 for position in 0..<count {
                     let (index, count) = entry(position)
                     guard count != 0 else { continue }
-                    let size = Int(count.magnitude)
-                    let weight = size < sublinear.count ? sublinear[size] : Float(1 + log(Double(size)))
+                    let weight = sublinearWeight(count, table: sublinear)
                     indices[written] = index
-                    // The count's sign bit goes onto the weight: a branch on a sign that is a coin flip cost more
-                    // than the rest of this loop.
-                    values[written] = Float(
-                        bitPattern: weight.bitPattern | (UInt32(bitPattern: count) & 0x8000_0000))
+                    values[written] = weight
                     sumOfSquares += Double(weight) * Double(weight)
                     written += 1
                 }
@@ -439,4 +489,34 @@ private let sublinearWeights: [Float] = (0..<64).map { $0 == 0 ? 0 : Float(1 + l
         valueCount = written
     }
     return SparseVector(dimension: dimension, indices: indices, values: values)
+}
+
+/// `initial + w·x` for the x that ``weightedCounts(dimension:count:entry:)`` would build from the same entries,
+/// accumulated in x's order with x's roundings (each weight rounded to `Float`, then scaled in `Float`), so that the
+/// result equals ``LogisticRegression/score(_:)`` on x bit for bit. The weighed entries are kept on the stack
+/// between the pass that finds the length and the pass that sums.
+@inline(__always) func weightedMargin(
+    count: Int, weights: UnsafeBufferPointer<Float>, initial: Double, entry: (Int) -> (index: UInt32, count: Int32)
+) -> Double {
+    withUnsafeTemporaryAllocation(of: (index: UInt32, value: Float).self, capacity: count) { entries in
+        var sumOfSquares = 0.0
+        var written = 0
+        sublinearWeights.withUnsafeBufferPointer { sublinear in
+            for position in 0..<count {
+                let (index, count) = entry(position)
+                guard count != 0 else { continue }
+                let weight = sublinearWeight(count, table: sublinear)
+                entries[written] = (index, weight)
+                sumOfSquares += Double(weight) * Double(weight)
+                written += 1
+            }
+        }
+        let scale = sumOfSquares > 0 ? Float(1 / sumOfSquares.squareRoot()) : 1
+        var sum = initial
+        for position in 0..<written {
+            let (index, weight) = entries[position]
+            sum += Double(weights[Int(index)]) * Double(weight * scale)
+        }
+        return sum
+    }
 }

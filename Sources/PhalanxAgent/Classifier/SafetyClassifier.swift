@@ -41,12 +41,20 @@ public struct SafetyClassifier: Hashable, Sendable {
         self.threshold = threshold
     }
 
-    /// Scores one text; the features are computed once.
-    public func assess(_ text: NormalizedText) -> Assessment { assess(features: hasher.features(of: text)) }
+    /// Scores one text. The same as `assess(features: hasher.features(of: text))`, bit for bit, but the features are
+    /// multiplied into the margin as they are weighed instead of being gathered into a vector first (the agent's
+    /// path: it saves two arrays and a walk over them per scan).
+    public func assess(_ text: NormalizedText) -> Assessment {
+        assessment(
+            margin: regression.weights.withUnsafeBufferPointer { weights in
+                hasher.margin(of: text, weights: weights, initial: Double(regression.bias))
+            })
+    }
 
     /// Scores features already computed with ``hasher``.
-    public func assess(features: SparseVector) -> Assessment {
-        let margin = regression.score(features)
+    public func assess(features: SparseVector) -> Assessment { assessment(margin: regression.score(features)) }
+
+    private func assessment(margin: Double) -> Assessment {
         let probability = calibration.probability(margin: margin)
         return Assessment(margin: margin, probability: probability, isAttack: probability >= threshold)
     }

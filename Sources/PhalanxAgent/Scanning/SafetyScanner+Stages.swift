@@ -22,14 +22,9 @@ extension SafetyScanner {
                 String(describing: EncodedPayloadDetector.self),
                 clock.measure { _ = Self.payloadDetector.findings(in: payloads, besides: clear) }
             ))
-        if let trained = model as? TrainedAttackModel {
-            let classifier = trained.file.classifier
-            var features: SparseVector?
-            times.append(("model: features", clock.measure { features = classifier.hasher.features(of: normalized) }))
-            if let features {
-                times.append(("model: scoring", clock.measure { _ = classifier.assess(features: features) }))
-            }
-        } else if let model {
+        if let model {
+            // The features are weighed straight into the margin (SafetyClassifier.assess), so hashing and scoring are
+            // one stage.
             times.append(("model", clock.measure { _ = model.attackProbability(normalized) }))
         }
         if let model, !payloads.isEmpty {
