@@ -56,12 +56,10 @@ public struct PIIDetector: TextDetector {
                 reach: 24, alphabet: { isCapitalOrDigit($0) || $0 == 0x20 }, minimumLength: 9,
                 requirement: { $0.count(where: isDigit) >= 6 }),
             score: 0.85, verify: nil),
+        // Followed by hand too (PhoneNumberScanner): the expression took ten microseconds on one number.
         Pattern(
-            id: "phone",
-            regex: TriggeredRegex(
-                #"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b"#, triggers: [.literal("+")],
-                reach: 48, alphabet: { isDigit($0) || " .-()+".utf8.contains($0) }, minimumLength: 6),
-            score: 0.75, verify: { (8...15).contains(digits(of: $0).count) }),
+            id: "phone", regex: PhoneNumberScanner.expression, scanner: PhoneNumberScanner.matches, score: 0.75,
+            verify: { (8...15).contains(digits(of: $0).count) }),
     ]
 
     public init() {}

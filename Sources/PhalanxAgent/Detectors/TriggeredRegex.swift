@@ -41,7 +41,8 @@ struct TriggeredRegex: @unchecked Sendable {
     let minimumLength: Int
     /// Something every match holds, checked on an ``alphabet`` run before the expression runs on it: a match lies
     /// inside its run, so a run without it has none ("617-555-3847" has no `ddd-dd-dddd`, "TX 78704" no six digits).
-    /// Only runs that end before the ``reach`` are skipped; a longer one may hold a match beyond what was looked at.
+    /// Only runs that end before the ``reach`` (or at the text's edge) are skipped; a longer one may hold a match
+    /// beyond what was looked at.
     let requirement: (@Sendable (ArraySlice<UInt8>) -> Bool)?
 
     init(
@@ -111,7 +112,9 @@ struct TriggeredRegex: @unchecked Sendable {
             if let alphabet {
                 let run = Self.run(around: position, in: bytes, within: lower..<upper, of: alphabet)
                 guard run.count >= minimumLength else { continue }
-                let isWhole = run.lowerBound > lower && run.upperBound < upper
+                // The run is all there is when it stops before the reach on each side, or at the text's edge.
+                let isWhole =
+                    (run.lowerBound > lower || lower == 0) && (run.upperBound < upper || upper == bytes.count)
                 if let requirement, isWhole, !requirement(bytes[run]) { continue }
                 lower = max(lower, run.lowerBound - 1)
                 upper = min(upper, run.upperBound + 1)
