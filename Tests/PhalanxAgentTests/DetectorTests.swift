@@ -215,12 +215,7 @@ struct DetectorTests {
             for _ in 0..<3000 {
                 let count = Int(generator.next() % 24)
                 let text = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
-                let regex = pattern.regex
-                let whole = text.matches(of: regex.regex).map { match in
-                    text.utf8.distance(
-                        from: text.startIndex, to: match.range.lowerBound)..<text.utf8.distance(
-                            from: text.startIndex, to: match.range.upperBound)
-                }
+                let whole = pattern.regex.wholeTextMatches(in: text).map(\.span)
                 #expect(pattern.find(text, Array(text.utf8)).map(\.span) == whole, "\(pattern.id): \(text)")
             }
         }

@@ -8,11 +8,7 @@ import _TestSupport
 @Suite("E-mail address scanner")
 struct EmailAddressScannerTests {
     private func byExpression(_ text: String) -> [Range<Int>] {
-        text.matches(of: EmailAddressScanner.expression.regex).map { match in
-            text.utf8.distance(
-                from: text.startIndex, to: match.range.lowerBound)..<text.utf8.distance(
-                    from: text.startIndex, to: match.range.upperBound)
-        }
+        EmailAddressScanner.expression.wholeTextMatches(in: text).map(\.span)
     }
 
     private func byScanner(_ text: String) -> [Range<Int>] {

@@ -9,11 +9,7 @@ import _TestSupport
 @Suite("Phone number scanner")
 struct PhoneNumberScannerTests {
     private func byExpression(_ text: String) -> [Range<Int>] {
-        text.matches(of: PhoneNumberScanner.expression.regex).map { match in
-            text.utf8.distance(
-                from: text.startIndex, to: match.range.lowerBound)..<text.utf8.distance(
-                    from: text.startIndex, to: match.range.upperBound)
-        }
+        PhoneNumberScanner.expression.wholeTextMatches(in: text).map(\.span)
     }
 
     private func byScanner(_ text: String) -> [Range<Int>] {

@@ -9,7 +9,8 @@
 /// is the match. Among starts (a `+`), the leftmost wins, and the next match is looked for after the end of the last.
 ///
 /// Around a candidate with a non-ASCII byte in reach, just before the `+` included — where the engine reads grapheme
-/// clusters ("1" and a combining accent are one character, not a digit) — the expression itself runs. A test compares both on random texts.
+/// clusters ("1" and a combining accent are one character, not a digit) — the expression itself runs. A test compares
+/// both on random texts.
 enum PhoneNumberScanner {
     /// The expression the scanner follows (and falls back to): a `+`, a country code, an optional separator, an
     /// optional area code in parentheses, then two to five groups of two to four digits.

@@ -86,14 +86,16 @@ struct TriggeredRegex: @unchecked Sendable {
                 let end = piece.utf8.distance(from: piece.startIndex, to: match.range.upperBound)
                 let cutAtStart = start == 0 && window.lowerBound > 0
                 let cutAtEnd = end == window.count && window.upperBound < bytes.count
-                if cutAtStart || cutAtEnd { return wholeText(text) }
+                if cutAtStart || cutAtEnd { return wholeTextMatches(in: text) }
                 found.append((window.lowerBound + start..<window.lowerBound + end, piece[match.range]))
             }
         }
         return found
     }
 
-    private func wholeText(_ text: String) -> [(span: Range<Int>, match: Substring)] {
+    /// The expression's matches over the whole text, with no trigger or window: what a cut match falls back to, and
+    /// the reference the tests hold the windowed search and the hand-written scanners to.
+    func wholeTextMatches(in text: String) -> [(span: Range<Int>, match: Substring)] {
         text.matches(of: regex).map { match in
             let start = text.utf8.distance(from: text.startIndex, to: match.range.lowerBound)
             let end = text.utf8.distance(from: text.startIndex, to: match.range.upperBound)
