@@ -132,6 +132,77 @@ struct CanonicalRFCVectorTests {
         #expect(hex(try CanonicalEncoding.encode(Int?.none)) == "f6")
     }
 
+    /// An array of integers encoded and decoded element by element, as `Array`'s own `Codable` conformance does
+    /// through an unkeyed container: the path that the shortcut for `[Int64]` and `[UInt64]` skips.
+    private struct ElementByElement<Element: Codable & FixedWidthInteger>: Codable, Equatable {
+        var elements: [Element]
+
+        init(_ elements: [Element]) { self.elements = elements }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(element) }
+        }
+
+        init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            elements = []
+            while !container.isAtEnd { elements.append(try container.decode(Element.self)) }
+        }
+    }
+
+    @Test("[Int64] and [UInt64] take a shortcut that gives what Array's element-by-element Codable gives")
+    func integerArraysShortcut() throws {
+        var rng = SplitMix64(state: 0x1A7E_6E25)
+        let edges: [Int64] = [0, 1, 23, 24, 255, 256, 65_535, 65_536, 1 << 32, .max, -1, -24, -25, -256, -257, .min]
+        for length in [0, 1, 2, 17, 300] {
+            let signed = (0..<length).map { index in
+                index < edges.count ? edges[index] : Int64(bitPattern: rng.next()) >> (rng.next() % 64)
+            }
+            let unsigned = signed.map { UInt64(bitPattern: $0) }
+            let signedBytes = try CanonicalEncoding.encode(signed)
+            let unsignedBytes = try CanonicalEncoding.encode(unsigned)
+            #expect(signedBytes == (try CanonicalEncoding.encode(ElementByElement(signed))))
+            #expect(unsignedBytes == (try CanonicalEncoding.encode(ElementByElement(unsigned))))
+            #expect(try CanonicalEncoding.decode([Int64].self, from: signedBytes) == signed)
+            #expect(try CanonicalEncoding.decode([UInt64].self, from: unsignedBytes) == unsigned)
+            #expect(
+                try CanonicalEncoding.decode(ElementByElement<Int64>.self, from: signedBytes).elements == signed)
+        }
+        // What does not fit is refused with the element's place, exactly as element by element: an integer out of
+        // range either way, a text where an integer belongs, and something that is not an array at all.
+        let refused: [(CanonicalValue, String)] = [
+            (.array([.unsigned(1), .unsigned(UInt64(Int64.max) + 1)]), "[Int64]"),
+            (.array([.negative(UInt64(Int64.max) + 1)]), "[Int64]"),
+            (.array([.unsigned(1), .negative(0)]), "[UInt64]"),
+            (.array([.unsigned(1), .text("x")]), "[Int64]"),
+            (.unsigned(7), "[UInt64]"),
+        ]
+        for (value, type) in refused {
+            let encoded = try value.encoded()
+            let (shortcut, elementwise): (String, String) =
+                type == "[Int64]"
+                ? (
+                    message { try CanonicalEncoding.decode([Int64].self, from: encoded) },
+                    message { try CanonicalEncoding.decode(ElementByElement<Int64>.self, from: encoded) }
+                )
+                : (
+                    message { try CanonicalEncoding.decode([UInt64].self, from: encoded) },
+                    message { try CanonicalEncoding.decode(ElementByElement<UInt64>.self, from: encoded) }
+                )
+            #expect(
+                !shortcut.isEmpty && shortcut == elementwise.replacingOccurrences(of: "ElementByElement", with: "Array")
+            )
+        }
+
+        func message(_ body: () throws -> Any) -> String {
+            do {
+                _ = try body()
+                return ""
+            } catch { return "\(error)" }
+        }
+    }
+
     @Test("the Swift type decides: an integral Double is still a float, [UInt8] is still an array")
     func typeDecides() throws {
         #expect(hex(try CanonicalEncoding.encode(2.0)) == "f94000")

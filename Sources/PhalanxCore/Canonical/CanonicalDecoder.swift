@@ -32,7 +32,30 @@ enum CanonicalValueDecoder {
         if type == UInt8.self { return try integer(UInt8.self, value, at: path) as? T }
         if type == Int64.self { return try integer(Int64.self, value, at: path) as? T }
         if type == UInt64.self { return try integer(UInt64.self, value, at: path) as? T }
+        if type == [Int64].self { return integers(Int64.self, value) as? T }
+        if type == [UInt64].self { return integers(UInt64.self, value) as? T }
         return nil
+    }
+
+    /// An array whose every element is an integer that fits `T`, decoded in one pass; `nil` otherwise, so that the
+    /// nested decoder goes through it and reports the problem with its element's coding path.
+    private static func integers<T: FixedWidthInteger>(_: T.Type, _ value: CanonicalValue) -> [T]? {
+        guard case .array(let elements) = value else { return nil }
+        var result: [T] = []
+        result.reserveCapacity(elements.count)
+        for element in elements {
+            switch element {
+            case .unsigned(let n):
+                guard let integer = T(exactly: n) else { return nil }
+                result.append(integer)
+            case .negative(let n):
+                guard n <= UInt64(Int64.max), let integer = T(exactly: ~Int64(n)) else { return nil }
+                result.append(integer)
+            default:
+                return nil
+            }
+        }
+        return result
     }
 
     static func bool(_ value: CanonicalValue, at path: CanonicalCodingPath) throws -> Bool {
