@@ -127,15 +127,14 @@ def main():
             held = [r for r in rows if int(fraction("fold" + group(r)) * args.folds) == k]
             train, validation = mix([r for r in rows if int(fraction("fold" + group(r)) * args.folds) != k],
                                     args.harmful_share)
+            def with_embedded(part, salt):
+                attacks, benign = by_label(part)
+                return part + embedded(attacks, benign, int(len(attacks) * args.embed_in_training), salt, 200, 1100)
+
             if args.embed_in_training > 0:
-                attacks, benign = by_label(train)
-                train = train + embedded(attacks, benign, int(len(attacks) * args.embed_in_training),
-                                         f"train{k}", 200, 1100)
+                train = with_embedded(train, f"train{k}")
                 if args.embed_in_validation:
-                    attacks, benign = by_label(validation)
-                    validation = validation + embedded(attacks, benign,
-                                                       int(len(attacks) * args.embed_in_training),
-                                                       f"validation{k}", 200, 1100)
+                    validation = with_embedded(validation, f"validation{k}")
             files = {name: os.path.join(work, f"{name}{k}.jsonl")
                      for name in ("train", "validation", "held", "mis", "messages", "messages-mis")}
             write(files["train"], train)

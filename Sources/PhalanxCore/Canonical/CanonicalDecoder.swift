@@ -44,16 +44,8 @@ enum CanonicalValueDecoder {
         var result: [T] = []
         result.reserveCapacity(elements.count)
         for element in elements {
-            switch element {
-            case .unsigned(let n):
-                guard let integer = T(exactly: n) else { return nil }
-                result.append(integer)
-            case .negative(let n):
-                guard n <= UInt64(Int64.max), let integer = T(exactly: ~Int64(n)) else { return nil }
-                result.append(integer)
-            default:
-                return nil
-            }
+            guard let integer = try? integer(T.self, element, at: []) else { return nil }
+            result.append(integer)
         }
         return result
     }
